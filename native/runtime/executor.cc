@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -24,6 +25,27 @@ struct Executor::Item {
   std::vector<int> control_items;     // items this one has a control edge from
   int initial_pending = 0;
   bool expensive = true;
+  // While-loop bookkeeping (see ComputeFrames). A node runs in exec_frame and its outputs
+  // land in out_frame: they differ for Enter (into the loop) and Exit (out of it).
+  enum Kind : uint8_t { kNormal, kEnter, kExit, kNextIteration, kMerge } kind = kNormal;
+  bool constant_enter = false;        // Enter with is_constant: its value reaches every iteration
+  int exec_frame = 0, out_frame = 0;
+  int exec_local = 0;                 // index among the items running in exec_frame
+  int out_local = 0;                  // index among the items whose outputs land in out_frame
+  int num_control = 0;                // control inputs (a Merge waits only for these and one live input)
+  std::vector<std::pair<int, int>> out_edges;  // (successor, its input index or -1 for control)
+  std::vector<int> input_items;       // producer item per data input, -1 when fed
+};
+
+// A while loop's frame (static): nested in `parent`, named by its Enter nodes' frame_name.
+struct Executor::Frame {
+  int parent = -1;
+  std::string name;
+  int num_slots = 0;               // output slots of the items whose outputs land here
+  int num_out = 0;                 // items whose outputs land here (deadness per iteration)
+  std::vector<int> exec_items;     // items running in this frame, by exec_local
+  std::vector<int> exits;          // Exit items leaving this frame
+  int num_enters = 0;              // Enter items entering it: a frame instance waits for all
 };
 
 // A value flowing along an edge: a tensor, or a variable for reference edges.
@@ -107,7 +129,6 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
   std::unordered_map<const Node*, int> index;
   items_.resize(order.size());
-  int slot = 0;
   for (size_t i = 0; i < order.size(); i++) {
     const Node& n = *order[i];
     Item& item = items_[i];
@@ -119,14 +140,79 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     if (!def) throw Error(Code::kInvalidArgument, KernelRegistry::Global().NoKernelMessage(n, item.device->type), n.name);
     item.kernel = def->factory(KernelConstruction{n, item.device});
     item.expensive = item.kernel->IsExpensive();
-    item.output_base = slot;
-    slot += item.kernel->num_outputs();
     std::vector<int> refs = item.kernel->RefInputs();
     item.input_is_ref.assign(n.inputs.size(), false);
     for (int r : refs) if (r < static_cast<int>(n.inputs.size())) item.input_is_ref[r] = true;
+    const std::string& op = n.op;
+    if (op == "Enter" || op == "RefEnter") {
+      item.kind = Item::kEnter;
+      item.constant_enter = n.AttrBool("is_constant", false);
+      has_loops_ = true;
+    } else if (op == "Exit" || op == "RefExit") {
+      item.kind = Item::kExit;
+    } else if (op == "NextIteration" || op == "RefNextIteration") {
+      item.kind = Item::kNextIteration;
+    } else if (op == "Merge" || op == "RefMerge") {
+      item.kind = Item::kMerge;
+    }
   }
-  // Feeds get slots after all outputs.
+  // Wire edges: producer -> consumer, with the consumer's input index (-1: control).
+  for (Item& item : items_) {
+    const int id = static_cast<int>(&item - items_.data());
+    for (size_t k = 0; k < item.node->inputs.size(); k++) {
+      const Edge& in = item.node->inputs[k];
+      if (is_fed(in)) {
+        item.input_items.push_back(-1);
+        continue;
+      }
+      item.input_items.push_back(index.at(in.node));
+      Item& src = items_[index.at(in.node)];
+      src.successors.push_back(id);
+      src.out_edges.push_back({id, static_cast<int>(k)});
+      item.initial_pending++;
+    }
+    for (const Node* c : item.node->control_inputs) {
+      if (control_is_fed(c)) continue;
+      Item& src = items_[index.at(c)];
+      item.control_items.push_back(index.at(c));
+      src.successors.push_back(id);
+      src.out_edges.push_back({id, -1});
+      item.initial_pending++;
+      item.num_control++;
+    }
+  }
+  ComputeFrames();
+  for (Item& item : items_) {
+    for (size_t k = 0; k < item.node->inputs.size(); k++) {
+      const Edge& in = item.node->inputs[k];
+      if (!is_fed(in) && item.exec_frame != items_[index.at(in.node)].out_frame) {
+        throw InvalidArgument("Node '" + item.node->name + "' (in while loop frame '" + frames_[item.exec_frame].name +
+                              "') takes input " + std::to_string(k) + " from '" + in.node->name + "' in frame '" +
+                              frames_[items_[index.at(in.node)].out_frame].name +
+                              "': values crossing a while loop boundary must go through Enter/Exit", item.node->name);
+      }
+      if (is_fed(in) && item.exec_frame != 0) {
+        throw InvalidArgument("Cannot feed " + in.node->name + ":" + std::to_string(in.index) +
+                              ": it is used inside a while loop", item.node->name);
+      }
+    }
+    for (int c : item.control_items) {
+      if (item.exec_frame != items_[c].out_frame) {
+        throw InvalidArgument("Node '" + item.node->name + "' has a control input from '" + items_[c].node->name +
+                              "' in another while loop frame", item.node->name);
+      }
+    }
+  }
+  // Output slots are numbered per frame (an iteration holds its frame's slots); feeds live in
+  // the root frame after its outputs. Without loops everything is frame 0, numbered in order.
+  for (Item& item : items_) {
+    Frame& f = frames_[item.out_frame];
+    item.output_base = f.num_slots;
+    f.num_slots += item.kernel->num_outputs();
+  }
+  int slot = frames_[0].num_slots;
   for (size_t i = 0; i < feeds.size(); i++) feed_slots_.push_back(slot++);
+  frames_[0].num_slots = slot;
   num_slots_ = slot;
 
   auto slot_of = [&](const Edge& e) -> int {
@@ -142,22 +228,67 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     return src.output_base + e.index;
   };
   for (Item& item : items_) {
-    for (const Edge& in : item.node->inputs) {
-      item.input_slots.push_back(slot_of(in));
-      if (!is_fed(in)) {
-        items_[index.at(in.node)].successors.push_back(static_cast<int>(&item - items_.data()));
-        item.initial_pending++;
-      }
-    }
-    for (const Node* c : item.node->control_inputs) {
-      if (control_is_fed(c)) continue;
-      item.control_items.push_back(index.at(c));
-      items_[index.at(c)].successors.push_back(static_cast<int>(&item - items_.data()));
-      item.initial_pending++;
-    }
+    for (const Edge& in : item.node->inputs) item.input_slots.push_back(slot_of(in));
   }
   for (size_t i = 0; i < items_.size(); i++) if (items_[i].initial_pending == 0) roots_.push_back(static_cast<int>(i));
+  for (const auto& f : fetches) {
+    Edge e = ResolveFetch(graph, f, false);
+    if (!is_fed(e) && items_[index.at(e.node)].out_frame != 0) {
+      throw InvalidArgument("Cannot fetch " + f + ": it is inside a while loop (fetch the loop's results instead)", e.node->name);
+    }
+  }
   for (const auto& f : fetches) fetch_slots_.push_back(slot_of(ResolveFetch(graph, f, false)));
+}
+
+void Executor::ComputeFrames() {
+  frames_.assign(1, Frame{});
+  frames_[0].name = "(root)";
+  std::map<std::pair<int, std::string>, int> child_frames;
+  // Items are in graph order, where every input comes first except a loop Merge's back edge
+  // from NextIteration: a node's frame is that of its first earlier producer.
+  for (size_t i = 0; i < items_.size(); i++) {
+    Item& item = items_[i];
+    int frame = 0;
+    bool known = false;
+    for (int j : item.input_items) {
+      if (j >= 0 && j < static_cast<int>(i)) {
+        frame = items_[j].out_frame;
+        known = true;
+        break;
+      }
+    }
+    if (!known) {
+      for (int c : item.control_items) {
+        if (c < static_cast<int>(i)) {
+          frame = items_[c].out_frame;
+          break;
+        }
+      }
+    }
+    item.exec_frame = frame;
+    item.out_frame = frame;
+    if (item.kind == Item::kEnter) {
+      const std::string name = item.node->AttrString("frame_name", "");
+      if (name.empty()) throw InvalidArgument("Enter node '" + item.node->name + "' has no frame_name", item.node->name);
+      auto key = std::make_pair(frame, name);
+      auto it = child_frames.find(key);
+      if (it == child_frames.end()) {
+        it = child_frames.emplace(key, static_cast<int>(frames_.size())).first;
+        frames_.push_back(Frame{});
+        frames_.back().parent = frame;
+        frames_.back().name = name;
+      }
+      item.out_frame = it->second;
+      frames_[item.out_frame].num_enters++;
+    } else if (item.kind == Item::kExit) {
+      if (frame == 0) throw InvalidArgument("Exit node '" + item.node->name + "' is not inside a while loop", item.node->name);
+      item.out_frame = frames_[frame].parent;
+      frames_[frame].exits.push_back(static_cast<int>(i));
+    }
+    item.exec_local = static_cast<int>(frames_[item.exec_frame].exec_items.size());
+    frames_[item.exec_frame].exec_items.push_back(static_cast<int>(i));
+    item.out_local = frames_[item.out_frame].num_out++;
+  }
 }
 
 Executor::~Executor() = default;
@@ -170,10 +301,6 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& feed_values, const 
   RunState rs;
   rs.slots.resize(num_slots_);
   for (size_t i = 0; i < feed_values.size(); i++) rs.slots[feed_slots_[i]].tensor = feed_values[i];
-  rs.pending.reset(new std::atomic<int>[items_.size()]);
-  for (size_t i = 0; i < items_.size(); i++) rs.pending[i].store(items_[i].initial_pending, std::memory_order_relaxed);
-  rs.remaining.store(static_cast<int>(items_.size()));
-  rs.node_dead.assign(items_.size(), 0);
   if (options.timeout_ms > 0) rs.step.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
   rs.trace = options.trace && stats != nullptr;
   if (rs.trace) {
@@ -181,7 +308,13 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& feed_values, const 
     rs.stats.resize(items_.size());
   }
 
-  if (!items_.empty()) {
+  if (has_loops_) {
+    RunLoops(&rs);
+  } else if (!items_.empty()) {
+    rs.pending.reset(new std::atomic<int>[items_.size()]);
+    for (size_t i = 0; i < items_.size(); i++) rs.pending[i].store(items_[i].initial_pending, std::memory_order_relaxed);
+    rs.remaining.store(static_cast<int>(items_.size()));
+    rs.node_dead.assign(items_.size(), 0);
     // The caller starts with all roots in its own queue; as they make expensive nodes
     // ready while others are still queued, those go to the pool (TF's inline_ready rule).
     Process(&rs, roots_);
@@ -204,6 +337,10 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& feed_values, const 
       throw Error(Code::kInvalidArgument, "Retrieved a dead tensor: " + fetch_names_[i] +
                   " is on the branch of a conditional that was not taken");
     }
+    if (!v.ref && !v.tensor.initialized()) {
+      throw Error(Code::kInternal, "The step ended without computing " + fetch_names_[i] +
+                  " (a while loop in the graph never produced it)");
+    }
     out.push_back(v.ref ? v.ref->Read() : v.tensor);
   }
   return out;
@@ -222,7 +359,7 @@ void Executor::Fail(RunState* rs, Error error) const {
   if (!rs->failed.exchange(true)) rs->error = std::make_unique<Error>(std::move(error));
 }
 
-void Executor::RunNode(RunState* rs, int id) const {
+bool Executor::RunNode(RunState* rs, int id, const Value* in, Value* out, const char* node_dead) const {
   const Item& item = items_[id];
   if (std::chrono::steady_clock::now() > rs->step.deadline) {
     throw Error(Code::kDeadlineExceeded, "Timed out waiting for the step to finish (deadline exceeded)", item.node->name);
@@ -239,21 +376,20 @@ void Executor::RunNode(RunState* rs, int id) const {
   dead_in.assign(n_in, 0);
   bool any_dead = false, all_dead = n_in > 0;
   for (size_t i = 0; i < n_in; i++) {
-    dead_in[i] = rs->slots[item.input_slots[i]].dead;
+    dead_in[i] = in[item.input_slots[i]].dead;
     any_dead |= dead_in[i] != 0;
     all_dead &= dead_in[i] != 0;
   }
-  for (int c : item.control_items) any_dead |= rs->node_dead[c] != 0;
+  for (int c : item.control_items) any_dead |= node_dead[items_[c].out_local] != 0;
   if (item.kernel->AcceptsDeadInputs() ? all_dead : any_dead) {
-    rs->node_dead[id] = 1;
-    for (int o = 0; o < n_out; o++) rs->slots[item.output_base + o].dead = true;
-    return;
+    for (int o = 0; o < n_out; o++) out[o].dead = true;
+    return true;
   }
 
   inputs.assign(n_in, Tensor());
   refs.assign(n_in, nullptr);
   for (size_t i = 0; i < n_in; i++) {
-    const Value& v = rs->slots[item.input_slots[i]];
+    const Value& v = in[item.input_slots[i]];
     if (v.dead) continue;  // only a Merge gets here with dead inputs
     if (item.input_is_ref[i]) {
       if (!v.ref) throw InvalidArgument("Input " + std::to_string(i) + " of node " + item.node->name + " must be a variable reference", item.node->name);
@@ -283,7 +419,7 @@ void Executor::RunNode(RunState* rs, int id) const {
     st.thread = std::hash<std::thread::id>()(std::this_thread::get_id());
   }
   for (int o = 0; o < n_out; o++) {
-    Value& dst = rs->slots[item.output_base + o];
+    Value& dst = out[o];
     if (dead_out[o]) {
       dst.dead = true;
     } else if (out_refs[o]) {
@@ -295,6 +431,22 @@ void Executor::RunNode(RunState* rs, int id) const {
   }
   inputs.clear();  // drop references to this step's tensors now, not at the next node
   refs.clear();
+  return false;
+}
+
+bool Executor::TryRunNode(RunState* rs, int id, const Value* in, Value* out, const char* node_dead, bool* dead) const {
+  const Item& item = items_[id];
+  try {
+    *dead = RunNode(rs, id, in, out, node_dead);
+    return true;
+  } catch (const Error& e) {
+    Fail(rs, Error(e.code(), e.what(), e.node().empty() ? item.node->name : e.node()));
+  } catch (const std::bad_alloc&) {
+    Fail(rs, Error(Code::kResourceExhausted, "OOM while running " + item.node->name, item.node->name));
+  } catch (const std::exception& e) {
+    Fail(rs, Error(Code::kInternal, std::string(e.what()) + " (in " + item.node->name + ")", item.node->name));
+  }
+  return false;
 }
 
 void Executor::Process(RunState* rs, std::vector<int> local) const {
@@ -304,14 +456,10 @@ void Executor::Process(RunState* rs, std::vector<int> local) const {
     local.pop_back();
     const Item& item = items_[id];
     if (!rs->failed.load(std::memory_order_acquire)) {
-      try {
-        RunNode(rs, id);
-      } catch (const Error& e) {
-        Fail(rs, Error(e.code(), e.what(), e.node().empty() ? item.node->name : e.node()));
-      } catch (const std::bad_alloc&) {
-        Fail(rs, Error(Code::kResourceExhausted, "OOM while running " + item.node->name, item.node->name));
-      } catch (const std::exception& e) {
-        Fail(rs, Error(Code::kInternal, std::string(e.what()) + " (in " + item.node->name + ")", item.node->name));
+      bool dead = false;
+      // Without loops every item is in the root frame: slots and out_local are global.
+      if (TryRunNode(rs, id, rs->slots.data(), rs->slots.data() + item.output_base, rs->node_dead.data(), &dead) && dead) {
+        rs->node_dead[item.out_local] = 1;
       }
     }
     // Newly ready successors: cheap ones run here; of the expensive ones this thread keeps
@@ -329,5 +477,204 @@ void Executor::Process(RunState* rs, std::vector<int> local) const {
     }
   }
 }
+
+// ---- While loops ------------------------------------------------------------------------
+// Graphs with while loops run frame-aware (TF's executor model): each loop instance is a frame
+// with numbered iterations, and every iteration has its own slots and pending counts. Enter
+// moves a value into iteration 0 of a child frame (a constant Enter into every iteration),
+// NextIteration into the next iteration, Exit back to the parent frame. A Merge fires on its
+// first live input. Such steps run on the calling thread (kernels still use the intra-op
+// pool); graphs without loops keep the parallel path above.
+
+struct Executor::Iteration {
+  std::vector<Value> slots;
+  std::vector<int> pending;     // by exec_local
+  std::vector<char> dead;       // by out_local: the node was dead in this iteration
+  std::vector<int> merge_live;  // by exec_local: the input a Merge takes, -1 while none is live
+  std::vector<int> merge_dead;  // by exec_local: dead data inputs a Merge received
+  std::vector<char> fired;      // by exec_local: the Merge is already scheduled
+};
+
+struct Executor::FrameInstance {
+  int frame = 0;
+  FrameInstance* parent = nullptr;
+  int64_t parent_iter = 0;
+  std::vector<std::unique_ptr<Iteration>> iterations;
+  std::vector<std::pair<int, Value>> constants;  // loop-invariant Enter values: every iteration gets them
+  int pending_enters = 0;   // Enter nodes that have not delivered yet
+  int outstanding = 0;      // queued nodes plus live child frames
+  std::vector<char> exit_fired;  // by index in Frame::exits
+  std::map<std::pair<int, int64_t>, std::unique_ptr<FrameInstance>> children;  // (frame, our iteration)
+};
+
+class Executor::LoopRun {
+ public:
+  LoopRun(const Executor& ex, RunState* rs) : ex_(ex), rs_(rs) {}
+
+  void Run() {
+    Iteration& it = Ensure(&root_, 0);
+    it.slots.swap(rs_->slots);  // the feeds are already in place
+    for (int r : ex_.roots_) Push(&root_, 0, r);
+    while (!ready_.empty() && !rs_->failed.load()) {
+      Task t = ready_.back();
+      ready_.pop_back();
+      Step(t);
+    }
+    rs_->slots.swap(root_.iterations[0]->slots);
+  }
+
+ private:
+  struct Task {
+    FrameInstance* frame;
+    int64_t iter;
+    int item;
+  };
+
+  void Push(FrameInstance* f, int64_t iter, int item) {
+    f->outstanding++;
+    ready_.push_back({f, iter, item});
+  }
+
+  Iteration& Ensure(FrameInstance* f, int64_t n) {
+    while (static_cast<int64_t>(f->iterations.size()) <= n) {
+      const Frame& fr = ex_.frames_[f->frame];
+      auto it = std::make_unique<Iteration>();
+      it->slots.resize(fr.num_slots);
+      it->pending.resize(fr.exec_items.size());
+      for (size_t l = 0; l < fr.exec_items.size(); l++) {
+        const Item& item = ex_.items_[fr.exec_items[l]];
+        it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
+      }
+      it->dead.assign(fr.num_out, 0);
+      it->merge_live.assign(fr.exec_items.size(), -1);
+      it->merge_dead.assign(fr.exec_items.size(), 0);
+      it->fired.assign(fr.exec_items.size(), 0);
+      f->iterations.push_back(std::move(it));
+      const int64_t index = static_cast<int64_t>(f->iterations.size()) - 1;
+      for (const auto& c : f->constants) Deliver(f, index, c.first, &c.second, false);
+    }
+    return *f->iterations[n];
+  }
+
+  FrameInstance* Child(FrameInstance* f, int64_t iter, int frame) {
+    auto key = std::make_pair(frame, iter);
+    auto found = f->children.find(key);
+    if (found != f->children.end()) return found->second.get();
+    auto child = std::make_unique<FrameInstance>();
+    child->frame = frame;
+    child->parent = f;
+    child->parent_iter = iter;
+    child->pending_enters = ex_.frames_[frame].num_enters;
+    child->exit_fired.assign(ex_.frames_[frame].exits.size(), 0);
+    FrameInstance* c = child.get();
+    f->children.emplace(key, std::move(child));
+    f->outstanding++;
+    Ensure(c, 0);
+    return c;
+  }
+
+  // Puts an item's outputs into iteration `iter` of f and counts them down at the consumers.
+  void Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs, bool dead) {
+    Iteration& it = Ensure(f, iter);
+    const Item& item = ex_.items_[id];
+    it.dead[item.out_local] = dead;
+    const int n_out = item.kernel->num_outputs();
+    for (int o = 0; o < n_out; o++) {
+      Value& dst = it.slots[item.output_base + o];
+      if (dead) {
+        dst = Value();
+        dst.dead = true;
+      } else {
+        dst = outs[o];
+      }
+    }
+    for (const auto& [s, input] : item.out_edges) {
+      const Item& succ = ex_.items_[s];
+      const int l = succ.exec_local;
+      if (succ.kind != Item::kMerge) {
+        if (--it.pending[l] == 0) Push(f, iter, s);
+        continue;
+      }
+      if (it.fired[l]) continue;
+      if (input < 0) it.pending[l]--;
+      else if (dead) it.merge_dead[l]++;
+      else if (it.merge_live[l] < 0) it.merge_live[l] = input;
+      const bool all_dead = it.merge_dead[l] == static_cast<int>(succ.input_slots.size());
+      if (it.pending[l] == 0 && (it.merge_live[l] >= 0 || all_dead)) {
+        it.fired[l] = 1;
+        Push(f, iter, s);
+      }
+    }
+  }
+
+  void Step(const Task& t) {
+    FrameInstance* f = t.frame;
+    const Item& item = ex_.items_[t.item];
+    Iteration& it = *f->iterations[t.iter];
+    std::vector<Value> outs(item.kernel->num_outputs());
+    bool dead = false;
+    if (item.kind == Item::kMerge) {
+      const int live = it.merge_live[item.exec_local];
+      dead = live < 0;
+      if (!dead) {
+        outs[0] = it.slots[item.input_slots[live]];
+        outs[1].tensor = Tensor::Scalar<int32_t>(live);
+      }
+    } else if (!ex_.TryRunNode(rs_, t.item, it.slots.data(), outs.data(), it.dead.data(), &dead)) {
+      return;  // the run failed; Run() stops
+    }
+    switch (item.kind) {
+      case Item::kEnter: {
+        FrameInstance* child = Child(f, t.iter, item.out_frame);
+        child->pending_enters--;
+        if (item.constant_enter && !dead) {
+          child->constants.push_back({t.item, outs[0]});
+          for (size_t n = 0; n < child->iterations.size(); n++) Deliver(child, static_cast<int64_t>(n), t.item, outs.data(), false);
+        } else {
+          Deliver(child, 0, t.item, outs.data(), dead);
+        }
+        MaybeFinish(child);
+        break;
+      }
+      case Item::kExit:
+        // A dead Exit (the loop goes on) delivers nothing; one that never fires live is
+        // delivered dead when its frame finishes (a loop on an untaken cond branch).
+        if (!dead) {
+          const auto& exits = ex_.frames_[f->frame].exits;
+          f->exit_fired[std::find(exits.begin(), exits.end(), t.item) - exits.begin()] = 1;
+          Deliver(f->parent, f->parent_iter, t.item, outs.data(), false);
+        }
+        break;
+      case Item::kNextIteration:
+        if (!dead) Deliver(f, t.iter + 1, t.item, outs.data(), false);
+        break;
+      default:
+        Deliver(f, t.iter, t.item, outs.data(), dead);
+    }
+    f->outstanding--;
+    MaybeFinish(f);
+  }
+
+  // A frame instance is finished once all its Enters delivered and nothing in it is queued.
+  void MaybeFinish(FrameInstance* f) {
+    if (f == &root_ || f->pending_enters > 0 || f->outstanding > 0) return;
+    const Frame& fr = ex_.frames_[f->frame];
+    FrameInstance* parent = f->parent;
+    const int64_t parent_iter = f->parent_iter;
+    for (size_t e = 0; e < fr.exits.size(); e++) {
+      if (!f->exit_fired[e]) Deliver(parent, parent_iter, fr.exits[e], nullptr, true);
+    }
+    parent->children.erase({f->frame, parent_iter});  // destroys f
+    parent->outstanding--;
+    MaybeFinish(parent);
+  }
+
+  const Executor& ex_;
+  RunState* rs_;
+  FrameInstance root_;
+  std::vector<Task> ready_;
+};
+
+void Executor::RunLoops(RunState* rs) const { LoopRun(*this, rs).Run(); }
 
 }  // namespace tg

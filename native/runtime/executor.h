@@ -13,6 +13,7 @@ namespace tg {
 
 class Placer;
 class ThreadPool;
+struct Value;  // a value on an edge (executor.cc)
 
 struct RunOptions {
   int64_t timeout_ms = 0;  // 0: no deadline
@@ -45,16 +46,29 @@ class Executor {
 
  private:
   struct Item;
+  struct Frame;
   struct RunState;
+  struct Iteration;
+  struct FrameInstance;
+  class LoopRun;
   void Process(RunState* rs, std::vector<int> ready) const;
-  void RunNode(RunState* rs, int item) const;  // throws the node's error
+  // Runs one node reading inputs from `in` and writing its outputs to `out`; `node_dead`
+  // holds the deadness of control inputs (by out_local). Returns whether the node was dead.
+  // Throws the node's error.
+  bool RunNode(RunState* rs, int item, const Value* in, Value* out, const char* node_dead) const;
+  // RunNode with its error recorded as the run's failure (returns false then).
+  bool TryRunNode(RunState* rs, int item, const Value* in, Value* out, const char* node_dead, bool* dead) const;
   void Fail(RunState* rs, Error error) const;   // records the first error of a run
   void Schedule(RunState* rs, int item) const;
+  void ComputeFrames();
+  void RunLoops(RunState* rs) const;  // the frame-aware path, for graphs with while loops
 
   ResourceMgr* resources_;
   ThreadPool* inter_op_;
   std::vector<Item> items_;
   std::vector<int> roots_;        // items with no pending inputs
+  std::vector<Frame> frames_;     // frames_[0] is the root; one per while loop (static)
+  bool has_loops_ = false;
   int num_slots_ = 0;
   std::vector<int> feed_slots_;   // slot per feed
   std::vector<int> fetch_slots_;  // slot per fetch

@@ -141,6 +141,7 @@ void Graph::Extend(const uint8_t* data, size_t size) {
     if (it != added_by_name.end()) return it->second;
     return Find(n);
   };
+  // Two passes: a loop's Merge names its NextIteration input, which comes later in the buffer.
   for (const fb::NodeDef* nd : *def->node()) {
     auto node = std::make_unique<Node>();
     node->id = static_cast<int>(nodes_.size() + added.size());
@@ -151,19 +152,22 @@ void Graph::Extend(const uint8_t* data, size_t size) {
     if (nd->attr()) {
       for (const fb::Attr* a : *nd->attr()) node->attrs[a->key()->str()] = AttrFromProto(a->value());
     }
-    if (nd->input()) {
-      for (const flatbuffers::String* in : *nd->input()) {
-        TensorId id = ParseTensorName(in->str());
-        Node* src = lookup(id.node);
-        if (!src) {
-          throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in->str() + "'", node->name);
-        }
-        if (id.index < 0) node->control_inputs.push_back(src);
-        else node->inputs.push_back({src, id.index});
-      }
-    }
     added_by_name[node->name] = node.get();
     added.push_back(std::move(node));
+  }
+  for (size_t i = 0; i < added.size(); i++) {
+    const fb::NodeDef* nd = def->node()->Get(static_cast<flatbuffers::uoffset_t>(i));
+    Node* node = added[i].get();
+    if (!nd->input()) continue;
+    for (const flatbuffers::String* in : *nd->input()) {
+      TensorId id = ParseTensorName(in->str());
+      Node* src = lookup(id.node);
+      if (!src) {
+        throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in->str() + "'", node->name);
+      }
+      if (id.index < 0) node->control_inputs.push_back(src);
+      else node->inputs.push_back({src, id.index});
+    }
   }
   for (auto& n : added) {
     by_name_[n->name] = n.get();

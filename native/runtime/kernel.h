@@ -8,6 +8,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,14 @@ struct StepState {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> cancelled{false};
   int64_t step_id = 0;
+  // Values a while loop saves per iteration for its gradient loop (LoopAccumulatorPush/Pop),
+  // by accumulator name, then iteration index. They live for this step only.
+  struct Accumulator {
+    std::vector<Tensor> values;
+    std::vector<char> state;  // per iteration: 0 not saved, 1 saved, 2 saved as dead
+  };
+  std::mutex accumulators_mu;
+  std::unordered_map<std::string, Accumulator> accumulators;
 };
 
 class OpKernelContext {

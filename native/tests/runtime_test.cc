@@ -33,6 +33,15 @@ class GraphBuilder {
       return a.Finish();
     };
   }
+  static AttrFn Str(const std::string& v) {
+    return [v](flatbuffers::FlatBufferBuilder& b) {
+      auto bytes = b.CreateVector(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+      fb::AttrValueBuilder a(b);
+      a.add_kind(fb::AttrKind::S);
+      a.add_s(bytes);
+      return a.Finish();
+    };
+  }
   static AttrFn FloatTensor(std::vector<float> values, std::vector<int64_t> shape) {
     return [values, shape](flatbuffers::FlatBufferBuilder& b) {
       auto dims = b.CreateVector(shape);
@@ -139,6 +148,56 @@ TEST(Runtime, AFedPlaceholderSatisfiesItsControlEdges) {
   Extend(s, g);
   EXPECT_EQ(Values(s.Run({"p:0"}, {Floats({1}, {})}, {"after:0"}, {}, {})[0]), (std::vector<float>{3}));
   EXPECT_THROW(s.Run({}, {}, {"after:0"}, {}, {}), Error);  // not fed: the placeholder must run
+}
+
+// x = 1; while (x < limit) x = x * 2 — as tf.whileLoop builds it (the Merge names its
+// NextIteration input before that node exists).
+void WhileLoopGraph(GraphBuilder& g) {
+  auto T = GraphBuilder::Type(DataType::DT_FLOAT);
+  g.Const("x0", {1}, {}).Placeholder("limit")
+      .Node("enter", "Enter", {"x0"}, {{"T", T}, {"frame_name", GraphBuilder::Str("loop")}})
+      .Node("lim", "Enter", {"limit"}, {{"T", T}, {"frame_name", GraphBuilder::Str("loop")}, {"is_constant", GraphBuilder::Bool(true)}})
+      .Node("merge", "Merge", {"enter", "next"}, {{"T", T}})
+      .Binary("less", "Less", "merge", "lim")
+      .Node("cond", "LoopCond", {"less"})
+      .Node("switch", "Switch", {"merge", "cond"}, {{"T", T}})
+      .Node("exit", "Exit", {"switch:0"}, {{"T", T}})
+      .Node("body", "Identity", {"switch:1"}, {{"T", T}})
+      .Node("two", "Const", {"^body"}, {{"value", GraphBuilder::FloatTensor({2}, {})}, {"dtype", T}})
+      .Binary("mul", "Mul", "body", "two")
+      .Node("next", "NextIteration", {"mul"}, {{"T", T}});
+}
+
+TEST(Runtime, WhileLoopFramesIterateAndExit) {
+  Session s({});
+  GraphBuilder g;
+  WhileLoopGraph(g);
+  Extend(s, g);
+  EXPECT_EQ(Values(s.Run({"limit:0"}, {Floats({100}, {})}, {"exit:0"}, {}, {})[0]), (std::vector<float>{128}));
+  EXPECT_EQ(Values(s.Run({"limit:0"}, {Floats({0}, {})}, {"exit:0"}, {}, {})[0]), (std::vector<float>{1}));  // no iteration
+  try {
+    s.Run({"limit:0"}, {Floats({10}, {})}, {"mul:0"}, {}, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("inside a while loop"), std::string::npos);
+  }
+}
+
+TEST(Runtime, WhileLoopValuesMustEnterThroughEnter) {
+  Session s({});
+  GraphBuilder g;
+  WhileLoopGraph(g);
+  g.Binary("wrong", "Mul", "body", "x0");  // x0 lives outside the loop's frame
+  Extend(s, g);
+  try {
+    s.Run({"limit:0"}, {Floats({10}, {})}, {}, {"wrong"}, {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::kInvalidArgument);
+    EXPECT_EQ(e.node(), "wrong");
+    EXPECT_NE(std::string(e.what()).find("must go through Enter/Exit"), std::string::npos);
+  }
 }
 
 TEST(Runtime, VariablesAssignReadAndUninitializedErrors) {

@@ -57,5 +57,92 @@ class MergeOp : public OpKernel {
 };
 TG_REGISTER_KERNEL_ANY("Merge", kCPU, MergeOp);
 
+// While loops: Enter, Exit and NextIteration forward their input; the executor moves the
+// value between frames and iterations (executor.cc). LoopCond marks the loop predicate.
+class ForwardOp : public OpKernel {
+ public:
+  explicit ForwardOp(const KernelConstruction& c) : OpKernel(c, 1) {}
+  void Compute(OpKernelContext* ctx) const override { ctx->forward_input(0, 0); }
+  bool IsExpensive() const override { return false; }
+};
+TG_REGISTER_KERNEL_ANY("Enter", kCPU, ForwardOp);
+TG_REGISTER_KERNEL_ANY("Exit", kCPU, ForwardOp);
+TG_REGISTER_KERNEL_ANY("NextIteration", kCPU, ForwardOp);
+TG_REGISTER_KERNEL_ANY("LoopCond", kCPU, ForwardOp);
+
+class RefForwardOp : public OpKernel {
+ public:
+  explicit RefForwardOp(const KernelConstruction& c) : OpKernel(c, 1) {}
+  std::vector<int> RefInputs() const override { return {0}; }
+  void Compute(OpKernelContext* ctx) const override { ctx->set_ref_output(0, ctx->ref_input_ptr(0)); }
+  bool IsExpensive() const override { return false; }
+};
+TG_REGISTER_KERNEL_ANY("RefEnter", kCPU, RefForwardOp);
+TG_REGISTER_KERNEL_ANY("RefExit", kCPU, RefForwardOp);
+TG_REGISTER_KERNEL_ANY("RefNextIteration", kCPU, RefForwardOp);
+
+// A forward loop saves a value per iteration for the gradient loop, which reads them back
+// in reverse order: both address the value by the forward iteration index.
+int64_t AccumulatorIndex(OpKernelContext* ctx, int input) {
+  const Tensor& t = ctx->input(input);
+  if (t.dtype() != DataType::DT_INT32 || t.num_elements() != 1) throw ctx->InvalidArg("the iteration index must be an int32 scalar");
+  const int64_t i = t.data<int32_t>()[0];
+  if (i < 0) throw ctx->InvalidArg("negative iteration index " + std::to_string(i));
+  return i;
+}
+
+// A value that was dead in a forward iteration (on the untaken side of a tf.cond in the body)
+// is recorded as dead, and comes back dead at the mirrored gradient iteration. The push runs
+// even then so that the loop counter, which waits on it, keeps counting.
+class LoopAccumulatorPushOp : public OpKernel {
+ public:
+  explicit LoopAccumulatorPushOp(const KernelConstruction& c) : OpKernel(c, 0), key_(c.node.AttrString("accumulator", c.node.name)) {}
+  bool AcceptsDeadInputs() const override { return true; }
+  void Compute(OpKernelContext* ctx) const override {
+    if (ctx->input_is_dead(1)) return;  // no iteration to record
+    const int64_t i = AccumulatorIndex(ctx, 1);
+    StepState* step = ctx->step();
+    std::lock_guard<std::mutex> lock(step->accumulators_mu);
+    auto& acc = step->accumulators[key_];
+    if (static_cast<int64_t>(acc.values.size()) <= i) {
+      acc.values.resize(i + 1);
+      acc.state.resize(i + 1, 0);
+    }
+    acc.state[i] = ctx->input_is_dead(0) ? 2 : 1;
+    acc.values[i] = ctx->input_is_dead(0) ? Tensor() : ctx->input(0);
+  }
+  bool IsExpensive() const override { return false; }
+
+ private:
+  std::string key_;
+};
+TG_REGISTER_KERNEL_ANY("LoopAccumulatorPush", kCPU, LoopAccumulatorPushOp);
+
+class LoopAccumulatorPopOp : public OpKernel {
+ public:
+  explicit LoopAccumulatorPopOp(const KernelConstruction& c) : OpKernel(c, 1), key_(c.node.AttrString("accumulator", "")) {}
+  void Compute(OpKernelContext* ctx) const override {
+    const int64_t i = AccumulatorIndex(ctx, 0);
+    StepState* step = ctx->step();
+    std::lock_guard<std::mutex> lock(step->accumulators_mu);
+    auto it = step->accumulators.find(key_);
+    if (it == step->accumulators.end() || static_cast<int64_t>(it->second.state.size()) <= i || it->second.state[i] == 0) {
+      throw Error(Code::kFailedPrecondition, "The forward while loop did not save iteration " + std::to_string(i) + " of '" +
+                  key_ + "' in this step: a while loop's gradient must run in the same Session.run as the loop",
+                  ctx->node().name);
+    }
+    if (it->second.state[i] == 2) {
+      ctx->set_output_dead(0);
+      return;
+    }
+    ctx->set_output(0, it->second.values[i]);
+  }
+  bool IsExpensive() const override { return false; }
+
+ private:
+  std::string key_;
+};
+TG_REGISTER_KERNEL_ANY("LoopAccumulatorPop", kCPU, LoopAccumulatorPopOp);
+
 }  // namespace
 }  // namespace tg
