@@ -46,6 +46,7 @@ export {
 } from './ops/init_ops.js';
 export { contrib } from './contrib.js';
 export { cond, case, switchOp, merge } from './ops/cond.js';
+export { whileLoop, type WhileLoopOptions, type ShapeInvariant } from './ops/while_loop.js';
 export * as nn from './nn.js';
 import './gradients/nn_grad.js';
 import './gradients/nn_conv_grad.js';

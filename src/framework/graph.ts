@@ -21,10 +21,18 @@ export type DeviceSpecLike = string | DeviceFunction | null;
 
 /** A control-flow construct under construction (tf.cond's branch context). */
 export interface ControlFlowContext {
-  /** Maps the inputs of an op about to be created (external values get a Switch). */
+  /** The context this one is nested in (null: the top level). */
+  readonly outer: ControlFlowContext | null;
+  /** Maps the inputs of an op about to be created (external values get a Switch or an Enter). */
   processInputs(inputs: Tensor[]): Tensor[];
   /** Registers a created op (input-less ops get a control edge from the branch pivot). */
   addOp(op: Operation): void;
+  /** The value `t` has inside this context (a Switch or Enter of it when it comes from outside). */
+  addValue(t: Tensor): Tensor;
+  /** Declares `t` a value of this context (the Exits of a loop nested in it). */
+  addName(t: Tensor): void;
+  /** Registers the outputs of an op built in a context nested in this one. */
+  addInnerOp(op: Operation): void;
 }
 
 interface ControlController {
@@ -291,6 +299,7 @@ export class Graph {
       shapes.forEach((s, i) => op.outputs[i].setShape(TensorShape.from(s)));
     }
 
+    op._flowContext = flowContext;
     this._nextId++;
     this._ops.push(op);
     this._byName.set(name, op);

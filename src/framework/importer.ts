@@ -22,7 +22,12 @@ function parseInput(s: string): { node: string; index: number; control: boolean 
   return m ? { node: m[1], index: Number(m[2]), control: false } : { node: s, index: 0, control: false };
 }
 
-/** Nodes in an order where every node comes after its inputs (Kahn's algorithm). */
+const isNextIteration = (n: NodeDef | undefined) => n?.op === 'NextIteration' || n?.op === 'RefNextIteration';
+
+/**
+ * Nodes in an order where every node comes after its inputs (Kahn's algorithm), except a
+ * while loop's back edges (NextIteration -> Merge), which are wired after the import.
+ */
 function topoOrder(nodes: NodeDef[], external: (name: string) => boolean): NodeDef[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   if (byName.size !== nodes.length) throw new InvalidArgumentError(undefined, undefined, 'GraphDef has duplicate node names');
@@ -36,6 +41,7 @@ function topoOrder(nodes: NodeDef[], external: (name: string) => boolean): NodeD
         if (external(i)) continue;
         throw new InvalidArgumentError(undefined, n.name, `Input '${i}' of node '${n.name}' was not found in the graph def`);
       }
+      if (isNextIteration(byName.get(node))) continue;
       count++;
       if (!users.has(node)) users.set(node, []);
       users.get(node)!.push(n);
@@ -66,6 +72,7 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
 
   return graph.nameScope(options.name ?? 'import', (prefix) => {
     const created = new Map<string, Operation>();
+    const backEdges: [Operation, number, string, number][] = [];  // (merge, input, NextIteration, output)
     for (const n of order) {
       const opDef = getOpDef(n.op);
       const inputs: Tensor[] = [];
@@ -81,7 +88,13 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
           inputs.push(m);
           continue;
         }
-        const src = created.get(node)!;
+        const src = created.get(node);
+        if (!src) {
+          // A loop's back edge: stands in the Merge's first input until the NextIteration exists.
+          backEdges.push([undefined as unknown as Operation, inputs.length, node, index]);
+          inputs.push(inputs[0]);
+          continue;
+        }
         const t = src.outputs[index];
         if (!t) throw new InvalidArgumentError(undefined, n.name, `Input '${s}' of node '${n.name}' refers to a missing output`);
         inputs.push(t);
@@ -106,7 +119,9 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
       for (const c of controls) op._addControlInput(c);
       if (n.device) op._setDevice(n.device);
       created.set(n.name, op);
+      for (const e of backEdges) if (e[0] === undefined) e[0] = op;
     }
+    for (const [op, i, node, index] of backEdges) op._updateInput(i, created.get(node)!.outputs[index]);
     if (!options.returnElements) return undefined;
     return options.returnElements.map((name) => {
       const { node, index } = parseInput(name);

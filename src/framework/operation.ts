@@ -29,6 +29,8 @@ export class Operation {
   /** @internal */
   readonly _attrs = new Map<string, Attr>();
   private _device = '';
+  /** @internal the tf.cond branch or while loop this op was built in (null: top level) */
+  _flowContext: import('./graph.js').ControlFlowContext | null = null;
 
   /** @internal use Graph._createOp */
   constructor(graph: Graph, id: number, name: string, type: string, inputs: Tensor[], outputDtypes: DType[],
@@ -67,6 +69,15 @@ export class Operation {
       this._controlInputs.push(op);
       op._controlOutputs.push(this);
     }
+  }
+
+  /** @internal replaces data input i (a while loop's Merge gets its NextIteration input last) */
+  _updateInput(i: number, t: Tensor): void {
+    const old = this._inputs[i];
+    const k = old._consumers.indexOf(this);
+    if (k >= 0) old._consumers.splice(k, 1);
+    this._inputs[i] = t;
+    t._consumers.push(this);
   }
 
   get inputDtypes(): DType[] {

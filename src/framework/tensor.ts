@@ -45,6 +45,11 @@ export class Tensor {
   }
 
   /** Refines the static shape; throws if incompatible with what is known. */
+  /** @internal sets the static shape outright, even to a less specific one (loop shape invariants) */
+  _resetShape(shape: TensorShape): void {
+    this._shape = shape;
+  }
+
   setShape(shape: ShapeLike): void {
     this._shape = this._shape.mergeWith(shape);
   }

@@ -84,8 +84,7 @@ class CondContext implements ControlFlowContext {
     if (this.values.has(t)) return t;
     const known = this.external.get(t);
     if (known) return known;
-    let outerValue = t;
-    if (this.outer instanceof CondContext) outerValue = this.outer.addValue(t);
+    const outerValue = this.outer ? this.outer.addValue(t) : t;
     const switched = this.outside(() => switchOp(outerValue, this.pred)[this.branch]);
     condPredOf.set(switched.op, { pred: this.pred, branch: this.branch });
     this.values.add(switched);
@@ -97,12 +96,21 @@ class CondContext implements ControlFlowContext {
     return inputs.map((t) => this.addValue(t));
   }
 
+  addName(t: Tensor): void {
+    this.values.add(t);
+  }
+
   addOp(op: Operation): void {
     // An op with no inputs would run whatever the predicate: make it wait for the pivot.
     if (op.inputs.length === 0 && !op.controlInputs.some((c) => c.outputs.some((o) => this.values.has(o)) || c === this.pivot.op)) {
       op._addControlInput(this.pivot.op);
     }
+    this.addInnerOp(op);
+  }
+
+  addInnerOp(op: Operation): void {
     for (const o of op.outputs) this.values.add(o);
+    this.outer?.addInnerOp(op);
   }
 
   /** Runs fn with the enclosing context current (Switch ops belong outside the branch). */

@@ -1,5 +1,5 @@
 // Simple control ops: NoOp, group, tuple, with_dependencies, Print and the Assert family.
-// (cond / while_loop come later.)
+// (tf.cond is in cond.ts, tf.whileLoop in while_loop.ts.)
 import { broadcastBinaryShape, unchangedShape } from '../framework/common_shapes.js';
 import { constantInts, constantValue } from '../framework/constant_value.js';
 import { ALL_DTYPES, REAL_DTYPES, type DType } from '../framework/dtypes.js';
