@@ -53,3 +53,47 @@ export function loadData(args: Record<string, string>, trainSize: number, testSi
     `${train.numExamples} train / ${test.numExamples} test, ${rows}x${cols}`);
   return { train, test, rows, cols, nInputs: rows * cols };
 }
+
+/**
+ * Accuracy over a whole split: `accuracy` (the mean over the fed batch, e.g. the book's
+ * reduce_mean(cast(in_top_k(logits, y, 1)))) fed `X` and `y` in chunks to bound memory.
+ */
+export function evaluate(sess: tf.Session, accuracy: tf.Tensor, X: tf.Tensor, y: tf.Tensor,
+                         split: tf.datasets.DataSplit, chunk = 1000): number {
+  const f = split.images.length / split.numExamples;
+  let correct = 0;
+  for (let s = 0; s < split.numExamples; s += chunk) {
+    const e = Math.min(split.numExamples, s + chunk);
+    const acc = sess.run(accuracy, [[X, split.images.subarray(s * f, e * f)], [y, split.labels.subarray(s, e)]]);
+    correct += (acc.item() as number) * (e - s);
+  }
+  return correct / split.numExamples;
+}
+
+/**
+ * The book's training loop: `nEpochs` passes over shuffled mini-batches of `train` (TF1's
+ * next_batch). `step(x, y)` runs one training step and returns its loss; the progress bar goes
+ * to stderr and `endOfEpoch(epoch, meanLoss)` is called after each epoch. Returns the steps run.
+ */
+export function trainEpochs(train: tf.datasets.DataSplit, batchSize: number, nEpochs: number,
+                            step: (x: Float32Array, y: Int32Array) => number,
+                            endOfEpoch?: (epoch: number, meanLoss: number) => void): number {
+  const batches = new tf.datasets.BatchIterator(train.images, train.labels, batchSize, { seed: 42 });
+  const nBatches = Math.max(1, Math.floor(train.numExamples / batchSize));
+  let steps = 0;
+  for (let epoch = 1; epoch <= nEpochs; epoch++) {
+    let lossSum = 0;
+    for (let b = 1; b <= nBatches; b++) {
+      const { x, y } = batches.nextBatch();
+      lossSum += step(x, y);
+      steps++;
+      if (b % 10 === 0 || b === nBatches) progress(epoch, nEpochs, b, nBatches, lossSum / b);
+    }
+    process.stderr.write('\n');
+    endOfEpoch?.(epoch, lossSum / nBatches);
+  }
+  return steps;
+}
+
+/** "12.34%". */
+export const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
