@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { intArg, loadData, parseArgs, progress } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, progress } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 2);
@@ -40,21 +40,10 @@ const logits = tf.nameScope('cnn', () => {
 const loss = tf.nameScope('loss', () =>
   tf.reduceMean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }), { name: 'loss' }));
 const trainingOp = tf.nameScope('train', () => new tf.train.AdamOptimizer(1e-3).minimize(loss));
-const correctCount = tf.nameScope('eval', () =>
-  tf.reduceSum(tf.cast(tf.nn.inTopK(logits, y, 1), 'float32')));
+const accuracy = tf.nameScope('eval', () =>
+  tf.reduceMean(tf.cast(tf.nn.inTopK(logits, y, 1), 'float32')));
 const init = tf.globalVariablesInitializer();
 const saver = new tf.train.Saver();
-
-/** Accuracy over a whole split (dropout off: `training` keeps its default), in chunks. */
-function evaluate(sess: tf.Session, split: tf.datasets.DataSplit): number {
-  const chunk = 500;
-  let correct = 0;
-  for (let s = 0; s < split.numExamples; s += chunk) {
-    const e = Math.min(split.numExamples, s + chunk);
-    correct += sess.run(correctCount, [[X, split.images.subarray(s * nInputs, e * nInputs)], [y, split.labels.subarray(s, e)]]).item() as number;
-  }
-  return correct / split.numExamples;
-}
 
 {
   using sess = new tf.Session();
@@ -85,6 +74,6 @@ function evaluate(sess: tf.Session, split: tf.datasets.DataSplit): number {
   if (latest === undefined) throw new Error(`no checkpoint found in ${checkpointDir}`);
   saver.restore(sess, latest);
   console.log(`restored ${latest} into a new session`);
-  console.log(`final test accuracy: ${(evaluate(sess, test) * 100).toFixed(2)}% ` +
+  console.log(`final test accuracy: ${percent(evaluate(sess, accuracy, X, y, test, 500))} ` +
     `(${test.numExamples} examples, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }

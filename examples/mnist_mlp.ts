@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { intArg, loadData, parseArgs, progress } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, progress } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 10);
@@ -39,18 +39,6 @@ const accuracy = tf.nameScope('eval', () => {
 const init = tf.globalVariablesInitializer();
 const saver = new tf.train.Saver();
 
-/** Accuracy over a whole split, evaluated in chunks to bound memory. */
-function evaluate(sess: tf.Session, split: tf.datasets.DataSplit): number {
-  const chunk = 1000;
-  let correct = 0;
-  for (let s = 0; s < split.numExamples; s += chunk) {
-    const e = Math.min(split.numExamples, s + chunk);
-    const acc = sess.run(accuracy, [[X, split.images.subarray(s * nInputs, e * nInputs)], [y, split.labels.subarray(s, e)]]);
-    correct += (acc.item() as number) * (e - s);
-  }
-  return correct / split.numExamples;
-}
-
 {
   using sess = new tf.Session();
   sess.run(init);
@@ -74,6 +62,6 @@ function evaluate(sess: tf.Session, split: tf.datasets.DataSplit): number {
   }
   const savePath = saver.save(sess, join(checkpointDir, 'my_model_final.ckpt'), { globalStep: step });
   console.log(`saved ${savePath}`);
-  console.log(`final test accuracy: ${(evaluate(sess, test) * 100).toFixed(2)}% ` +
+  console.log(`final test accuracy: ${percent(evaluate(sess, accuracy, X, y, test))} ` +
     `(${test.numExamples} examples, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }

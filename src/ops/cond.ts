@@ -7,6 +7,7 @@ import { getDefaultGraph, type ControlFlowContext, type Graph } from '../framewo
 import { applyOp, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
 import { registerGradient, registerOp } from '../framework/op_registry.js';
 import { Operation } from '../framework/operation.js';
+import { flatten, pack } from '../framework/nest.js';
 import { Tensor } from '../framework/tensor.js';
 import { TensorShape } from '../framework/tensor_shape.js';
 import { identity } from './array_ops.js';
@@ -143,24 +144,6 @@ class CondContext implements ControlFlowContext {
       this.graph._controlFlowContext = saved;
     }
   }
-}
-
-function flatten(x: unknown): unknown[] {
-  if (Array.isArray(x)) return x.flatMap(flatten);
-  if (x && typeof x === 'object' && !(x instanceof Tensor) && !(x instanceof Operation)) return Object.values(x).flatMap(flatten);
-  return [x];
-}
-
-function pack(structure: unknown, flat: Tensor[]): unknown {
-  let i = 0;
-  const rebuild = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(rebuild);
-    if (x && typeof x === 'object' && !(x instanceof Tensor) && !(x instanceof Operation)) {
-      return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rebuild(v)]));
-    }
-    return flat[i++];
-  };
-  return rebuild(structure);
 }
 
 /**

@@ -10,6 +10,7 @@ import { getDefaultGraph, type ControlFlowContext, type Graph } from '../framewo
 import { applyOp, applyOp1, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
 import { registerOp } from '../framework/op_registry.js';
 import { Operation } from '../framework/operation.js';
+import { flatten, pack } from '../framework/nest.js';
 import { Tensor } from '../framework/tensor.js';
 import { TensorShape, type ShapeLike } from '../framework/tensor_shape.js';
 import { merge, switchOp } from './cond.js';
@@ -229,24 +230,6 @@ export function loopOf(ctx: ControlFlowContext | null): WhileContext | null {
   return null;
 }
 
-function flatten(x: unknown): unknown[] {
-  if (Array.isArray(x)) return x.flatMap(flatten);
-  if (x && typeof x === 'object' && !(x instanceof Tensor) && !(x instanceof Operation)) return Object.values(x).flatMap(flatten);
-  return [x];
-}
-
-function pack(structure: unknown, flat: Tensor[]): unknown {
-  let i = 0;
-  const rebuild = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(rebuild);
-    if (x && typeof x === 'object' && !(x instanceof Tensor) && !(x instanceof Operation)) {
-      return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rebuild(v)]));
-    }
-    return flat[i++];
-  };
-  return rebuild(structure);
-}
-
 /** Shape invariants laid out like the loop variables: one shape (an array itself) per tensor. */
 function flattenShapes(structure: unknown, shapes: unknown): (TensorShape | undefined)[] {
   const bad = () => new InvalidArgumentError(undefined, undefined, 'shapeInvariants must have the structure of loopVars');
@@ -278,13 +261,20 @@ export interface WhileLoopOptions {
   name?: string;
 }
 
+/** What a loop variable becomes inside the loop and in the result: tensors, keeping nesting. */
+export type LoopValue<X> = X extends Tensor | number | boolean | string | ArrayLike<number> ? Tensor
+  : X extends readonly unknown[] ? { -readonly [K in keyof X]: LoopValue<X[K]> }
+  : X extends object ? { -readonly [K in keyof X]: LoopValue<X[K]> } : Tensor;
+type LoopValues<V extends readonly unknown[]> = { -readonly [K in keyof V]: LoopValue<V[K]> };
+
 /**
  * tf.whileLoop(cond, body, loopVars): repeats `body` while `cond` holds. `cond(...vars)` returns
  * a scalar bool tensor and `body(...vars)` the next values (same structure and dtypes).
  * Returns the final values: a single tensor when loopVars has one element, else an array.
  */
-export function whileLoop<T extends readonly unknown[]>(cond: (...vars: any[]) => TensorLike, body: (...vars: any[]) => unknown,
-                                                        loopVars: T, options: WhileLoopOptions = {}): any {
+export function whileLoop<const V extends readonly unknown[]>(
+  cond: (...vars: LoopValues<V>) => TensorLike, body: (...vars: LoopValues<V>) => unknown, loopVars: V,
+  options: WhileLoopOptions = {}): V extends readonly [unknown] ? LoopValue<V[0]> : LoopValues<V> {
   if (typeof cond !== 'function') throw new InvalidArgumentError(undefined, undefined, 'cond must be callable.');
   if (typeof body !== 'function') throw new InvalidArgumentError(undefined, undefined, 'body must be callable.');
   if (!Array.isArray(loopVars) || loopVars.length === 0) {
@@ -298,17 +288,19 @@ export function whileLoop<T extends readonly unknown[]>(cond: (...vars: any[]) =
   const graph = firstTensor?.graph ?? getDefaultGraph();
   return graph.asDefault(() => graph.nameScope(options.name ?? 'while', (scope) => {
     let structure: unknown[] = [...loopVars];
-    let c = cond;
-    let b = body;
+    // The user's functions are called with the values as spread arguments.
+    let c = cond as (...v: unknown[]) => TensorLike;
+    let b = body as (...v: unknown[]) => unknown;
     const invariants: unknown[] | undefined = options.shapeInvariants ? [...options.shapeInvariants] : undefined;
     if (options.maximumIterations !== undefined) {
       // An extra counter variable stops the loop after maximumIterations.
       const max = convertToTensor(options.maximumIterations, { dtype: 'int32', name: 'maximum_iterations' });
       structure = [convertToTensor(0, { dtype: 'int32', name: 'iteration_counter' }), ...loopVars];
-      c = (i: Tensor, ...v: unknown[]) => applyOp1('LogicalAnd', [applyOp1('Less', [i, max], {}), convertToTensor(cond(...v), { dtype: 'bool' })], {});
-      b = (i: Tensor, ...v: unknown[]) => {
-        const r = body(...v);
-        return [applyOp1('AddV2', [i, 1], {}), ...(loopVars.length === 1 && !Array.isArray(r) ? [r] : (r as unknown[]))];
+      const userCond = c, userBody = b;
+      c = (i, ...v) => applyOp1('LogicalAnd', [applyOp1('Less', [i as Tensor, max], {}), convertToTensor(userCond(...v), { dtype: 'bool' })], {});
+      b = (i, ...v) => {
+        const r = userBody(...v);
+        return [applyOp1('AddV2', [i as Tensor, 1], {}), ...(loopVars.length === 1 && !Array.isArray(r) ? [r] : (r as unknown[]))];
       };
       invariants?.unshift(undefined);
     }
@@ -320,7 +312,7 @@ export function whileLoop<T extends readonly unknown[]>(cond: (...vars: any[]) =
     ctx._gradState = options.backProp === false ? 'no-backprop' : undefined;
     let result = pack(structure, exits) as unknown[];
     if (options.maximumIterations !== undefined) result = result.slice(1);
-    return loopVars.length === 1 ? result[0] : result;
+    return (loopVars.length === 1 ? result[0] : result) as V extends readonly [unknown] ? LoopValue<V[0]> : LoopValues<V>;
   }));
 }
 
