@@ -184,15 +184,31 @@ test('training through a loop: GradientDescent on a weight used in every iterati
   t.true(Math.abs((sess.run(w).item() as number) - 0.5) < 1e-4);
 }));
 
-test('backProp: false gives no gradient; nested loop gradients are reported as unimplemented', (t) => inGraph(() => {
+test('backProp: false gives no gradient', (t) => inGraph(() => {
   const x = tf.placeholder('float32', { shape: [], name: 'x' });
   const y = tf.whileLoop((v: T) => v.lt(100), (v: T) => v.mul(2), [x], { backProp: false });
   t.deepEqual(tf.gradients(y, [x]), [undefined]);
-  const [, z] = tf.whileLoop((i: T) => i.lt(2), (i: T, v: T) => {
-    const inner = tf.whileLoop((u: T) => u.lt(100), (u: T) => u.mul(2), [v]);
-    return [i.add(1), inner];
-  }, [tf.constant(0), x]) as T[];
-  t.throws(() => tf.gradients(z, [x]), { instanceOf: tf.errors.UnimplementedError, message: /nested while loops/ });
+}));
+
+test('gradients through nested loops (the inner loop runs i + 1 times in outer iteration i) match finite differences', (t) => inGraph(() => {
+  const x = f64([], 'x');
+  const v0 = f64([], 'v0');
+  const [, y] = tf.whileLoop((i: T) => i.lt(3), (i: T, v: T) => {
+    const [, u] = tf.whileLoop((j: T) => j.le(i), (j: T, u: T) => [j.add(1), tf.sin(u).mul(x).add(u.mul(0.5))], [tf.constant(0), v]);
+    return [i.add(1), u];
+  }, [tf.constant(0), v0]);
+  // The same computation unrolled in JS: six inner steps.
+  const f = (xv: number, v: number) => {
+    for (let k = 0; k < 6; k++) v = Math.sin(v) * xv + 0.5 * v;
+    return v;
+  };
+  const [dx, dv] = tf.gradients(y, [x, v0]);
+  using sess = new tf.Session();
+  const [yv, gx, gv] = sess.run([y, dx!, dv!], { x: 0.8, v0: 0.3 });
+  t.true(Math.abs((yv.item() as number) - f(0.8, 0.3)) < 1e-12);
+  const h = 1e-6;
+  t.true(Math.abs((gx.item() as number) - (f(0.8 + h, 0.3) - f(0.8 - h, 0.3)) / (2 * h)) < 1e-7);
+  t.true(Math.abs((gv.item() as number) - (f(0.8, 0.3 + h) - f(0.8, 0.3 - h)) / (2 * h)) < 1e-7);
 }));
 
 test('run-time behaviour: fetching inside the loop is refused, an endless loop meets its deadline', (t) => inGraph((g) => {

@@ -17,8 +17,13 @@ import { gradientsBetween } from './gradients_impl.js';
 /** The gradient loop: forward values used by the body's gradient are popped from accumulators. */
 class GradLoopContext extends WhileContext {
   private readonly pops = new Map<Tensor, Tensor>();
+  /** The forward iteration this gradient iteration mirrors, after the enclosing loops' ones. */
   popIndex!: Tensor;
 
+  /**
+   * forwardIndex: in the forward loop, the iterations of the enclosing loops and then its
+   * own (a vector); the saved values are addressed by it.
+   */
   constructor(graph: Graph, name: string, frameName: string, outer: ControlFlowContext | null,
               readonly forward: WhileContext, readonly forwardIndex: Tensor, readonly forwardCount: Operation) {
     super(graph, name, frameName, forward.parallelIterations, outer);
@@ -26,13 +31,14 @@ class GradLoopContext extends WhileContext {
 
   override addValue(t: Tensor): Tensor {
     if (this.values.has(t)) return t;
-    const w = loopOf(t.op._flowContext);
+    const w = loopOfValue(t);
     if (w === this.forward) {
       // A loop-invariant value: enter the outside value instead of saving it every iteration.
       if ((t.op.type === 'Enter' || t.op.type === 'RefEnter') && t.op.getAttr('is_constant')) return super.addValue(t.op.inputs[0]);
       return this.popped(t);
     }
-    if (w !== null) throw new UnimplementedError(undefined, undefined, `Gradients of nested while loops are not supported (value ${t.name})`);
+    // Anything else comes from outside: the enclosing gradient loop maps it (popping values
+    // of the enclosing forward loop) and it enters this one as a constant.
     return super.addValue(t);
   }
 
@@ -50,6 +56,12 @@ class GradLoopContext extends WhileContext {
     this.pops.set(t, pop);
     return pop;
   }
+}
+
+/** The loop a value lives in: an Exit's output is a value of the loop around the exited one. */
+function loopOfValue(t: Tensor): WhileContext | null {
+  const w = loopOf(t.op._flowContext);
+  return w && (t.op.type === 'Exit' || t.op.type === 'RefExit') ? loopOf(w.outer) : w;
 }
 
 /** Adds an iteration counter to the forward loop: its value in the body, and the final count. */
@@ -70,25 +82,35 @@ function forwardCounter(w: WhileContext): { index: Tensor; count: Tensor; increm
   });
 }
 
+/** [...outer, index]: the iterations of the enclosing loops (a vector, or null) and this one's. */
+function indexVector(outer: Tensor | null, index: Tensor): Tensor {
+  const own = applyOp1('ExpandDims', [index, 0], {});
+  return outer ? applyOp1('ConcatV2', [[outer, own], 0], {}) : own;
+}
+
 /**
  * Gradients for a loop's inputs (its loop variables' initial values, then the outside values
- * its body reads), given the gradients of its Exits. `level`: the loop being differentiated
- * around this one (nesting is not supported yet).
+ * its body reads), given the gradients of its Exits. `level`: the loop whose body holds this
+ * one (null at the top level); then the current context is that loop's gradient loop.
  */
 export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[], level: WhileContext | null,
                                scope: string): (Tensor | undefined)[] {
   const none = () => [...w.loopVars.map(() => undefined), ...w.constantEnters.map(() => undefined)];
   if (w._gradState === 'no-backprop') return none();
-  if (level !== null || loopOf(w.outer) !== null) {
-    throw new UnimplementedError(undefined, undefined, `Gradients of nested while loops are not supported (loop ${w.name})`);
+  // A loop nested in another's body is differentiated inside that loop's gradient loop.
+  const outerGrad = loopOf(w.graph._controlFlowContext);
+  if (loopOf(w.outer) !== level || (level !== null && !(outerGrad instanceof GradLoopContext && outerGrad.forward === level))) {
+    throw new UnimplementedError(undefined, undefined, `Cannot differentiate while loop ${w.name} from outside the loop that contains it`);
   }
+  const enclosing = outerGrad instanceof GradLoopContext ? outerGrad : null;
   const graph = w.graph;
   const vars = w.loopVars.map((v, i) => ({ v, i })).filter(({ v }) => isFloating(v.enter.dtype) && !isRefTensor(v.enter));
   const consts = w.constantEnters.filter((e) => isFloating(e.dtype) && !isRefTensor(e));
   if (!vars.some(({ i }) => outGrads[i])) return none();
 
   const { index, count, increment } = forwardCounter(w);
-  const g = new GradLoopContext(graph, scope.slice(0, -1), `${scope}while_context`, graph._controlFlowContext, w, index, increment);
+  const forwardIndex = w.inside(() => indexVector(enclosing && w.addValue(enclosing.forwardIndex), index));
+  const g = new GradLoopContext(graph, scope.slice(0, -1), `${scope}while_context`, graph._controlFlowContext, w, forwardIndex, increment);
   // Seeds, outside the gradient loop: each Exit's gradient (zeros when none), zero sums.
   const seeds = vars.map(({ v, i }) => outGrads[i] ?? applyOp1('ZerosLike', [v.exit], {}));
   const sums = consts.map((e) => applyOp1('ZerosLike', [e.op.inputs[0]], {}));
@@ -103,8 +125,9 @@ export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[]
     const [, nBody] = switchOp(nMerge, g.pivot, { name: 'Switch' });
     const bodyPivot = applyOp1('Identity', [nBody], {}, 'Identity');
     g.pivotForBody = bodyPivot.op;
-    g.popIndex = applyOp1('Sub', [bodyPivot, 1], {});
-    nMerge.op._updateInput(1, applyOp1('NextIteration', [g.popIndex], {}, 'NextIteration'));
+    const popIndex = applyOp1('Sub', [bodyPivot, 1], {});
+    nMerge.op._updateInput(1, applyOp1('NextIteration', [popIndex], {}, 'NextIteration'));
+    g.popIndex = indexVector(enclosing && g.addValue(enclosing.popIndex), popIndex);
 
     const loopVars = enters.map((e, k) => {
       const m = merge([e, e], { name: 'Merge' })[0];

@@ -82,13 +82,26 @@ TG_REGISTER_KERNEL_ANY("RefExit", kCPU, RefForwardOp);
 TG_REGISTER_KERNEL_ANY("RefNextIteration", kCPU, RefForwardOp);
 
 // A forward loop saves a value per iteration for the gradient loop, which reads them back
-// in reverse order: both address the value by the forward iteration index.
-int64_t AccumulatorIndex(OpKernelContext* ctx, int input) {
+// in reverse order: both address the value by the forward iteration index. In a nested loop
+// the index is a vector: the enclosing loops' iterations, then this loop's.
+struct AccumulatorSlot {
+  std::string key;  // accumulator name plus the enclosing loops' iterations
+  int64_t i;        // this loop's iteration
+};
+
+AccumulatorSlot AccumulatorIndex(OpKernelContext* ctx, int input, const std::string& name) {
   const Tensor& t = ctx->input(input);
-  if (t.dtype() != DataType::DT_INT32 || t.num_elements() != 1) throw ctx->InvalidArg("the iteration index must be an int32 scalar");
-  const int64_t i = t.data<int32_t>()[0];
-  if (i < 0) throw ctx->InvalidArg("negative iteration index " + std::to_string(i));
-  return i;
+  if (t.dtype() != DataType::DT_INT32 || t.num_elements() < 1 || t.shape().size() > 1) {
+    throw ctx->InvalidArg("the iteration index must be an int32 scalar or vector, got shape " + ShapeString(t.shape()));
+  }
+  const int32_t* v = t.data<int32_t>();
+  const int64_t n = t.num_elements();
+  AccumulatorSlot slot{name, v[n - 1]};
+  for (int64_t k = 0; k < n; k++) {
+    if (v[k] < 0) throw ctx->InvalidArg("negative iteration index " + std::to_string(v[k]));
+    if (k < n - 1) slot.key += "|" + std::to_string(v[k]);
+  }
+  return slot;
 }
 
 // A value that was dead in a forward iteration (on the untaken side of a tf.cond in the body)
@@ -100,10 +113,11 @@ class LoopAccumulatorPushOp : public OpKernel {
   bool AcceptsDeadInputs() const override { return true; }
   void Compute(OpKernelContext* ctx) const override {
     if (ctx->input_is_dead(1)) return;  // no iteration to record
-    const int64_t i = AccumulatorIndex(ctx, 1);
+    const AccumulatorSlot slot = AccumulatorIndex(ctx, 1, key_);
+    const int64_t i = slot.i;
     StepState* step = ctx->step();
     std::lock_guard<std::mutex> lock(step->accumulators_mu);
-    auto& acc = step->accumulators[key_];
+    auto& acc = step->accumulators[slot.key];
     if (static_cast<int64_t>(acc.values.size()) <= i) {
       acc.values.resize(i + 1);
       acc.state.resize(i + 1, 0);
@@ -122,13 +136,14 @@ class LoopAccumulatorPopOp : public OpKernel {
  public:
   explicit LoopAccumulatorPopOp(const KernelConstruction& c) : OpKernel(c, 1), key_(c.node.AttrString("accumulator", "")) {}
   void Compute(OpKernelContext* ctx) const override {
-    const int64_t i = AccumulatorIndex(ctx, 0);
+    const AccumulatorSlot slot = AccumulatorIndex(ctx, 0, key_);
+    const int64_t i = slot.i;
     StepState* step = ctx->step();
     std::lock_guard<std::mutex> lock(step->accumulators_mu);
-    auto it = step->accumulators.find(key_);
+    auto it = step->accumulators.find(slot.key);
     if (it == step->accumulators.end() || static_cast<int64_t>(it->second.state.size()) <= i || it->second.state[i] == 0) {
       throw Error(Code::kFailedPrecondition, "The forward while loop did not save iteration " + std::to_string(i) + " of '" +
-                  key_ + "' in this step: a while loop's gradient must run in the same Session.run as the loop",
+                  slot.key + "' in this step: a while loop's gradient must run in the same Session.run as the loop",
                   ctx->node().name);
     }
     if (it->second.state[i] == 2) {
