@@ -2,6 +2,7 @@
 // *Grad ops, as TF's relu_op.h / softplus_op.h / softsign_op.h compute them), plus BiasAdd,
 // BiasAddGrad and L2Loss. Element-wise loops over contiguous memory; big tensors are split
 // over the intra-op pool.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -171,13 +172,23 @@ class BiasAddOp : public OpKernel {
     const T* pb = b.data<T>();
     T* py = y.data<T>();
     const int64_t C = l.channels, inner = l.inner;
+    if (inner == 1) {
+      // NHWC (channels last): each of the `outer` rows adds the whole bias vector, a loop the
+      // compiler vectorizes (a per-element `% C` would cost more than the add).
+      auto body = [=](int64_t s, int64_t e) {
+        for (int64_t r = s; r < e; r++) {
+          const T* xr = px + r * C;
+          T* yr = py + r * C;
+          for (int64_t c = 0; c < C; c++) yr[c] = xr[c] + pb[c];
+        }
+      };
+      if (x.num_elements() >= kParallelMin) ctx->intra_op()->ParallelFor(l.outer, 2 * C, body);
+      else body(0, l.outer);
+      return;
+    }
     // One "row" = one (outer, channel) pair of `inner` elements sharing a bias.
     const int64_t rows = l.outer * C;
     auto body = [=](int64_t s, int64_t e) {
-      if (inner == 1) {
-        for (int64_t r = s; r < e; r++) py[r] = px[r] + pb[r % C];
-        return;
-      }
       for (int64_t r = s; r < e; r++) {
         const T bias = pb[r % C];
         const T* xi = px + r * inner;
@@ -204,23 +215,42 @@ class BiasAddGradOp : public OpKernel {
     const BiasLayout l = LayoutOf(g.shape(), nchw_);
     Tensor& out = ctx->allocate_output(0, g.dtype(), {l.channels});
     using Acc = std::conditional_t<std::is_floating_point_v<T>, double, T>;
-    std::vector<Acc> acc(static_cast<size_t>(l.channels), Acc(0));
+    const int64_t C = l.channels, inner = l.inner, row_size = C * inner;
+    // Rows are summed in blocks of a fixed size (never depending on the thread count, so the
+    // result is the same however many threads run), the blocks in parallel, then the block
+    // sums in order. One block when small: the plain sequential sum.
+    constexpr int64_t kBlockElems = 1 << 16;
+    const int64_t rows_per_block = std::max<int64_t>(1, kBlockElems / std::max<int64_t>(1, row_size));
+    const int64_t blocks = l.outer == 0 ? 0 : (l.outer + rows_per_block - 1) / rows_per_block;
+    std::vector<Acc> partial(static_cast<size_t>(std::max<int64_t>(blocks, 1) * C), Acc(0));
     const T* pg = g.data<T>();
-    for (int64_t o = 0; o < l.outer; o++) {
-      const T* row = pg + o * l.channels * l.inner;
-      if (l.inner == 1) {
-        for (int64_t c = 0; c < l.channels; c++) acc[c] += row[c];
-      } else {
-        for (int64_t c = 0; c < l.channels; c++) {
-          Acc s = 0;
-          const T* p = row + c * l.inner;
-          for (int64_t i = 0; i < l.inner; i++) s += p[i];
-          acc[c] += s;
+    auto body = [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; b++) {
+        Acc* acc = partial.data() + b * C;
+        const int64_t end = std::min(l.outer, (b + 1) * rows_per_block);
+        for (int64_t o = b * rows_per_block; o < end; o++) {
+          const T* row = pg + o * row_size;
+          if (inner == 1) {
+            for (int64_t c = 0; c < C; c++) acc[c] += row[c];
+          } else {
+            for (int64_t c = 0; c < C; c++) {
+              Acc s = 0;
+              const T* p = row + c * inner;
+              for (int64_t i = 0; i < inner; i++) s += p[i];
+              acc[c] += s;
+            }
+          }
         }
       }
-    }
+    };
+    if (blocks > 1) ctx->intra_op()->ParallelFor(blocks, rows_per_block * row_size, body);
+    else body(0, blocks);
     T* po = out.data<T>();
-    for (int64_t c = 0; c < l.channels; c++) po[c] = static_cast<T>(acc[c]);
+    for (int64_t c = 0; c < C; c++) {
+      Acc s = partial[c];
+      for (int64_t b = 1; b < blocks; b++) s += partial[b * C + c];
+      po[c] = static_cast<T>(s);
+    }
   }
 
  private:
