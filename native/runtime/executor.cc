@@ -58,6 +58,7 @@ struct Value {
 struct Executor::RunState {
   std::vector<Value> slots;
   std::unique_ptr<std::atomic<int>[]> pending;
+  std::unique_ptr<std::atomic<int>[]> slot_uses;  // reads of each slot still to come
   std::atomic<int> remaining{0};
   StepState step;
   std::mutex mu;
@@ -231,6 +232,12 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     for (const Edge& in : item.node->inputs) item.input_slots.push_back(slot_of(in));
   }
   for (size_t i = 0; i < items_.size(); i++) if (items_[i].initial_pending == 0) roots_.push_back(static_cast<int>(i));
+  // A value is dropped after its last reader ran, so its buffer can be reused (or updated in
+  // place by an optimizer) within the step; fetched and fed values are kept. Loop frames
+  // keep theirs until the frame ends (their slots are numbered per frame).
+  slot_uses_.assign(num_slots_, 0);
+  if (!has_loops_) for (const Item& item : items_) for (int s : item.input_slots) slot_uses_[s]++;
+  for (int s : feed_slots_) slot_uses_[s]++;
   for (const auto& f : fetches) {
     Edge e = ResolveFetch(graph, f, false);
     if (!is_fed(e) && items_[index.at(e.node)].out_frame != 0) {
@@ -238,6 +245,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     }
   }
   for (const auto& f : fetches) fetch_slots_.push_back(slot_of(ResolveFetch(graph, f, false)));
+  for (int s : fetch_slots_) slot_uses_[s]++;  // root-frame slots (checked above)
 }
 
 void Executor::ComputeFrames() {
@@ -313,6 +321,8 @@ std::vector<Tensor> Executor::Run(const std::vector<Tensor>& feed_values, const 
   } else if (!items_.empty()) {
     rs.pending.reset(new std::atomic<int>[items_.size()]);
     for (size_t i = 0; i < items_.size(); i++) rs.pending[i].store(items_[i].initial_pending, std::memory_order_relaxed);
+    rs.slot_uses.reset(new std::atomic<int>[num_slots_]);
+    for (int i = 0; i < num_slots_; i++) rs.slot_uses[i].store(slot_uses_[i], std::memory_order_relaxed);
     rs.remaining.store(static_cast<int>(items_.size()));
     rs.node_dead.assign(items_.size(), 0);
     // The caller starts with all roots in its own queue; as they make expensive nodes
@@ -461,6 +471,9 @@ void Executor::Process(RunState* rs, std::vector<int> local) const {
       if (TryRunNode(rs, id, rs->slots.data(), rs->slots.data() + item.output_base, rs->node_dead.data(), &dead) && dead) {
         rs->node_dead[item.out_local] = 1;
       }
+    }
+    for (int s : item.input_slots) {
+      if (rs->slot_uses[s].fetch_sub(1, std::memory_order_acq_rel) == 1) rs->slots[s] = Value();
     }
     // Newly ready successors: cheap ones run here; of the expensive ones this thread keeps
     // one when it has nothing else to do (a chain never changes threads), the rest go to the pool.

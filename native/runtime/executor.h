@@ -70,6 +70,7 @@ class Executor {
   std::vector<Frame> frames_;     // frames_[0] is the root; one per while loop (static)
   bool has_loops_ = false;
   int num_slots_ = 0;
+  std::vector<int> slot_uses_;    // how many inputs read each slot (+1 for fetches and feeds)
   std::vector<int> feed_slots_;   // slot per feed
   std::vector<int> fetch_slots_;  // slot per fetch
   std::vector<std::string> fetch_names_;

@@ -199,6 +199,10 @@ export function gradientsBetween(graph: Graph, yList: Tensor[], xList: Tensor[],
                 throw new InvalidArgumentError(undefined, op,
                   `Num gradients ${r.length} generated for op ${op.name} do not match num inputs ${op.inputs.length}`);
               }
+              // A gradient for an input off every path to xs (the fed images of a first layer)
+              // is never used: dropped before gating, so the gate does not keep it alive
+              // (TF leaves that to Grappler's pruning).
+              r = r.map((g, i) => (g && betweenOps.has(level.producer(op.inputs[i])[0]) ? g : undefined));
               if (options.gateGradients && r.filter((g) => g).length > 1) {
                 r = graph.device(null, () => graph.colocateWith(null, () => tuple(r) as (Tensor | undefined)[], true));
               }
