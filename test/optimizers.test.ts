@@ -304,6 +304,28 @@ test('gateGradients GATE_NONE / GATE_GRAPH give the same result as GATE_OP', (t)
   });
 });
 
+test('GATE_OP does not keep alive the gradient of a fed input: a training step never computes dX', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const X = tf.placeholder('float32', { shape: [null, 4], name: 'X' });
+    const y = tf.placeholder('int32', { shape: [null], name: 'y' });
+    const logits = tf.layers.dense(tf.layers.dense(X, 3, { activation: tf.nn.relu, name: 'h' }), 2, { name: 'o' });
+    const loss = tf.reduceMean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
+    const train = new tf.train.GradientDescentOptimizer(0.1).minimize(loss);
+    using sess = new tf.Session();
+    sess.run(tf.globalVariablesInitializer());
+    const md: tf.RunMetadata = {};
+    const feeds = { X: new Float32Array([1, 2, 3, 4, 4, 3, 2, 1]), y: [0, 1] };
+    sess.run(train, feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    const ran = new Set(md.stepStats!.devStats.flatMap((d) => d.nodeStats.map((n) => n.nodeName)));
+    // h's gradient op builds both products; only the one for the kernel is used.
+    t.true(g.getOperations().some((o) => o.name === 'gradients/h/MatMul_grad/MatMul'));
+    t.false(ran.has('gradients/h/MatMul_grad/MatMul'));
+    t.true(ran.has('gradients/h/MatMul_grad/MatMul_1'));
+    t.true(ran.has('gradients/o/MatMul_grad/MatMul')); // dh is needed: it flows to h's kernel
+  });
+});
+
 // ---------- graph structure and names ----------
 
 test('Adam builds TF1 node names: slots, beta powers, hyper-parameters, update and train op', (t) => {
