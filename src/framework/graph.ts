@@ -312,6 +312,17 @@ export class Graph {
   /** @internal the tf.cond branch being built, if any */
   _controlFlowContext: ControlFlowContext | null = null;
 
+  /** @internal runs fn building into control-flow context `ctx`, free of outside control dependencies */
+  _inFlowContext<T>(ctx: ControlFlowContext | null, fn: () => T): T {
+    const saved = this._controlFlowContext;
+    this._controlFlowContext = ctx;
+    try {
+      return this.controlDependencies(null, fn);
+    } finally {
+      this._controlFlowContext = saved;
+    }
+  }
+
   private _applyDevice(op: Operation): void {
     // Innermost scope first; each outer string scope only fills what inner ones left unset.
     for (let i = this._deviceStack.length - 1; i >= 0; i--) {

@@ -116,13 +116,7 @@ class CondContext implements ControlFlowContext {
 
   /** Runs fn with the enclosing context current (Switch ops belong outside the branch). */
   outside<T>(fn: () => T): T {
-    const saved = this.graph._controlFlowContext;
-    this.graph._controlFlowContext = this.outer;
-    try {
-      return this.graph.controlDependencies(null, fn);
-    } finally {
-      this.graph._controlFlowContext = saved;
-    }
+    return this.graph._inFlowContext(this.outer, fn);
   }
 
   /** Builds a branch and returns its flat results as tensors inside the branch. */

@@ -94,24 +94,12 @@ export class WhileContext implements ControlFlowContext {
 
   /** Runs fn with this context current and no outside control dependencies. */
   inside<T>(fn: () => T): T {
-    const saved = this.graph._controlFlowContext;
-    this.graph._controlFlowContext = this;
-    try {
-      return this.graph.controlDependencies(null, fn);
-    } finally {
-      this.graph._controlFlowContext = saved;
-    }
+    return this.graph._inFlowContext(this, fn);
   }
 
   /** Runs fn in the enclosing context (where the Enter ops' inputs live). */
   outside<T>(fn: () => T): T {
-    const saved = this.graph._controlFlowContext;
-    this.graph._controlFlowContext = this.outer;
-    try {
-      return this.graph.controlDependencies(null, fn);
-    } finally {
-      this.graph._controlFlowContext = saved;
-    }
+    return this.graph._inFlowContext(this.outer, fn);
   }
 
   /** An Enter of `t` into this frame (its op belongs to this loop). */
