@@ -200,6 +200,20 @@ TEST(Runtime, WhileLoopValuesMustEnterThroughEnter) {
   }
 }
 
+TEST(Runtime, LargeBuffersAreRecycledBySize) {
+  void* first;
+  {
+    Tensor t(DataType::DT_FLOAT, {512, 512});  // 1 MiB
+    first = t.raw();
+    std::memset(first, 1, t.total_bytes());
+  }
+  Tensor again(DataType::DT_FLOAT, {1024, 256});  // the same size: the freed buffer comes back
+  EXPECT_EQ(again.raw(), first);
+  Tensor other(DataType::DT_FLOAT, {1024, 256});  // that one is taken now: a new buffer
+  EXPECT_NE(other.raw(), first);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(other.raw()) % 64, 0u);
+}
+
 TEST(Runtime, VariablesAssignReadAndUninitializedErrors) {
   Session s({});
   GraphBuilder g;
