@@ -32,7 +32,7 @@ export function take(split: tf.datasets.DataSplit, n: number): tf.datasets.DataS
   return { ...split, images: split.images.subarray(0, n * f), labels: split.labels.subarray(0, n), numExamples: n };
 }
 
-export function progress(epoch: number, nEpochs: number, batch: number, nBatches: number, loss: number): void {
+function progress(epoch: number, nEpochs: number, batch: number, nBatches: number, loss: number): void {
   const width = 24;
   const done = Math.round((width * batch) / nBatches);
   process.stderr.write(`\repoch ${epoch}/${nEpochs} [${'='.repeat(done)}${' '.repeat(width - done)}] batch ${batch}/${nBatches} loss ${loss.toFixed(4)}  `);

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { evaluate, intArg, loadData, parseArgs, percent, progress } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, trainEpochs } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 2);
@@ -48,22 +48,14 @@ const saver = new tf.train.Saver();
 {
   using sess = new tf.Session();
   sess.run(init);
-  const batches = new tf.datasets.BatchIterator(train.images, train.labels, batchSize, { seed: 42 });
-  const nBatches = Math.ceil(train.numExamples / batchSize);
-  let step = 0;
-  for (let epoch = 1; epoch <= nEpochs; epoch++) {
-    const te = performance.now();
-    let lossSum = 0;
-    for (let b = 1; b <= nBatches; b++) {
-      const { x, y: yb } = batches.nextBatch();
-      const [, l] = sess.run([trainingOp, loss], [[X, x], [y, yb], [training, true]]);
-      lossSum += l!.item() as number;
-      step++;
-      progress(epoch, nEpochs, b, nBatches, lossSum / b);
-    }
-    process.stderr.write('\n');
-    console.log(`epoch ${epoch}: train loss ${(lossSum / nBatches).toFixed(4)} (${((performance.now() - te) / 1000).toFixed(1)} s)`);
-  }
+  let te = performance.now();
+  const step = trainEpochs(train, batchSize, nEpochs, (xb, yb) => {
+    const [, l] = sess.run([trainingOp, loss], [[X, xb], [y, yb], [training, true]]);
+    return l!.item() as number;
+  }, (epoch, meanLoss) => {
+    console.log(`epoch ${epoch}: train loss ${meanLoss.toFixed(4)} (${((performance.now() - te) / 1000).toFixed(1)} s)`);
+    te = performance.now();
+  });
   console.log(`saved ${saver.save(sess, join(checkpointDir, 'mnist_cnn.ckpt'), { globalStep: step })}`);
 }
 

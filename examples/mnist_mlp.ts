@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { evaluate, intArg, loadData, parseArgs, percent, progress } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, take, trainEpochs } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 10);
@@ -42,24 +42,12 @@ const saver = new tf.train.Saver();
 {
   using sess = new tf.Session();
   sess.run(init);
-  const batches = new tf.datasets.BatchIterator(train.images, train.labels, batchSize, { seed: 42 });
-  const nBatches = Math.ceil(train.numExamples / batchSize);
-  let step = 0;
-  for (let epoch = 1; epoch <= nEpochs; epoch++) {
-    let lossSum = 0;
-    for (let b = 1; b <= nBatches; b++) {
-      const { x, y: yb } = batches.nextBatch();
-      const [, l] = sess.run([trainingOp, loss], [[X, x], [y, yb]]);
-      lossSum += l!.item() as number;
-      step++;
-      if (b % 10 === 0 || b === nBatches) progress(epoch, nEpochs, b, nBatches, lossSum / b);
-    }
-    process.stderr.write('\n');
-    const nEval = Math.min(1000, test.numExamples); // a quick look; the full test set is scored at the end
-    const batchAcc = sess.run(accuracy, [[X, test.images.subarray(0, nEval * nInputs)], [y, test.labels.subarray(0, nEval)]]);
-    console.log(`epoch ${epoch}: train loss ${(lossSum / nBatches).toFixed(4)}, ` +
-      `test accuracy (first ${nEval}) ${((batchAcc.item() as number) * 100).toFixed(2)}%`);
-  }
+  const testHead = take(test, 1000); // a quick look each epoch; the whole test set at the end
+  const step = trainEpochs(train, batchSize, nEpochs, (xb, yb) => {
+    const [, l] = sess.run([trainingOp, loss], [[X, xb], [y, yb]]);
+    return l!.item() as number;
+  }, (epoch, meanLoss) => console.log(`epoch ${epoch}: train loss ${meanLoss.toFixed(4)}, ` +
+    `test accuracy (first ${testHead.numExamples}) ${percent(evaluate(sess, accuracy, X, y, testHead))}`));
   const savePath = saver.save(sess, join(checkpointDir, 'my_model_final.ckpt'), { globalStep: step });
   console.log(`saved ${savePath}`);
   console.log(`final test accuracy: ${percent(evaluate(sess, accuracy, X, y, test))} ` +
