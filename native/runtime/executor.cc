@@ -21,7 +21,6 @@ struct Executor::Item {
   std::vector<int> input_slots;       // slot of each data input
   std::vector<bool> input_is_ref;     // the kernel takes input i by reference
   int output_base = 0;                // first slot of this node's outputs
-  std::vector<int> successors;        // items to notify on completion (data and control)
   std::vector<int> control_items;     // items this one has a control edge from
   int initial_pending = 0;
   bool expensive = true;
@@ -33,7 +32,7 @@ struct Executor::Item {
   int exec_local = 0;                 // index among the items running in exec_frame
   int out_local = 0;                  // index among the items whose outputs land in out_frame
   int num_control = 0;                // control inputs (a Merge waits only for these and one live input)
-  std::vector<std::pair<int, int>> out_edges;  // (successor, its input index or -1 for control)
+  std::vector<std::pair<int, int>> out_edges;  // items to notify on completion: (successor, its input index or -1 for control)
   std::vector<int> input_items;       // producer item per data input, -1 when fed
 };
 
@@ -168,7 +167,6 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
       }
       item.input_items.push_back(index.at(in.node));
       Item& src = items_[index.at(in.node)];
-      src.successors.push_back(id);
       src.out_edges.push_back({id, static_cast<int>(k)});
       item.initial_pending++;
     }
@@ -176,7 +174,6 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
       if (control_is_fed(c)) continue;
       Item& src = items_[index.at(c)];
       item.control_items.push_back(index.at(c));
-      src.successors.push_back(id);
       src.out_edges.push_back({id, -1});
       item.initial_pending++;
       item.num_control++;
@@ -243,9 +240,9 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     if (!is_fed(e) && items_[index.at(e.node)].out_frame != 0) {
       throw InvalidArgument("Cannot fetch " + f + ": it is inside a while loop (fetch the loop's results instead)", e.node->name);
     }
+    fetch_slots_.push_back(slot_of(e));
+    slot_uses_[fetch_slots_.back()]++;
   }
-  for (const auto& f : fetches) fetch_slots_.push_back(slot_of(ResolveFetch(graph, f, false)));
-  for (int s : fetch_slots_) slot_uses_[s]++;  // root-frame slots (checked above)
 }
 
 void Executor::ComputeFrames() {
@@ -477,7 +474,8 @@ void Executor::Process(RunState* rs, std::vector<int> local) const {
     }
     // Newly ready successors: cheap ones run here; of the expensive ones this thread keeps
     // one when it has nothing else to do (a chain never changes threads), the rest go to the pool.
-    for (int s : item.successors) {
+    for (const auto& edge : item.out_edges) {
+      const int s = edge.first;
       if (rs->pending[s].fetch_sub(1, std::memory_order_acq_rel) == 1) {
         if (items_[s].expensive && !local.empty()) Schedule(rs, s);
         else local.push_back(s);
