@@ -96,7 +96,7 @@ function indexVector(outer: Tensor | null, index: Tensor): Tensor {
 export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[], level: WhileContext | null,
                                scope: string): (Tensor | undefined)[] {
   const none = () => [...w.loopVars.map(() => undefined), ...w.constantEnters.map(() => undefined)];
-  if (w._gradState === 'no-backprop') return none();
+  if (!w.backProp) return none();
   // A loop nested in another's body is differentiated inside that loop's gradient loop.
   const outerGrad = loopOf(w.graph._controlFlowContext);
   if (loopOf(w.outer) !== level || (level !== null && !(outerGrad instanceof GradLoopContext && outerGrad.forward === level))) {

@@ -4,10 +4,9 @@
 // result comes back through NextIteration. Values from outside the loop enter as constant
 // Enters. The executor runs iterations as frames (native/runtime/executor.cc); gradients
 // build a mirror loop that runs the iterations backwards (src/gradients/while_grad.ts).
-import { isFloating } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type ControlFlowContext, type Graph } from '../framework/graph.js';
-import { applyOp, applyOp1, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
+import { applyOp1, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
 import { registerOp } from '../framework/op_registry.js';
 import { Operation } from '../framework/operation.js';
 import { flatten, pack } from '../framework/nest.js';
@@ -86,8 +85,8 @@ export class WhileContext implements ControlFlowContext {
   /** Input-less ops in the condition wait on this (the first Merge), those in the body on pivotForBody. */
   pivotForPred: Operation | null = null;
   pivotForBody: Operation | null = null;
-  /** Built by the gradient (while_grad.ts): counts this loop's iterations. */
-  _gradState: unknown;
+  /** Whether gradients flow through this loop (whileLoop's backProp option). */
+  backProp = true;
 
   constructor(readonly graph: Graph, readonly name: string, readonly frameName: string,
               readonly parallelIterations: number, readonly outer: ControlFlowContext | null) {}
@@ -297,14 +296,9 @@ export function whileLoop<const V extends readonly unknown[]>(
     const ctx = new WhileContext(graph, scope.slice(0, -1), `${scope}while_context`,
       parallelIterations, graph._controlFlowContext);
     const exits = ctx.build(c, b, structure, flat, flatInvariants);
-    ctx._gradState = options.backProp === false ? 'no-backprop' : undefined;
+    ctx.backProp = options.backProp !== false;
     let result = pack(structure, exits) as unknown[];
     if (options.maximumIterations !== undefined) result = result.slice(1);
     return (loopVars.length === 1 ? result[0] : result) as V extends readonly [unknown] ? LoopValue<V[0]> : LoopValues<V>;
   }));
-}
-
-/** Whether gradients may flow into a loop variable of this dtype. */
-export function isDifferentiableLoopVar(t: Tensor): boolean {
-  return isFloating(t.dtype);
 }
