@@ -73,8 +73,7 @@ function forwardCounter(w: WhileContext): { index: Tensor; count: Tensor; increm
       const m = merge([enter, enter], { name: 'f_count' })[0];
       const [done, body] = switchOp(m, w.pivot, { name: 'f_count' });
       const add = applyOp1('AddV2', [body, 1], {}, 'f_count');
-      const next = applyOp1('NextIteration', [add], {}, 'f_count');
-      m.op._updateInput(1, next);
+      w.nextIteration(m, add, 'f_count');
       const count = applyOp1('Exit', [done], {}, 'f_count');
       w.outer?.addName(count);
       return { index: body, count, increment: add.op };
@@ -99,10 +98,10 @@ export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[]
   if (!w.backProp) return none();
   // A loop nested in another's body is differentiated inside that loop's gradient loop.
   const outerGrad = loopOf(w.graph._controlFlowContext);
-  if (loopOf(w.outer) !== level || (level !== null && !(outerGrad instanceof GradLoopContext && outerGrad.forward === level))) {
+  const enclosing = outerGrad instanceof GradLoopContext ? outerGrad : null;
+  if (loopOf(w.outer) !== level || (level !== null && enclosing?.forward !== level)) {
     throw new UnimplementedError(undefined, undefined, `Cannot differentiate while loop ${w.name} from outside the loop that contains it`);
   }
-  const enclosing = outerGrad instanceof GradLoopContext ? outerGrad : null;
   const graph = w.graph;
   const vars = w.loopVars.map((v, i) => ({ v, i })).filter(({ v }) => isFloating(v.enter.dtype) && !isRefTensor(v.enter));
   const consts = w.constantEnters.filter((e) => isFloating(e.dtype) && !isRefTensor(e));
@@ -126,14 +125,13 @@ export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[]
     const bodyPivot = applyOp1('Identity', [nBody], {}, 'Identity');
     g.pivotForBody = bodyPivot.op;
     const popIndex = applyOp1('Sub', [bodyPivot, 1], {});
-    nMerge.op._updateInput(1, applyOp1('NextIteration', [popIndex], {}, 'NextIteration'));
+    g.nextIteration(nMerge, popIndex);
     g.popIndex = indexVector(enclosing && g.addValue(enclosing.popIndex), popIndex);
 
     const loopVars = enters.map((e, k) => {
       const m = merge([e, e], { name: 'Merge' })[0];
       if (k < vars.length) m._resetShape(vars[k].v.merge.shape);
-      const [f, t] = switchOp(m, g.pivot, { name: 'Switch' });
-      return { m, exit: applyOp1('Exit', [f], {}, 'Exit'), body: applyOp1('Identity', [t], {}, 'Identity') };
+      return { m, ...g.switchValue(m) };
     });
     // One forward iteration's gradient: from the body's results back to its inputs.
     const grads = gradientsBetween(graph, vars.map(({ v }) => v.bodyOutput), [...vars.map(({ v }) => v.bodyInput), ...consts],
@@ -143,7 +141,7 @@ export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[]
       const value = k < vars.length
         ? gk ?? applyOp1('ZerosLike', [x.body], {})
         : gk ? applyOp1('AddV2', [x.body, gk], {}) : x.body;
-      x.m.op._updateInput(1, applyOp1('NextIteration', [value], {}, 'NextIteration'));
+      g.nextIteration(x.m, value);
     });
     for (const x of loopVars) g.outer?.addName(x.exit);
     return loopVars.map((x) => x.exit);

@@ -148,6 +148,22 @@ export class WhileContext implements ControlFlowContext {
     this.outer?.addInnerOp(op);
   }
 
+  /**
+   * A Merge's value switched on the loop condition: it leaves through an Exit when the
+   * condition fails and enters the body through an Identity when it holds.
+   */
+  switchValue(m: Tensor): { exit: Tensor; body: Tensor } {
+    const [f, t] = switchOp(m, this.pivot, { name: 'Switch' });
+    return { exit: applyOp1(isRefTensor(f) ? 'RefExit' : 'Exit', [f], {}, 'Exit'), body: applyOp1('Identity', [t], {}, 'Identity') };
+  }
+
+  /** Closes a loop variable: `next` goes through NextIteration back into its Merge `m`. */
+  nextIteration(m: Tensor, next: Tensor, name = 'NextIteration'): Tensor {
+    const n = applyOp1(isRefTensor(next) ? 'RefNextIteration' : 'NextIteration', [next], {}, name);
+    m.op._updateInput(1, n);
+    return n;
+  }
+
   /** Builds the loop; returns the Exit of each loop variable. */
   build(cond: (...v: unknown[]) => unknown, body: (...v: unknown[]) => unknown, structure: unknown[], flat: Tensor[],
         shapeInvariants: (TensorShape | undefined)[]): Tensor[] {
@@ -169,9 +185,9 @@ export class WhileContext implements ControlFlowContext {
       const c = convertToTensor(cond(...(pack(structure, merges) as unknown[])) as TensorLike, { dtype: 'bool' });
       if (c.dtype !== 'bool') throw new InvalidArgumentError(undefined, undefined, `The loop condition must return a bool tensor, got ${c.dtype}`);
       this.pivot = applyOp1('LoopCond', [c], {}, 'LoopCond');
-      const switches = merges.map((m) => switchOp(m, this.pivot, { name: 'Switch' }));
-      const exits = switches.map(([f]) => applyOp1(isRefTensor(f) ? 'RefExit' : 'Exit', [f], {}, 'Exit'));
-      const bodyInputs = switches.map(([, t]) => applyOp1('Identity', [t], {}, 'Identity'));
+      const switched = merges.map((m) => this.switchValue(m));
+      const exits = switched.map((x) => x.exit);
+      const bodyInputs = switched.map((x) => x.body);
       this.pivotForBody = bodyInputs[0].op;
       const result = body(...(pack(structure, bodyInputs) as unknown[]));
       const outs = flatten(Array.isArray(result) ? result : [result]).map((r) => this.addValue(convertToTensor(r as TensorLike)));
@@ -192,8 +208,7 @@ export class WhileContext implements ControlFlowContext {
             '`shapeInvariants` option of tf.whileLoop to specify a less-specific shape.');
         }
       });
-      const nexts = outs.map((o) => applyOp1(isRefTensor(o) ? 'RefNextIteration' : 'NextIteration', [o], {}, 'NextIteration'));
-      nexts.forEach((n, i) => merges[i].op._updateInput(1, n));
+      const nexts = outs.map((o, i) => this.nextIteration(merges[i], o));
       flat.forEach((_, i) => this.loopVars.push({
         enter: enters[i], merge: merges[i], exit: exits[i], bodyInput: bodyInputs[i], next: nexts[i], bodyOutput: outs[i],
       }));
