@@ -76,6 +76,7 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
     for (const n of order) {
       const opDef = getOpDef(n.op);
       const inputs: Tensor[] = [];
+      const later: [number, string, number][] = [];  // back edges of this node: (input, NextIteration, output)
       const controls: Operation[] = [];
       for (const s of n.input) {
         const m = mapped(s);
@@ -91,7 +92,7 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
         const src = created.get(node);
         if (!src) {
           // A loop's back edge: stands in the Merge's first input until the NextIteration exists.
-          backEdges.push([undefined as unknown as Operation, inputs.length, node, index]);
+          later.push([inputs.length, node, index]);
           inputs.push(inputs[0]);
           continue;
         }
@@ -119,7 +120,7 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
       for (const c of controls) op._addControlInput(c);
       if (n.device) op._setDevice(n.device);
       created.set(n.name, op);
-      for (const e of backEdges) if (e[0] === undefined) e[0] = op;
+      for (const [i, node, index] of later) backEdges.push([op, i, node, index]);
     }
     for (const [op, i, node, index] of backEdges) op._updateInput(i, created.get(node)!.outputs[index]);
     if (!options.returnElements) return undefined;
