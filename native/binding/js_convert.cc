@@ -18,7 +18,7 @@ Napi::Value TensorToJs(Napi::Env env, const tg::Tensor& t) {
   Napi::Array shape = Napi::Array::New(env, t.shape().size());
   for (size_t i = 0; i < t.shape().size(); i++) shape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(t.shape()[i])));
   o.Set("shape", shape);
-  if (t.dtype() == tg::DataType::DT_STRING) {
+  if (tg::HoldsStrings(t.dtype())) {
     Napi::Array a = Napi::Array::New(env, t.num_elements());
     for (int64_t i = 0; i < t.num_elements(); i++) {
       const std::string& s = t.strings()[i];

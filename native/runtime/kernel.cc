@@ -1,6 +1,23 @@
 #include "runtime/kernel.h"
 
+#include <condition_variable>
+#include <mutex>
+
 namespace tg {
+
+void AsyncOpKernel::Compute(OpKernelContext* ctx) const {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  ComputeAsync(ctx, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    finished = true;
+    cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  ctx->status().Check();
+}
 
 KernelRegistry& KernelRegistry::Global() {
   static KernelRegistry* registry = new KernelRegistry();  // never destroyed: used by static registrars

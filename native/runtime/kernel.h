@@ -1,7 +1,8 @@
 // Kernels: the code that runs one node on one device. Each kernel class is registered for
 // an (op type, device type, dtype) key; the executor creates one instance per node when it
 // builds, and calls Compute() once per step (possibly from several runs at once: Compute
-// must not mutate the kernel).
+// must not mutate the kernel). Kernels that wait (queues, readers) are AsyncOpKernels: they
+// hold no thread while waiting and call `done` when finished.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cancellation.h"
 #include "runtime/device.h"
 #include "runtime/graph.h"
 #include "runtime/resource_mgr.h"
@@ -32,8 +34,10 @@ struct KernelConstruction {
 // Per-step state shared by all kernels of a run.
 struct StepState {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  std::atomic<bool> cancelled{false};
   int64_t step_id = 0;
+  // Cancels the step's waiting kernels (session close, deadline, a failed node). Shared:
+  // the session holds it while the step is in flight.
+  std::shared_ptr<CancellationManager> cancellation = std::make_shared<CancellationManager>();
   // Values a while loop saves per iteration for its gradient loop (LoopAccumulatorPush/Pop),
   // by accumulator name, then iteration index. They live for this step only.
   struct Accumulator {
@@ -57,6 +61,7 @@ class OpKernelContext {
   ResourceMgr* resources() const { return resources_; }
   ThreadPool* intra_op() const { return device_->intra_op; }
   StepState* step() const { return step_; }
+  CancellationManager* cancellation_manager() const { return step_->cancellation.get(); }
 
   int num_inputs() const { return static_cast<int>(inputs_->size()); }
   const Tensor& input(int i) const { return (*inputs_)[i]; }
@@ -87,6 +92,13 @@ class OpKernelContext {
   // An InvalidArgument error naming this node.
   Error InvalidArg(const std::string& msg) const { return Error(Code::kInvalidArgument, msg, node_.name); }
 
+  // How an asynchronous kernel reports failure: set the error, then call done. The first
+  // error is kept. (Synchronous kernels throw Error instead.)
+  void SetStatus(const Status& s) {
+    if (!s.ok() && status_.ok()) status_ = s;
+  }
+  const Status& status() const { return status_; }
+
  private:
   const Node& node_;
   Device* device_;
@@ -98,7 +110,10 @@ class OpKernelContext {
   std::vector<std::shared_ptr<Var>>* ref_outputs_;
   const std::vector<char>* dead_inputs_ = nullptr;
   std::vector<char>* dead_outputs_ = nullptr;
+  Status status_;
 };
+
+class AsyncOpKernel;
 
 class OpKernel {
  public:
@@ -112,6 +127,8 @@ class OpKernel {
   virtual bool AcceptsDeadInputs() const { return false; }
   // Indices of inputs taken by reference (the variable itself, not its value).
   virtual std::vector<int> RefInputs() const { return {}; }
+  // Non-null for kernels that complete asynchronously.
+  virtual const AsyncOpKernel* AsAsync() const { return nullptr; }
 
   int num_outputs() const { return num_outputs_; }
   const Node& node() const { return node_; }
@@ -123,6 +140,24 @@ class OpKernel {
  private:
   const Node& node_;
   int num_outputs_;
+};
+
+// A kernel that may wait (TF's AsyncOpKernel). ComputeAsync starts the work and returns;
+// `done` is called exactly once, from any thread, after the outputs were set or
+// ctx->SetStatus(error) was called. The executor keeps ctx and its inputs alive until then.
+// ComputeAsync may throw Error only before it has handed `done` to anyone (the executor then
+// takes the throw as the kernel's error and expects no call of done). A waiting kernel
+// registers with ctx->cancellation_manager() so that session close and deadlines end the
+// wait (with the manager's reason as the error).
+class AsyncOpKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  using DoneCallback = std::function<void()>;
+  virtual void ComputeAsync(OpKernelContext* ctx, DoneCallback done) const = 0;
+  // Runs ComputeAsync and blocks until done (C++ tests call kernels this way); throws its error.
+  void Compute(OpKernelContext* ctx) const final;
+  bool IsExpensive() const override { return false; }
+  const AsyncOpKernel* AsAsync() const final { return this; }
 };
 
 using KernelFactory = std::function<std::unique_ptr<OpKernel>(const KernelConstruction&)>;

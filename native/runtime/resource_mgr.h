@@ -1,5 +1,6 @@
-// Per-session state that outlives a run: variables (and later queues, readers), kept in
-// named containers. Session.reset clears a container.
+// Per-session state that outlives a run: variables, queues, readers, kept in named
+// containers. Session.reset clears a container. Ops that create a resource (FIFOQueueV2,
+// TFRecordReaderV2, ...) output a DT_RESOURCE handle naming it; ops that use it look it up.
 #pragma once
 
 #include <functional>
@@ -58,6 +59,21 @@ class ResourceMgr {
     return typed;
   }
 
+  // The existing resource `name` in `container`; NotFound when absent (e.g. after
+  // Session.reset), InvalidArgument when it has another type.
+  template <typename T>
+  std::shared_ptr<T> Lookup(const std::string& container, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string& c = container.empty() ? std::string(kDefaultContainer) : container;
+    auto ci = containers_.find(c);
+    if (ci == containers_.end() || !ci->second.count(name)) {
+      throw Error(Code::kNotFound, "Resource " + c + "/" + name + " does not exist.");
+    }
+    auto typed = std::dynamic_pointer_cast<T>(ci->second[name]);
+    if (!typed) throw Error(Code::kInvalidArgument, "resource '" + name + "' has another type");
+    return typed;
+  }
+
   // Drops containers (all of them when `names` is empty).
   void Clear(const std::vector<std::string>& names) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -72,5 +88,16 @@ class ResourceMgr {
   std::mutex mu_;
   std::map<std::string, std::map<std::string, std::shared_ptr<Resource>>> containers_;
 };
+
+// What a DT_RESOURCE tensor names: a resource of the session's ResourceMgr.
+struct ResourceHandle {
+  std::string container;  // "" is the default container
+  std::string name;
+};
+
+// A scalar DT_RESOURCE tensor holding the handle (stored as "container\0name").
+Tensor MakeResourceHandle(const std::string& container, const std::string& name);
+// The handle in a DT_RESOURCE scalar; InvalidArgument (naming `node`) for anything else.
+ResourceHandle GetResourceHandle(const Tensor& t, const std::string& node);
 
 }  // namespace tg

@@ -2,6 +2,7 @@
 // side maps them one to one onto tf.errors.* classes.
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -44,5 +45,24 @@ class Error : public std::runtime_error {
 inline Error InvalidArgument(const std::string& msg, std::string node = "") {
   return Error(Code::kInvalidArgument, msg, std::move(node));
 }
+
+// The outcome of work that finishes later (asynchronous kernels, cancellation): OK, or the
+// Error it failed with. Synchronous code throws Error instead.
+class Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::make_shared<Error>(std::move(error))) {}  // NOLINT: implicit on purpose
+  static Status OK() { return Status(); }
+  bool ok() const { return error_ == nullptr; }
+  const Error& error() const { return *error_; }
+  Code code() const { return error_ ? error_->code() : Code::kOk; }
+  // Throws the error (no-op when OK).
+  void Check() const {
+    if (error_) throw *error_;
+  }
+
+ private:
+  std::shared_ptr<Error> error_;
+};
 
 }  // namespace tg

@@ -116,7 +116,7 @@ Buffer::~Buffer() {
 
 Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   num_elements_ = NumElements(shape_);
-  if (dtype_ == DataType::DT_STRING) {
+  if (HoldsStrings(dtype_)) {
     buffer_ = Buffer::AllocateStrings(num_elements_);
   } else {
     size_t size = DataTypeSize(dtype_);
@@ -142,7 +142,7 @@ Tensor Tensor::Reshaped(Shape shape) const {
 
 Tensor Tensor::Clone() const {
   Tensor t(dtype_, shape_);
-  if (dtype_ == DataType::DT_STRING) {
+  if (HoldsStrings(dtype_)) {
     for (int64_t i = 0; i < num_elements_; i++) t.strings()[i] = strings()[i];
   } else if (num_elements_ > 0) {
     std::memcpy(t.raw(), raw(), total_bytes());

@@ -14,6 +14,9 @@ using DataType = fb::DataType;
 // Bytes per element of a numeric dtype; 0 for strings and unsupported types.
 size_t DataTypeSize(DataType dtype);
 
+// Whether tensors of this dtype hold std::string elements (strings, and resource handles).
+inline bool HoldsStrings(DataType dtype) { return dtype == DataType::DT_STRING || dtype == DataType::DT_RESOURCE; }
+
 // TensorFlow's short name ("float", "int32", ...), used in error messages.
 std::string DataTypeName(DataType dtype);
 
