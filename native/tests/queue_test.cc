@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "runtime/queue_fifo.h"
@@ -435,6 +436,66 @@ TEST(QueuePriority, SmallestPriorityFirst) {
     order.push_back({*d.tuple[0].data<int64_t>(), d.tuple[1].strings()[0]});
   }
   EXPECT_EQ(order, (std::vector<std::pair<int64_t, std::string>>{{-2, "minus"}, {1, "a"}, {3, "c"}, {5, "e"}}));
+}
+
+TEST(QueueFifo, ConcurrentProducersAndConsumersDeliverEachElementOnce) {
+  auto q = Fifo(3);
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<int32_t> seen;
+  auto wait = [](Op& op) {
+    while (!op.done) std::this_thread::yield();
+  };
+  for (int p = 0; p < 4; p++) {
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < 300; i++) {
+        Op op;
+        q->TryEnqueue({I32(p * 300 + i)}, op.c.ctx.get(), op.Done());
+        wait(op);
+      }
+    });
+  }
+  for (int c = 0; c < 4; c++) {
+    threads.emplace_back([&, c] {
+      const int batch = c < 2 ? 1 : 4;
+      for (int i = 0; i < (c < 2 ? 200 : 100); i++) {
+        Op op;
+        if (batch == 1) q->TryDequeue(op.c.ctx.get(), op.DoneTuple());
+        else q->TryDequeueMany(batch, op.c.ctx.get(), false, op.DoneTuple());
+        wait(op);
+        std::lock_guard<std::mutex> lock(mu);
+        for (int32_t v : Ints(op.tuple[0])) seen.push_back(v);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), 1200u);
+  for (int i = 0; i < 1200; i++) ASSERT_EQ(seen[i], i);
+  EXPECT_EQ(q->size(), 0);
+}
+
+TEST(QueueFifo, CancellationRacingAnEnqueueLosesNothing) {
+  auto q = Fifo(10);
+  for (int i = 0; i < 300; i++) {
+    Op d;
+    q->TryDequeueMany(2, d.c.ctx.get(), false, d.DoneTuple());
+    EnqueueNow(*q, {I32(1)});  // the batch holds one element now
+    std::thread enq([&] { EnqueueNow(*q, {I32(2)}); });
+    std::thread cancel([&] { d.c.cm()->StartCancel(Error(Code::kCancelled, "closed")); });
+    enq.join();
+    cancel.join();
+    ASSERT_TRUE(d.done);
+    if (d.c.status().ok()) {
+      EXPECT_EQ(Ints(d.tuple[0]), (std::vector<int32_t>{1, 2}));
+      EXPECT_EQ(q->size(), 0);
+    } else {
+      EXPECT_EQ(d.c.status().code(), Code::kCancelled);
+      ASSERT_EQ(q->size(), 2);  // both back, in order
+      EXPECT_EQ(DequeueNow(*q), 1);
+      EXPECT_EQ(DequeueNow(*q), 2);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
