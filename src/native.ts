@@ -56,6 +56,8 @@ export interface NativeAddon {
   checkpointRead(prefix: string, name: string): NativeTensor;
   /** Whether a complete checkpoint exists at `prefix` (its `.index` file is there). */
   checkpointExists(prefix: string): boolean;
+  /** The unmasked CRC-32C (Castagnoli) of `data` (TFRecord framing masks it). */
+  crc32c(data: Uint8Array): number;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
