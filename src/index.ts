@@ -52,3 +52,7 @@ import './gradients/nn_grad.js';
 import './gradients/nn_conv_grad.js';
 export * as datasets from './datasets/index.js';
 export * as layers from './layers/index.js';
+export {
+  QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue,
+  type QueueValues, type QueueOutput, type QueueOptions, type RandomShuffleQueueOptions, type CloseOptions,
+} from './ops/data_flow_ops.js';
