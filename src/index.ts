@@ -52,3 +52,16 @@ import './gradients/nn_grad.js';
 import './gradients/nn_conv_grad.js';
 export * as datasets from './datasets/index.js';
 export * as layers from './layers/index.js';
+export {
+  QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue,
+  type QueueValues, type QueueOutput, type QueueOptions, type RandomShuffleQueueOptions, type CloseOptions,
+} from './ops/data_flow_ops.js';
+export {
+  ReaderBase, TextLineReader, FixedLengthRecordReader, TFRecordReader, WholeFileReader, IdentityReader,
+  type QueueLike, type TextLineReaderOptions, type FixedLengthRecordReaderOptions, type TFRecordReaderOptions,
+} from './ops/reader_ops.js';
+export {
+  decodeCsv, decodeRaw, stringToNumber, stringSplit, parseSingleExample, parseExample, FixedLenFeature,
+  readFile, writeFile, matchingFiles, type SparseTensorLike, type FixedLenFeatureSpec,
+} from './ops/parsing_ops.js';
+export * as io from './io/index.js';

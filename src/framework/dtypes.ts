@@ -4,7 +4,9 @@ import { DataType } from '../generated/graph_generated.js';
 export type DType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16'
   | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8'
-  | 'bool' | 'string';
+  | 'bool' | 'string'
+  /** A resource handle (TF's DT_RESOURCE): queues and readers; a scalar of bytes. */
+  | 'resource';
 
 export const float32 = 'float32' as const;
 export const float64 = 'float64' as const;
@@ -17,6 +19,7 @@ export const int64 = 'int64' as const;
 export const uint8 = 'uint8' as const;
 export const bool = 'bool' as const;
 export const string = 'string' as const;
+export const resource = 'resource' as const;
 /** TF1 aliases. */
 export const float = float32;
 export const double = float64;
@@ -51,9 +54,11 @@ const info: Record<DType, DTypeInfo> = {
   uint8: { enumValue: DataType.DT_UINT8, size: 1, array: Uint8Array, isFloating: false, isInteger: true, min: 0, max: 255 },
   bool: { enumValue: DataType.DT_BOOL, size: 1, array: Uint8Array, isFloating: false, isInteger: false, min: 0, max: 1 },
   string: { enumValue: DataType.DT_STRING, size: 0, array: null, isFloating: false, isInteger: false, min: 0, max: 0 },
+  resource: { enumValue: DataType.DT_RESOURCE, size: 0, array: null, isFloating: false, isInteger: false, min: 0, max: 0 },
 };
 
-export const ALL_DTYPES = Object.keys(info) as DType[];
+/** The value dtypes (resource handles are not values ops compute on). */
+export const ALL_DTYPES = (Object.keys(info) as DType[]).filter((d) => d !== 'resource');
 export const FLOATING_DTYPES: DType[] = ['float16', 'bfloat16', 'float32', 'float64'];
 export const INTEGER_DTYPES: DType[] = ['int8', 'int16', 'int32', 'int64', 'uint8'];
 export const NUMERIC_DTYPES: DType[] = [...FLOATING_DTYPES, ...INTEGER_DTYPES];
@@ -72,8 +77,10 @@ export function dtypeInfo(dtype: DType): DTypeInfo {
 
 export const isFloating = (d: DType) => dtypeInfo(d).isFloating;
 export const isInteger = (d: DType) => dtypeInfo(d).isInteger;
+/** Elements are byte strings (string values, resource handles). */
+export const holdsBytes = (d: DType) => d === 'string' || d === 'resource';
 
-const byEnum = new Map<number, DType>(ALL_DTYPES.map((d) => [info[d].enumValue, d]));
+const byEnum = new Map<number, DType>((Object.keys(info) as DType[]).map((d) => [info[d].enumValue, d]));
 
 export function dtypeToEnum(dtype: DType): DataType {
   return dtypeInfo(dtype).enumValue;

@@ -1,27 +1,85 @@
 // NDArray: a dense host value (what Session.run returns and what constants and feeds hold),
 // plus the conversion of JS values (numbers, nested arrays, TypedArrays) into one.
-import { type DType, type TypedArray, dtypeInfo, isDType } from './dtypes.js';
+import { type DType, type TypedArray, dtypeInfo, holdsBytes, isDType } from './dtypes.js';
 import { InvalidArgumentError } from './errors.js';
 
 export type Scalar = number | boolean | string | bigint;
 export type NestedArray = Scalar | readonly NestedArray[];
-/** Values convertible to a tensor: JS scalars, nested arrays, TypedArrays, NDArrays. */
-export type ValueLike = NestedArray | TypedArray | NDArray;
+/** Nested arrays of byte strings (Uint8Array/Buffer elements of a string tensor). */
+export type NestedBytes = Uint8Array | readonly (NestedBytes | string)[];
+/** Values convertible to a tensor: JS scalars, nested arrays, TypedArrays, NDArrays, byte strings. */
+export type ValueLike = NestedArray | TypedArray | NDArray | NestedBytes;
+
+// ---------- strings are bytes ----------
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+/** Hidden on a string[] view: the exact bytes it was decoded from (or encodes to). */
+const BYTES = Symbol('tensorgraph.bytes');
+
+type Tagged = string[] & { [BYTES]?: Uint8Array[] };
+
+/** A plain Uint8Array view of bytes (Buffers included), no copy. */
+function plainBytes(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The UTF-8 view of byte strings, carrying the bytes themselves so nothing re-encodes them. */
+export function stringsOfBytes(bytes: readonly Uint8Array[]): string[] {
+  const plain = bytes.map(plainBytes);
+  const strings = plain.map((b) => utf8Decoder.decode(b)) as Tagged;
+  Object.defineProperty(strings, BYTES, { value: plain, enumerable: false });
+  return strings;
+}
+
+/** Exact bytes of a string[] view (the ones it came from), else its UTF-8 encoding. */
+export function bytesOfStrings(strings: readonly string[]): Uint8Array[] {
+  const tagged = (strings as Tagged)[BYTES];
+  if (tagged && tagged.length === strings.length) return tagged;
+  return strings.map((x) => utf8Encoder.encode(x));
+}
+
+/** Storage of a byte-string array from strings and/or byte strings. */
+function byteStrings(values: readonly unknown[]): string[] {
+  if (values.every((v) => typeof v === 'string')) {
+    const tagged = (values as Tagged)[BYTES];
+    if (tagged && tagged.length === values.length) return values as string[];
+    return stringsOfBytes(values.map((v) => utf8Encoder.encode(v as string)));
+  }
+  return stringsOfBytes(values.map((v) => {
+    if (typeof v === 'string') return utf8Encoder.encode(v);
+    if (v instanceof Uint8Array) return v;
+    throw new InvalidArgumentError(undefined, undefined, `Expected string or bytes, got ${String(v)} of type '${typeof v}' instead.`);
+  }));
+}
 
 export class NDArray {
   readonly dtype: DType;
   readonly shape: readonly number[];
-  /** Row-major values; string[] for strings, Float32Array for float16/bfloat16, Uint8Array for bool. */
+  /**
+   * Row-major values; string[] for strings (the UTF-8 view of `bytes`), Float32Array for
+   * float16/bfloat16, Uint8Array for bool.
+   */
   readonly data: TypedArray | string[];
 
-  constructor(dtype: DType, shape: readonly number[], data: TypedArray | string[]) {
+  /**
+   * String (and resource) arrays: `data` may hold strings, byte strings (Uint8Array/Buffer) or
+   * both; the exact bytes are kept in `bytes` and `data` is their UTF-8 view.
+   */
+  constructor(dtype: DType, shape: readonly number[], data: TypedArray | string[] | readonly (string | Uint8Array)[]) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (data.length !== size) {
       throw new InvalidArgumentError(undefined, undefined, `NDArray of shape [${shape.join(',')}] needs ${size} values, got ${data.length}`);
     }
     this.dtype = dtype;
     this.shape = Object.freeze([...shape]);
-    this.data = data;
+    this.data = holdsBytes(dtype) ? byteStrings(data as readonly unknown[]) : (data as TypedArray);
+  }
+
+  /** Exact bytes of each element of a string (or resource) array: never re-encoded. */
+  get bytes(): Uint8Array[] {
+    if (!holdsBytes(this.dtype)) throw new TypeError(`NDArray of dtype ${this.dtype} has no byte strings; use data`);
+    return bytesOfStrings(this.data as string[]);
   }
 
   get size(): number {
@@ -157,6 +215,7 @@ function flatten(value: NestedArray, out: Scalar[]): void {
 /** The dtype JS values infer to: bool, string, int32 (all integers in range), int64, else float32. */
 export function inferDType(values: readonly Scalar[]): DType {
   if (values.length === 0) return 'float32';
+  if ((values[0] as unknown) instanceof Uint8Array) return 'string';
   const first = typeof values[0];
   if (first === 'boolean') return 'bool';
   if (first === 'string') return 'string';
@@ -172,21 +231,27 @@ export function inferDType(values: readonly Scalar[]): DType {
 }
 
 function scalarKind(v: Scalar): string {
+  if ((v as unknown) instanceof Uint8Array) return 'string';
   return typeof v === 'bigint' ? 'number' : typeof v;
 }
 
 /** Fills a TypedArray of `dtype` from JS scalars, checking each fits (TF's "Can't convert"). */
 function fillArray(values: readonly Scalar[], dtype: DType, truncate = false): TypedArray | string[] {
   const info = dtypeInfo(dtype);
-  if (dtype === 'string') {
-    return values.map((v) => {
-      if (typeof v !== 'string') throw new InvalidArgumentError(undefined, undefined, `Expected string, got ${String(v)} of type '${typeof v}' instead.`);
-      return v;
-    });
+  if (holdsBytes(dtype)) {
+    for (const v of values) {
+      if (typeof v !== 'string' && !((v as unknown) instanceof Uint8Array)) {
+        throw new InvalidArgumentError(undefined, undefined, `Expected string, got ${String(v)} of type '${typeof v}' instead.`);
+      }
+    }
+    return byteStrings(values);
   }
   const out = new info.array!(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    if ((v as unknown) instanceof Uint8Array) {
+      throw new InvalidArgumentError(undefined, undefined, `Expected ${dtype}, got bytes of type 'Uint8Array' instead.`);
+    }
     if (typeof v === 'string') {
       throw new InvalidArgumentError(undefined, undefined, `Expected ${dtype}, got '${v}' of type 'string' instead.`);
     }
@@ -245,6 +310,9 @@ export function toNDArray(value: ValueLike, options: ToNDArrayOptions = {}): NDA
   let arr: NDArray;
   if (value instanceof NDArray) {
     arr = dtype && dtype !== value.dtype ? new NDArray(dtype, value.shape, castData(value.data, value.dtype, dtype)) : value;
+  } else if (value instanceof Uint8Array && dtype !== undefined && holdsBytes(dtype)) {
+    // One byte string (a Buffer given as a string scalar).
+    arr = new NDArray(dtype, [], [value]);
   } else if (isTypedArray(value)) {
     const from = typedArrayDType(value);
     const to = dtype ?? from;
@@ -267,6 +335,7 @@ export function toNDArray(value: ValueLike, options: ToNDArrayOptions = {}): NDA
   if (!shape) return arr;
   const size = shape.reduce((a, b) => a * b, 1);
   if (arr.size === size) return new NDArray(arr.dtype, shape, arr.data);
+  if (arr.size === 1 && holdsBytes(arr.dtype)) return new NDArray(arr.dtype, shape, new Array<Uint8Array>(size).fill(arr.bytes[0]));
   if (arr.size === 1) {
     const ctor = dtypeInfo(arr.dtype).array;
     const data = ctor ? new ctor(size) : new Array<string>(size);

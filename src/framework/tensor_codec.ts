@@ -1,8 +1,8 @@
 // Packing NDArray values into the little-endian bytes the schema and the runtime use, and
 // back. The one place host values cross into binary form (GraphDef constants, feeds, fetches).
-import { type DType, type TypedArray, dtypeInfo } from './dtypes.js';
+import { type DType, type TypedArray, dtypeInfo, holdsBytes } from './dtypes.js';
 import { DataLossError } from './errors.js';
-import { NDArray } from './ndarray.js';
+import { bytesOfStrings, NDArray, stringsOfBytes } from './ndarray.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -55,13 +55,10 @@ export function fromBfloat16Bits(b: number): number {
   return f32[0];
 }
 
-const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder();
-
 /** Raw bytes of a numeric NDArray (a view, no copy, when the layout already matches). */
 export function ndarrayToBytes(arr: NDArray): Uint8Array {
   const { dtype, data } = arr;
-  if (dtype === 'string') throw new TypeError('string tensors have no packed bytes; use stringsToBytes');
+  if (holdsBytes(dtype)) throw new TypeError('string tensors have no packed bytes; use stringsToBytes');
   if (dtype === 'float16' || dtype === 'bfloat16') {
     const conv = dtype === 'float16' ? toHalfBits : toBfloat16Bits;
     const out = new Uint16Array(data.length);
@@ -72,12 +69,17 @@ export function ndarrayToBytes(arr: NDArray): Uint8Array {
   return new Uint8Array(t.buffer, t.byteOffset, t.byteLength);
 }
 
+/**
+ * Bytes of string elements: the exact bytes a string[] view of an NDArray came from (strings
+ * are bytes: a value read from a file is never re-encoded), else UTF-8.
+ */
 export function stringsToBytes(values: readonly string[]): Uint8Array[] {
-  return values.map((s) => utf8.encode(s));
+  return bytesOfStrings(values);
 }
 
+/** The UTF-8 view of byte strings; the view carries the bytes (see stringsToBytes). */
 export function bytesToStrings(values: readonly Uint8Array[]): string[] {
-  return values.map((b) => fromUtf8.decode(b));
+  return stringsOfBytes(values);
 }
 
 /**
@@ -85,6 +87,8 @@ export function bytesToStrings(values: readonly Uint8Array[]): string[] {
  * `adopt` views bytes that nobody else holds (fresh run results) without a copy.
  */
 export function ndarrayFromBytes(dtype: DType, shape: readonly number[], bytes: Uint8Array, adopt = false): NDArray {
+  // Byte-string elements (resource handles from the runtime arrive as one Buffer each).
+  if (holdsBytes(dtype) && Array.isArray(bytes)) return new NDArray(dtype, shape, bytes as Uint8Array[]);
   const info = dtypeInfo(dtype);
   const size = shape.reduce((a, b) => a * b, 1);
   if (bytes.byteLength !== size * info.size) {

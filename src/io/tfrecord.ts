@@ -1,0 +1,150 @@
+// TFRecord files in TS (also the framing of event files): per record `uint64 LE length`,
+// `uint32 LE masked_crc32c(length bytes)`, `data`, `uint32 LE masked_crc32c(data)`.
+// tf.io.TFRecordWriter writes them; tf.io.tfRecordIterator reads them, checking both CRCs.
+import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { gunzipSync, gzipSync, inflateSync, deflateSync } from 'node:zlib';
+import { DataLossError, InvalidArgumentError } from '../framework/errors.js';
+import { native } from '../native.js';
+
+// ---------- CRC-32C ----------
+
+let table: Uint32Array | undefined;
+
+/** CRC-32C in TS, for an addon built without `crc32c` (native/io/crc32c is the reference). */
+function crc32cJs(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      table[i] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+type Crc = (data: Uint8Array) => number;
+let crcFn: Crc | undefined;
+
+/** Unmasked CRC-32C of `data` (the addon's, when it has one). */
+export function crc32c(data: Uint8Array): number {
+  if (!crcFn) {
+    let fn: Crc | undefined;
+    try {
+      fn = (native() as unknown as { crc32c?: Crc }).crc32c;
+    } catch {
+      fn = undefined;
+    }
+    crcFn = fn ?? crc32cJs;
+  }
+  return crcFn(data) >>> 0;
+}
+
+/** TF's masked CRC: rotate right by 15 and add a constant (mod 2^32). */
+export function maskedCrc32c(data: Uint8Array): number {
+  const c = crc32c(data);
+  return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
+}
+
+// ---------- options ----------
+
+export type CompressionType = '' | 'ZLIB' | 'GZIP';
+
+export interface TFRecordOptions {
+  /** '' (none, default), 'ZLIB' or 'GZIP'. */
+  compressionType?: CompressionType | null;
+}
+
+function compressionOf(options: TFRecordOptions | CompressionType | undefined): CompressionType {
+  const c = (typeof options === 'string' ? options : options?.compressionType) ?? '';
+  if (c !== '' && c !== 'ZLIB' && c !== 'GZIP') throw new InvalidArgumentError(undefined, undefined, `Unsupported compression type: ${String(c)}`);
+  return c;
+}
+
+function frame(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16 + data.length);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(data.length), true);
+  view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
+  out.set(data, 12);
+  view.setUint32(12 + data.length, maskedCrc32c(data), true);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/** tf.io.TFRecordWriter(path, {compressionType}): `write(record)`, `flush()`, `close()`. */
+export class TFRecordWriter {
+  readonly path: string;
+  readonly compressionType: CompressionType;
+  private fd: number | undefined;
+  /** Compressed files are one stream: records are kept and the file rewritten on flush. */
+  private readonly pending: Uint8Array[] = [];
+
+  constructor(path: string, options: TFRecordOptions | CompressionType = {}) {
+    this.path = path;
+    this.compressionType = compressionOf(options);
+    this.fd = openSync(path, 'w');
+  }
+
+  /** Appends one record (a string is written as its UTF-8 bytes). */
+  write(record: string | Uint8Array): void {
+    if (this.fd === undefined) throw new InvalidArgumentError(undefined, undefined, `TFRecordWriter for ${this.path} is closed`);
+    const framed = frame(typeof record === 'string' ? utf8.encode(record) : record);
+    if (this.compressionType) {
+      this.pending.push(framed);
+    } else {
+      let off = 0;
+      while (off < framed.length) off += writeSync(this.fd, framed, off, framed.length - off);
+    }
+  }
+
+  /** Puts every record written so far on disk. */
+  flush(): void {
+    if (this.fd === undefined) return;
+    if (this.compressionType) {
+      const all = Buffer.concat(this.pending);
+      writeFileSync(this.path, this.compressionType === 'GZIP' ? gzipSync(all) : deflateSync(all));
+    } else {
+      fsyncSync(this.fd);
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/**
+ * tf.io.tfRecordIterator(path, {compressionType}): the records of a TFRecord file. Both CRCs
+ * are checked (DataLossError "corrupted record at <offset>"); data ending inside a record is
+ * "truncated record at <offset>"; a partial 12-byte header at the end ends the file (TF).
+ */
+export function* tfRecordIterator(path: string, options: TFRecordOptions | CompressionType = {}): IterableIterator<Uint8Array> {
+  const compression = compressionOf(options);
+  let file: Uint8Array = readFileSync(path);
+  if (compression === 'GZIP') file = gunzipSync(file);
+  else if (compression === 'ZLIB') file = inflateSync(file);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  let off = 0;
+  while (off + 12 <= file.length) {
+    const header = file.subarray(off, off + 8);
+    if (view.getUint32(off + 8, true) !== maskedCrc32c(header)) {
+      throw new DataLossError(undefined, undefined, `corrupted record at ${off}${off === 0 ? ' (Is this even a TFRecord file?)' : ''}`);
+    }
+    const len = view.getBigUint64(off, true);
+    if (BigInt(off) + 16n + len > BigInt(file.length)) throw new DataLossError(undefined, undefined, `truncated record at ${off}`);
+    const n = Number(len);
+    const data = file.subarray(off + 12, off + 12 + n);
+    if (view.getUint32(off + 12 + n, true) !== maskedCrc32c(data)) {
+      throw new DataLossError(undefined, undefined, `corrupted record at ${off + 12}`);
+    }
+    yield data.slice();
+    off += 16 + n;
+  }
+}
