@@ -206,7 +206,7 @@ function toNative(arr: NDArray): NativeTensor {
     dtype: dtypeToEnum(arr.dtype),
     shape: arr.shape as number[],
     // The binding copies from any typed array; only halves need packing first.
-    data: arr.dtype === 'string' ? (arr.data as string[]) : packed ? ndarrayToBytes(arr) : (arr.data as ArrayBufferView),
+    data: arr.dtype === 'string' ? arr.bytes : packed ? ndarrayToBytes(arr) : (arr.data as ArrayBufferView),
   };
 }
 

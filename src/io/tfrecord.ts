@@ -8,38 +8,9 @@ import { native } from '../native.js';
 
 // ---------- CRC-32C ----------
 
-let table: Uint32Array | undefined;
-
-/** CRC-32C in TS, for an addon built without `crc32c` (native/io/crc32c is the reference). */
-function crc32cJs(data: Uint8Array): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let i = 0; i < 256; i++) {
-      let c = i;
-      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-      table[i] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-type Crc = (data: Uint8Array) => number;
-let crcFn: Crc | undefined;
-
-/** Unmasked CRC-32C of `data` (the addon's, when it has one). */
+/** Unmasked CRC-32C of `data` (native/io/crc32c, through the addon). */
 export function crc32c(data: Uint8Array): number {
-  if (!crcFn) {
-    let fn: Crc | undefined;
-    try {
-      fn = (native() as unknown as { crc32c?: Crc }).crc32c;
-    } catch {
-      fn = undefined;
-    }
-    crcFn = fn ?? crc32cJs;
-  }
-  return crcFn(data) >>> 0;
+  return native().crc32c(data) >>> 0;
 }
 
 /** TF's masked CRC: rotate right by 15 and add a constant (mod 2^32). */
