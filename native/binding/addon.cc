@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "binding/checkpoint_binding.h"
+#include "binding/runner_binding.h"
 #include "binding/js_convert.h"
 #include "runtime/graph_def.h"
 #include "runtime/session.h"
@@ -287,6 +288,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sessionListDevices", Napi::Function::New(env, SessionListDevices, "sessionListDevices"));
   exports.Set("resetContainers", Napi::Function::New(env, ResetContainers, "resetContainers"));
   RegisterCheckpointFunctions(env, exports);
+  RegisterRunnerFunctions(env, exports);
   return exports;
 }
 
