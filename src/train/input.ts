@@ -178,8 +178,8 @@ export type BatchInput = Tensor | readonly TensorLike[] | { readonly [key: strin
 export type BatchResult<T> =
   T extends Tensor ? Tensor :
   T extends readonly [unknown] ? Tensor :
-  T extends readonly unknown[] ? Tensor[] :
-  { [K in keyof T]: Tensor };
+  T extends readonly unknown[] ? (number extends T['length'] ? Tensor | Tensor[] : { -readonly [K in keyof T]: Tensor }) :
+  { -readonly [K in keyof T]: Tensor };
 
 export interface BatchOptions {
   batchSize?: number | Tensor;
