@@ -187,50 +187,81 @@ Napi::Value SessionRun(const Napi::CallbackInfo& info) {
   });
 }
 
-// Runs a step on a libuv worker thread; resolves with the fetched tensors.
-class RunWorker : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, SessionPtr session, int64_t handle, std::vector<tg::Tensor> feeds, tg::RunOptions options)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), session_(std::move(session)),
-        handle_(handle), feeds_(std::move(feeds)), options_(options) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
+// Asynchronous runs: the step runs on the runtime's own threads (never on libuv's pool,
+// where a blocked dequeue would hold one of its 4 threads) and its result comes back to the
+// JS thread through one thread-safe function per environment. The function keeps the event
+// loop alive only while runs are pending.
+struct PendingRun {
+  SessionPtr session;  // kept alive (and released on the JS thread) while the run is pending
+  Napi::Promise::Deferred deferred;
+  tg::RunOptions options;
+  tg::StepResult result;
+};
 
-  void Execute() override {
-    try {
-      out_ = session_->RunCallable(handle_, feeds_, options_, &stats_);
-    } catch (const tg::Error& e) {
-      error_ = std::make_unique<tg::Error>(e);
-    } catch (const std::exception& e) {
-      error_ = std::make_unique<tg::Error>(tg::Code::kInternal, e.what());
-    }
+class AsyncRuns {
+ public:
+  explicit AsyncRuns(Napi::Env env) {
+    tsfn_ = Napi::ThreadSafeFunction::New(env, Napi::Function(), "tensorgraph.runAsync", 0, 1);
+    tsfn_.Unref(env);
   }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(ToJsError(env, *error_).Value());
-      return;
+  static AsyncRuns& For(Napi::Env env) {
+    auto* runs = env.GetInstanceData<AsyncRuns>();
+    if (!runs) {
+      runs = new AsyncRuns(env);
+      env.SetInstanceData(runs);
     }
-    deferred_.Resolve(RunResultToJs(env, out_, options_, stats_));
+    return *runs;
+  }
+
+  Napi::Value Start(Napi::Env env, const SessionPtr& session, int64_t handle, std::vector<tg::Tensor> feeds,
+                    const tg::RunOptions& options) {
+    auto* run = new PendingRun{session, Napi::Promise::Deferred::New(env), options, {}};
+    Napi::Promise promise = run->deferred.Promise();
+    if (pending_++ == 0) tsfn_.Ref(env);
+    try {
+      session->RunCallableAsync(handle, std::move(feeds), options, [this, run](tg::StepResult r) {
+        run->result = std::move(r);
+        // Fails only while the environment is torn down: nobody waits for the promise, and
+        // the run is left (freeing it here could destroy the session on its own thread).
+        tsfn_.NonBlockingCall(run, &AsyncRuns::Deliver);
+      });
+    } catch (...) {
+      Settled(env);
+      delete run;
+      throw;
+    }
+    return promise;
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  SessionPtr session_;
-  int64_t handle_;
-  std::vector<tg::Tensor> feeds_;
-  tg::RunOptions options_;
-  std::vector<tg::Tensor> out_;
-  std::vector<tg::NodeStats> stats_;
-  std::unique_ptr<tg::Error> error_;
+  static void Deliver(Napi::Env env, Napi::Function, PendingRun* run) {
+    std::unique_ptr<PendingRun> owned(run);
+    if (env == nullptr) return;
+    AsyncRuns::For(env).Settled(env);
+    const tg::StepResult& r = run->result;
+    if (!r.status.ok()) {
+      run->deferred.Reject(ToJsError(env, r.status.error()).Value());
+      return;
+    }
+    try {
+      run->deferred.Resolve(RunResultToJs(env, r.fetched, run->options, r.stats));
+    } catch (const Napi::Error& e) {
+      run->deferred.Reject(e.Value());
+    }
+  }
+  void Settled(Napi::Env env) {
+    if (--pending_ == 0) tsfn_.Unref(env);
+  }
+
+  Napi::ThreadSafeFunction tsfn_;
+  int pending_ = 0;  // runs whose promise is not settled (JS thread only)
 };
 
 Napi::Value SessionRunAsync(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     SessionPtr& s = SessionArg(info);
-    auto* w = new RunWorker(info.Env(), s, info[1].As<Napi::Number>().Int64Value(), TensorsFromJs(info[2]), RunOptionsArg(info, 3));
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return AsyncRuns::For(info.Env()).Start(info.Env(), s, info[1].As<Napi::Number>().Int64Value(), TensorsFromJs(info[2]),
+                                            RunOptionsArg(info, 3));
   });
 }
 
@@ -277,6 +308,8 @@ Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // At exit no step may outlive the runtime: close every session (cancelling blocked steps).
+  napi_add_env_cleanup_hook(env, [](void*) { tg::CloseAllSessions(); }, nullptr);
   exports.Set("benchSgemm", Napi::Function::New(env, BenchSgemm, "benchSgemm"));
   exports.Set("verifyGraphDef", Napi::Function::New(env, VerifyGraphDef, "verifyGraphDef"));
   exports.Set("newSession", Napi::Function::New(env, NewSession, "newSession"));

@@ -44,10 +44,7 @@ void CancellationManager::StartCancel(const Error& reason) {
   done_cv_.notify_all();
 }
 
-bool CancellationManager::IsCancelled() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return cancelled_;
-}
+bool CancellationManager::IsCancelled() const { return cancelled_.load(std::memory_order_acquire); }
 
 Error CancellationManager::reason() const {
   std::lock_guard<std::mutex> lock(mu_);

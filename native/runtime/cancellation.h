@@ -3,6 +3,7 @@
 // close, a deadline, a failed node) runs every registered callback once with the reason.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -42,7 +43,7 @@ class CancellationManager {
  private:
   mutable std::mutex mu_;
   std::condition_variable done_cv_;
-  bool cancelled_ = false;
+  std::atomic<bool> cancelled_{false};  // read without the lock by IsCancelled
   bool cancelling_ = false;  // callbacks are running
   Error reason_{Code::kCancelled, "Cancelled"};
   Token next_token_ = 0;

@@ -11,6 +11,7 @@
 
 #include "runtime/placer.h"
 #include "runtime/threadpool.h"
+#include "runtime/timer.h"
 
 namespace tg {
 
@@ -54,26 +55,8 @@ struct Value {
   bool dead = false;  // on the untaken side of a tf.cond
 };
 
-struct Executor::RunState {
-  std::vector<Value> slots;
-  std::unique_ptr<std::atomic<int>[]> pending;
-  std::unique_ptr<std::atomic<int>[]> slot_uses;  // reads of each slot still to come
-  std::atomic<int> remaining{0};
-  StepState step;
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::atomic<bool> failed{false};
-  std::unique_ptr<Error> error;  // the first error, guarded by mu
-  bool trace = false;
-  std::chrono::steady_clock::time_point start;
-  std::vector<NodeStats> stats;  // per item, when tracing
-  std::vector<char> node_dead;   // per item; written before its successors are released
-};
-
 namespace {
 
-// Output slots a node needs: its kernel decides (Split, Unpack ... have several).
 Edge ResolveFetch(const Graph& graph, const std::string& name, bool allow_op) {
   TensorId id = ParseTensorName(name);
   Node* n = graph.Find(id.node);
@@ -300,202 +283,15 @@ Executor::~Executor() = default;
 
 size_t Executor::num_nodes() const { return items_.size(); }
 
-std::vector<Tensor> Executor::Run(const std::vector<Tensor>& feed_values, const RunOptions& options,
-                                  std::vector<NodeStats>* stats) {
-  if (feed_values.size() != feed_slots_.size()) throw InvalidArgument("wrong number of feed values");
-  RunState rs;
-  rs.slots.resize(num_slots_);
-  for (size_t i = 0; i < feed_values.size(); i++) rs.slots[feed_slots_[i]].tensor = feed_values[i];
-  if (options.timeout_ms > 0) rs.step.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
-  rs.trace = options.trace && stats != nullptr;
-  if (rs.trace) {
-    rs.start = std::chrono::steady_clock::now();
-    rs.stats.resize(items_.size());
-  }
-
-  if (has_loops_) {
-    RunLoops(&rs);
-  } else if (!items_.empty()) {
-    rs.pending.reset(new std::atomic<int>[items_.size()]);
-    for (size_t i = 0; i < items_.size(); i++) rs.pending[i].store(items_[i].initial_pending, std::memory_order_relaxed);
-    rs.slot_uses.reset(new std::atomic<int>[num_slots_]);
-    for (int i = 0; i < num_slots_; i++) rs.slot_uses[i].store(slot_uses_[i], std::memory_order_relaxed);
-    rs.remaining.store(static_cast<int>(items_.size()));
-    rs.node_dead.assign(items_.size(), 0);
-    // The caller starts with all roots in its own queue; as they make expensive nodes
-    // ready while others are still queued, those go to the pool (TF's inline_ready rule).
-    Process(&rs, roots_);
-    std::unique_lock<std::mutex> lock(rs.mu);
-    rs.done_cv.wait(lock, [&] { return rs.done; });
-  }
-  if (rs.error) throw *rs.error;
-  if (rs.trace) {
-    for (size_t i = 0; i < items_.size(); i++) {
-      if (rs.stats[i].node.empty()) continue;  // skipped
-      stats->push_back(std::move(rs.stats[i]));
-    }
-  }
-
-  std::vector<Tensor> out;
-  out.reserve(fetch_slots_.size());
-  for (size_t i = 0; i < fetch_slots_.size(); i++) {
-    Value& v = rs.slots[fetch_slots_[i]];
-    if (v.dead) {
-      throw Error(Code::kInvalidArgument, "Retrieved a dead tensor: " + fetch_names_[i] +
-                  " is on the branch of a conditional that was not taken");
-    }
-    if (!v.ref && !v.tensor.initialized()) {
-      throw Error(Code::kInternal, "The step ended without computing " + fetch_names_[i] +
-                  " (a while loop in the graph never produced it)");
-    }
-    out.push_back(v.ref ? v.ref->Read() : v.tensor);
-  }
-  return out;
-}
-
-void Executor::Schedule(RunState* rs, int item) const {
-  if (inter_op_ && inter_op_->num_threads() > 1) {
-    inter_op_->Schedule([this, rs, item] { Process(rs, {item}); });
-  } else {
-    Process(rs, {item});
-  }
-}
-
-void Executor::Fail(RunState* rs, Error error) const {
-  std::lock_guard<std::mutex> lock(rs->mu);
-  if (!rs->failed.exchange(true)) rs->error = std::make_unique<Error>(std::move(error));
-}
-
-bool Executor::RunNode(RunState* rs, int id, const Value* in, Value* out, const char* node_dead) const {
-  const Item& item = items_[id];
-  if (std::chrono::steady_clock::now() > rs->step.deadline) {
-    throw Error(Code::kDeadlineExceeded, "Timed out waiting for the step to finish (deadline exceeded)", item.node->name);
-  }
-  // Per-thread scratch vectors: no allocation per node once warm.
-  thread_local std::vector<Tensor> inputs, outputs;
-  thread_local std::vector<std::shared_ptr<Var>> refs, out_refs;
-  thread_local std::vector<char> dead_in, dead_out;
-  const size_t n_in = item.input_slots.size();
-  const int n_out = item.kernel->num_outputs();
-
-  // A node fed a dead input (or with a dead control input) is dead: it does not run and its
-  // outputs are dead. A Merge runs unless all its inputs are dead.
-  dead_in.assign(n_in, 0);
-  bool any_dead = false, all_dead = n_in > 0;
-  for (size_t i = 0; i < n_in; i++) {
-    dead_in[i] = in[item.input_slots[i]].dead;
-    any_dead |= dead_in[i] != 0;
-    all_dead &= dead_in[i] != 0;
-  }
-  for (int c : item.control_items) any_dead |= node_dead[items_[c].out_local] != 0;
-  if (item.kernel->AcceptsDeadInputs() ? all_dead : any_dead) {
-    for (int o = 0; o < n_out; o++) out[o].dead = true;
-    return true;
-  }
-
-  inputs.assign(n_in, Tensor());
-  refs.assign(n_in, nullptr);
-  for (size_t i = 0; i < n_in; i++) {
-    const Value& v = in[item.input_slots[i]];
-    if (v.dead) continue;  // only a Merge gets here with dead inputs
-    if (item.input_is_ref[i]) {
-      if (!v.ref) throw InvalidArgument("Input " + std::to_string(i) + " of node " + item.node->name + " must be a variable reference", item.node->name);
-      refs[i] = v.ref;
-    } else if (v.ref) {
-      inputs[i] = v.ref->Read();
-    } else {
-      inputs[i] = v.tensor;
-    }
-  }
-  outputs.assign(n_out, Tensor());
-  out_refs.assign(n_out, nullptr);
-  dead_out.assign(n_out, 0);
-  OpKernelContext ctx(*item.node, item.device, resources_, &rs->step, &inputs, &refs, &outputs, &out_refs);
-  ctx.set_dead_state(&dead_in, &dead_out);
-  auto t0 = rs->trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-  item.kernel->Compute(&ctx);
-  if (rs->trace) {
-    auto us = [&](std::chrono::steady_clock::time_point t) {
-      return std::chrono::duration_cast<std::chrono::microseconds>(t - rs->start).count();
-    };
-    NodeStats& st = rs->stats[id];
-    st.node = item.node->name;
-    st.device = item.device->name;
-    st.start_us = us(t0);
-    st.end_us = us(std::chrono::steady_clock::now());
-    st.thread = std::hash<std::thread::id>()(std::this_thread::get_id());
-  }
-  for (int o = 0; o < n_out; o++) {
-    Value& dst = out[o];
-    if (dead_out[o]) {
-      dst.dead = true;
-    } else if (out_refs[o]) {
-      dst.ref = std::move(out_refs[o]);
-    } else {
-      if (!outputs[o].initialized()) throw Error(Code::kInternal, "kernel for " + item.node->op + " did not set output " + std::to_string(o), item.node->name);
-      dst.tensor = std::move(outputs[o]);
-    }
-  }
-  inputs.clear();  // drop references to this step's tensors now, not at the next node
-  refs.clear();
-  return false;
-}
-
-bool Executor::TryRunNode(RunState* rs, int id, const Value* in, Value* out, const char* node_dead, bool* dead) const {
-  const Item& item = items_[id];
-  try {
-    *dead = RunNode(rs, id, in, out, node_dead);
-    return true;
-  } catch (const Error& e) {
-    Fail(rs, Error(e.code(), e.what(), e.node().empty() ? item.node->name : e.node()));
-  } catch (const std::bad_alloc&) {
-    Fail(rs, Error(Code::kResourceExhausted, "OOM while running " + item.node->name, item.node->name));
-  } catch (const std::exception& e) {
-    Fail(rs, Error(Code::kInternal, std::string(e.what()) + " (in " + item.node->name + ")", item.node->name));
-  }
-  return false;
-}
-
-void Executor::Process(RunState* rs, std::vector<int> local) const {
-  // Ready nodes this thread will run: cheap successors join it, expensive ones may go to the pool.
-  while (!local.empty()) {
-    int id = local.back();
-    local.pop_back();
-    const Item& item = items_[id];
-    if (!rs->failed.load(std::memory_order_acquire)) {
-      bool dead = false;
-      // Without loops every item is in the root frame: slots and out_local are global.
-      if (TryRunNode(rs, id, rs->slots.data(), rs->slots.data() + item.output_base, rs->node_dead.data(), &dead) && dead) {
-        rs->node_dead[item.out_local] = 1;
-      }
-    }
-    for (int s : item.input_slots) {
-      if (rs->slot_uses[s].fetch_sub(1, std::memory_order_acq_rel) == 1) rs->slots[s] = Value();
-    }
-    // Newly ready successors: cheap ones run here; of the expensive ones this thread keeps
-    // one when it has nothing else to do (a chain never changes threads), the rest go to the pool.
-    for (const auto& edge : item.out_edges) {
-      const int s = edge.first;
-      if (rs->pending[s].fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        if (items_[s].expensive && !local.empty()) Schedule(rs, s);
-        else local.push_back(s);
-      }
-    }
-    if (rs->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard<std::mutex> lock(rs->mu);
-      rs->done = true;
-      rs->done_cv.notify_all();
-    }
-  }
-}
-
-// ---- While loops ------------------------------------------------------------------------
-// Graphs with while loops run frame-aware (TF's executor model): each loop instance is a frame
-// with numbered iterations, and every iteration has its own slots and pending counts. Enter
-// moves a value into iteration 0 of a child frame (a constant Enter into every iteration),
-// NextIteration into the next iteration, Exit back to the parent frame. A Merge fires on its
-// first live input. Such steps run on the calling thread (kernels still use the intra-op
-// pool); graphs without loops keep the parallel path above.
+// ---- Running a step --------------------------------------------------------------------
+// One scheduler for every graph (TF's executor model): the step is a tree of frame
+// instances, the root frame with one iteration, each while loop a frame with numbered
+// iterations, every iteration with its own slots and pending counts. Enter moves a value
+// into iteration 0 of a child frame (a constant Enter into every iteration), NextIteration
+// into the next iteration, Exit back to the parent frame; a Merge fires on its first live
+// input. Kernels run outside the step's lock; the bookkeeping after each node (delivering
+// outputs, counting down successors, frames starting and finishing) runs under it. A kernel
+// that waits (AsyncOpKernel) returns at once and completes on whichever thread calls done.
 
 struct Executor::Iteration {
   std::vector<Value> slots;
@@ -513,179 +309,508 @@ struct Executor::FrameInstance {
   std::vector<std::unique_ptr<Iteration>> iterations;
   std::vector<std::pair<int, Value>> constants;  // loop-invariant Enter values: every iteration gets them
   int pending_enters = 0;   // Enter nodes that have not delivered yet
-  int outstanding = 0;      // queued nodes plus live child frames
+  int outstanding = 0;      // ready or running nodes plus live child frames
   std::vector<char> exit_fired;  // by index in Frame::exits
   std::map<std::pair<int, int64_t>, std::unique_ptr<FrameInstance>> children;  // (frame, our iteration)
 };
 
-class Executor::LoopRun {
- public:
-  LoopRun(const Executor& ex, RunState* rs) : ex_(ex), rs_(rs) {}
+struct Executor::Task {
+  FrameInstance* frame;
+  Iteration* it;
+  int64_t iter;
+  int item;
+};
 
-  void Run() {
-    Iteration& it = Ensure(&root_, 0);
-    it.slots.swap(rs_->slots);  // the feeds are already in place
-    for (int r : ex_.roots_) Push(&root_, 0, r);
-    while (!ready_.empty() && !rs_->failed.load()) {
-      Task t = ready_.back();
-      ready_.pop_back();
-      Step(t);
-    }
-    rs_->slots.swap(root_.iterations[0]->slots);
+struct Executor::RunState {
+  std::mutex mu;                 // guards the frame tree, pending counts and deliveries
+  FrameInstance root;
+  int outstanding = 0;           // ready or running nodes of the whole step (under mu)
+  std::unique_ptr<std::atomic<int>[]> slot_uses;  // root-frame reads still to come (graphs without loops)
+  StepState step;
+  std::atomic<bool> failed{false};
+  Status status;                 // the first error (under mu)
+  bool trace = false;
+  std::chrono::steady_clock::time_point start;
+  std::vector<NodeStats> stats;  // when tracing (under mu)
+  int64_t timer = 0;             // the deadline's timer, 0 when none
+  StepDone done;
+};
+
+// A running asynchronous kernel: what it reads and writes lives here until it calls done.
+struct Executor::AsyncCall {
+  Task task;
+  std::vector<Tensor> inputs, outputs;
+  std::vector<std::shared_ptr<Var>> refs, out_refs;
+  std::vector<char> dead_in, dead_out;
+  std::unique_ptr<OpKernelContext> ctx;
+  std::chrono::steady_clock::time_point t0;
+  std::vector<Task> ready;          // successors made ready by its completion
+  std::atomic<bool> second{false};  // done and the starting thread race: the second one goes on
+};
+
+namespace {
+
+int64_t Micros(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
+}
+
+Error WithNode(const Error& e, const std::string& node) {
+  return e.node().empty() ? Error(e.code(), e.what(), node) : e;
+}
+
+}  // namespace
+
+void Executor::RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
+                        std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs) {
+  if (feed_values.size() != feed_slots_.size()) throw InvalidArgument("wrong number of feed values");
+  auto* rs = new RunState();
+  rs->done = std::move(done);
+  rs->step.cancellation = std::move(cancellation);
+  rs->trace = options.trace;
+  if (rs->trace) rs->start = std::chrono::steady_clock::now();
+  if (!has_loops_) {
+    rs->slot_uses.reset(new std::atomic<int>[num_slots_]);
+    for (int i = 0; i < num_slots_; i++) rs->slot_uses[i].store(slot_uses_[i], std::memory_order_relaxed);
   }
-
- private:
-  struct Task {
-    FrameInstance* frame;
-    int64_t iter;
-    int item;
-  };
-
-  void Push(FrameInstance* f, int64_t iter, int item) {
-    f->outstanding++;
-    ready_.push_back({f, iter, item});
+  // The root frame: one iteration holding the feeds.
+  FrameInstance& root = rs->root;
+  auto it = std::make_unique<Iteration>();
+  const Frame& fr = frames_[0];
+  it->slots.resize(fr.num_slots);
+  it->pending.resize(fr.exec_items.size());
+  for (size_t l = 0; l < fr.exec_items.size(); l++) {
+    const Item& item = items_[fr.exec_items[l]];
+    it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
   }
+  it->dead.assign(fr.num_out, 0);
+  it->merge_live.assign(fr.exec_items.size(), -1);
+  it->merge_dead.assign(fr.exec_items.size(), 0);
+  it->fired.assign(fr.exec_items.size(), 0);
+  for (size_t i = 0; i < feed_values.size(); i++) it->slots[feed_slots_[i]].tensor = std::move(feed_values[i]);
+  root.iterations.push_back(std::move(it));
 
-  Iteration& Ensure(FrameInstance* f, int64_t n) {
-    while (static_cast<int64_t>(f->iterations.size()) <= n) {
-      const Frame& fr = ex_.frames_[f->frame];
-      auto it = std::make_unique<Iteration>();
-      it->slots.resize(fr.num_slots);
-      it->pending.resize(fr.exec_items.size());
-      for (size_t l = 0; l < fr.exec_items.size(); l++) {
-        const Item& item = ex_.items_[fr.exec_items[l]];
-        it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
+  std::vector<Task> ready;
+  for (int r : roots_) ready.push_back({&root, root.iterations[0].get(), 0, r});
+  rs->outstanding = static_cast<int>(ready.size());
+  root.outstanding = rs->outstanding;
+  if (ready.empty()) {
+    Finish(rs);
+    return;
+  }
+  if (options.timeout_ms > 0) {
+    rs->step.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
+    // The timer holds the cancellation manager, not the step: a step that ended is left alone.
+    std::weak_ptr<CancellationManager> cm = rs->step.cancellation;
+    rs->timer = Timer::Global().Schedule(rs->step.deadline, [cm] {
+      if (auto c = cm.lock()) c->StartCancel(Error(Code::kDeadlineExceeded, "Timed out waiting for notification"));
+    });
+  }
+  if (caller_runs) {
+    Process(rs, std::move(ready));
+  } else {
+    ScheduleAll(rs, &ready);
+  }
+}
+
+void Executor::ScheduleAll(RunState* rs, std::vector<Task>* ready) const {
+  for (const Task& t : *ready) inter_op_->Schedule([this, rs, t] { Process(rs, {t}); });
+  ready->clear();
+}
+
+void Executor::Fail(RunState* rs, const Error& error) const {
+  {
+    std::lock_guard<std::mutex> lock(rs->mu);
+    if (rs->failed.exchange(true)) return;
+    rs->status = error;
+  }
+  // Wakes this step's parked kernels: they fail and the step can end.
+  rs->step.cancellation->StartCancel(error);
+}
+
+bool Executor::Aborted(RunState* rs) const {
+  return rs->failed.load(std::memory_order_acquire) || rs->step.cancellation->IsCancelled();
+}
+
+void Executor::Finish(RunState* rs) const {
+  if (rs->timer) Timer::Global().Cancel(rs->timer);
+  StepResult result;
+  result.status = rs->status;
+  // Cancelled from outside (session close, deadline): a parked kernel reports its own
+  // CancelledError; a deadline is DeadlineExceeded whatever the woken kernel said.
+  const CancellationManager& cm = *rs->step.cancellation;
+  if (cm.IsCancelled() && (result.status.ok() || cm.reason().code() == Code::kDeadlineExceeded)) {
+    result.status = cm.reason();
+  }
+  if (result.status.ok()) {
+    std::vector<Value>& slots = rs->root.iterations[0]->slots;
+    try {
+      for (size_t i = 0; i < fetch_slots_.size(); i++) {
+        Value& v = slots[fetch_slots_[i]];
+        if (v.dead) {
+          throw Error(Code::kInvalidArgument, "Retrieved a dead tensor: " + fetch_names_[i] +
+                      " is on the branch of a conditional that was not taken");
+        }
+        if (!v.ref && !v.tensor.initialized()) {
+          throw Error(Code::kInternal, "The step ended without computing " + fetch_names_[i] +
+                      " (a while loop in the graph never produced it)");
+        }
+        result.fetched.push_back(v.ref ? v.ref->Read() : v.tensor);
       }
-      it->dead.assign(fr.num_out, 0);
-      it->merge_live.assign(fr.exec_items.size(), -1);
-      it->merge_dead.assign(fr.exec_items.size(), 0);
-      it->fired.assign(fr.exec_items.size(), 0);
-      f->iterations.push_back(std::move(it));
-      const int64_t index = static_cast<int64_t>(f->iterations.size()) - 1;
-      for (const auto& c : f->constants) Deliver(f, index, c.first, &c.second, false);
+    } catch (const Error& e) {
+      result.status = e;
+      result.fetched.clear();
     }
-    return *f->iterations[n];
   }
+  result.stats = std::move(rs->stats);
+  StepDone done = std::move(rs->done);
+  delete rs;
+  done(std::move(result));
+}
 
-  FrameInstance* Child(FrameInstance* f, int64_t iter, int frame) {
-    auto key = std::make_pair(frame, iter);
-    auto found = f->children.find(key);
-    if (found != f->children.end()) return found->second.get();
-    auto child = std::make_unique<FrameInstance>();
-    child->frame = frame;
-    child->parent = f;
-    child->parent_iter = iter;
-    child->pending_enters = ex_.frames_[frame].num_enters;
-    child->exit_fired.assign(ex_.frames_[frame].exits.size(), 0);
-    FrameInstance* c = child.get();
-    f->children.emplace(key, std::move(child));
-    f->outstanding++;
-    Ensure(c, 0);
-    return c;
-  }
-
-  // Puts an item's outputs into iteration `iter` of f and counts them down at the consumers.
-  void Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs, bool dead) {
-    Iteration& it = Ensure(f, iter);
-    const Item& item = ex_.items_[id];
-    it.dead[item.out_local] = dead;
-    const int n_out = item.kernel->num_outputs();
-    for (int o = 0; o < n_out; o++) {
-      Value& dst = it.slots[item.output_base + o];
-      if (dead) {
-        dst = Value();
-        dst.dead = true;
-      } else {
-        dst = outs[o];
-      }
-    }
-    for (const auto& [s, input] : item.out_edges) {
-      const Item& succ = ex_.items_[s];
-      const int l = succ.exec_local;
-      if (succ.kind != Item::kMerge) {
-        if (--it.pending[l] == 0) Push(f, iter, s);
+void Executor::Process(RunState* rs, std::vector<Task> local) const {
+  std::vector<Value> outs;
+  std::vector<Task> ready;
+  while (!local.empty()) {
+    Task t = local.back();
+    local.pop_back();
+    const Item& item = items_[t.item];
+    bool dead = false, ran = false;
+    ready.clear();
+    if (!Aborted(rs)) {
+      outs.assign(item.kernel->num_outputs(), Value());
+      if (!Start(rs, t, &outs, &dead, &ready)) {
+        // An async kernel: it completes through its done (which may already have run: then
+        // its successors are in `ready`).
+        for (const Task& r : ready) local.push_back(r);
         continue;
       }
-      if (it.fired[l]) continue;
-      if (input < 0) it.pending[l]--;
-      else if (dead) it.merge_dead[l]++;
-      else if (it.merge_live[l] < 0) it.merge_live[l] = input;
-      const bool all_dead = it.merge_dead[l] == static_cast<int>(succ.input_slots.size());
-      if (it.pending[l] == 0 && (it.merge_live[l] >= 0 || all_dead)) {
-        it.fired[l] = 1;
-        Push(f, iter, s);
+      ran = true;
+    }
+    bool finished;
+    {
+      std::lock_guard<std::mutex> lock(rs->mu);
+      Complete(rs, t, &outs, dead, ran, &ready);
+      finished = --rs->outstanding == 0;
+    }
+    outs.clear();
+    if (finished) {
+      Finish(rs);
+      return;  // no other work of this step is left anywhere
+    }
+    // Newly ready successors: cheap ones run here; of the expensive ones this thread keeps
+    // one when it has nothing else to do (a chain never changes threads), the rest go to
+    // the pool (TF's inline_ready rule).
+    for (const Task& r : ready) {
+      if (items_[r.item].expensive && !local.empty() && inter_op_->num_threads() > 1) {
+        inter_op_->Schedule([this, rs, r] { Process(rs, {r}); });
+      } else {
+        local.push_back(r);
       }
     }
   }
+}
 
-  void Step(const Task& t) {
-    FrameInstance* f = t.frame;
-    const Item& item = ex_.items_[t.item];
-    Iteration& it = *f->iterations[t.iter];
-    std::vector<Value> outs(item.kernel->num_outputs());
-    bool dead = false;
-    if (item.kind == Item::kMerge) {
-      const int live = it.merge_live[item.exec_local];
-      dead = live < 0;
-      if (!dead) {
-        outs[0] = it.slots[item.input_slots[live]];
-        outs[1].tensor = Tensor::Scalar<int32_t>(live);
-      }
-    } else if (!ex_.TryRunNode(rs_, t.item, it.slots.data(), outs.data(), it.dead.data(), &dead)) {
-      return;  // the run failed; Run() stops
+bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool* dead, std::vector<Task>* ready) const {
+  const Item& item = items_[t.item];
+  const std::vector<Value>& in = t.it->slots;
+  if (item.kind == Item::kMerge) {  // no kernel: pass the live input on
+    const int live = t.it->merge_live[item.exec_local];
+    *dead = live < 0;
+    if (!*dead) {
+      (*outs)[0] = in[item.input_slots[live]];
+      (*outs)[1].tensor = Tensor::Scalar<int32_t>(live);
     }
+    return true;
+  }
+  const AsyncOpKernel* async = item.kernel->AsAsync();
+  try {
+    if (std::chrono::steady_clock::now() > rs->step.deadline) {
+      throw Error(Code::kDeadlineExceeded, "Timed out waiting for notification", item.node->name);
+    }
+    // A node fed a dead input (or with a dead control input) is dead: it does not run and
+    // its outputs are dead; a kernel that accepts dead inputs runs unless all are dead.
+    const size_t n_in = item.input_slots.size();
+    bool any_dead = false, all_dead = n_in > 0;
+    for (size_t i = 0; i < n_in; i++) {
+      const bool d = in[item.input_slots[i]].dead;
+      any_dead |= d;
+      all_dead &= d;
+    }
+    for (int c : item.control_items) any_dead |= t.it->dead[items_[c].out_local] != 0;
+    *dead = item.kernel->AcceptsDeadInputs() ? all_dead : any_dead;
+    if (*dead) return true;
+
+    // Per-thread scratch vectors for synchronous kernels: no allocation per node once warm.
+    thread_local std::vector<Tensor> s_inputs, s_outputs;
+    thread_local std::vector<std::shared_ptr<Var>> s_refs, s_out_refs;
+    thread_local std::vector<char> s_dead_in, s_dead_out;
+    std::unique_ptr<AsyncCall> call;
+    if (async) {
+      call = std::make_unique<AsyncCall>();
+      call->task = t;
+    }
+    auto& inputs = async ? call->inputs : s_inputs;
+    auto& outputs = async ? call->outputs : s_outputs;
+    auto& refs = async ? call->refs : s_refs;
+    auto& out_refs = async ? call->out_refs : s_out_refs;
+    auto& dead_in = async ? call->dead_in : s_dead_in;
+    auto& dead_out = async ? call->dead_out : s_dead_out;
+    const int n_out = item.kernel->num_outputs();
+    inputs.assign(n_in, Tensor());
+    refs.assign(n_in, nullptr);
+    dead_in.assign(n_in, 0);
+    for (size_t i = 0; i < n_in; i++) {
+      const Value& v = in[item.input_slots[i]];
+      dead_in[i] = v.dead;
+      if (v.dead) continue;
+      if (item.input_is_ref[i]) {
+        if (!v.ref) throw InvalidArgument("Input " + std::to_string(i) + " of node " + item.node->name + " must be a variable reference", item.node->name);
+        refs[i] = v.ref;
+      } else if (v.ref) {
+        inputs[i] = v.ref->Read();
+      } else {
+        inputs[i] = v.tensor;
+      }
+    }
+    outputs.assign(n_out, Tensor());
+    out_refs.assign(n_out, nullptr);
+    dead_out.assign(n_out, 0);
+    const Item* ip = &item;
+    auto collect = [ip](std::vector<Tensor>& outputs, std::vector<std::shared_ptr<Var>>& out_refs,
+                                 std::vector<char>& dead_out, std::vector<Value>* outs) {
+      for (size_t o = 0; o < outputs.size(); o++) {
+        Value& dst = (*outs)[o];
+        if (dead_out[o]) {
+          dst.dead = true;
+        } else if (out_refs[o]) {
+          dst.ref = std::move(out_refs[o]);
+        } else {
+          if (!outputs[o].initialized()) throw Error(Code::kInternal, "kernel for " + ip->node->op + " did not set output " + std::to_string(o), ip->node->name);
+          dst.tensor = std::move(outputs[o]);
+        }
+      }
+    };
+    const auto t0 = rs->trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    auto record = [rs, ip](std::chrono::steady_clock::time_point t0) {
+      if (!rs->trace) return;
+      NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), Micros(rs->start, std::chrono::steady_clock::now()),
+                   std::hash<std::thread::id>()(std::this_thread::get_id())};
+      std::lock_guard<std::mutex> lock(rs->mu);
+      rs->stats.push_back(std::move(st));
+    };
+    if (!async) {
+      OpKernelContext ctx(*item.node, item.device, resources_, &rs->step, &inputs, &refs, &outputs, &out_refs);
+      ctx.set_dead_state(&dead_in, &dead_out);
+      item.kernel->Compute(&ctx);
+      record(t0);
+      collect(outputs, out_refs, dead_out, outs);
+      inputs.clear();  // drop references to this step's tensors now, not at the next node
+      refs.clear();
+      return true;
+    }
+
+    AsyncCall* c = call.get();
+    c->t0 = t0;
+    c->ctx = std::make_unique<OpKernelContext>(*item.node, item.device, resources_, &rs->step, &c->inputs, &c->refs,
+                                               &c->outputs, &c->out_refs);
+    c->ctx->set_dead_state(&c->dead_in, &c->dead_out);
+    auto on_done = [this, rs, c, record, collect]() mutable {
+      std::vector<Value> outs(c->outputs.size());
+      bool ok = c->ctx->status().ok();
+      if (ok) {
+        try {
+          collect(c->outputs, c->out_refs, c->dead_out, &outs);
+        } catch (const Error& e) {
+          c->ctx->SetStatus(e);
+          ok = false;
+        }
+      }
+      if (!ok) Fail(rs, WithNode(c->ctx->status().error(), items_[c->task.item].node->name));
+      record(c->t0);
+      bool finished;
+      {
+        std::lock_guard<std::mutex> lock(rs->mu);
+        Complete(rs, c->task, &outs, false, ok, &c->ready);
+        finished = --rs->outstanding == 0;
+      }
+      c->inputs.clear();
+      c->refs.clear();
+      if (finished) {
+        delete c;
+        Finish(rs);
+        return;
+      }
+      // The starting thread (if still inside Start) takes the successors; else the pool.
+      if (c->second.exchange(true)) {
+        ScheduleAll(rs, &c->ready);
+        delete c;
+      }
+    };
+    call.release();
+    try {
+      async->ComputeAsync(c->ctx.get(), on_done);
+    } catch (...) {
+      // Thrown before done was handed on: the kernel will not call it.
+      call.reset(c);
+      throw;
+    }
+    if (c->second.exchange(true)) {  // done already ran on this or another thread
+      *ready = std::move(c->ready);
+      delete c;
+    }
+    return false;
+  } catch (const Error& e) {
+    Fail(rs, WithNode(e, item.node->name));
+  } catch (const std::bad_alloc&) {
+    Fail(rs, Error(Code::kResourceExhausted, "OOM while running " + item.node->name, item.node->name));
+  } catch (const std::exception& e) {
+    Fail(rs, Error(Code::kInternal, std::string(e.what()) + " (in " + item.node->name + ")", item.node->name));
+  }
+  *dead = false;
+  return true;  // failed: completes as a node that did not run
+}
+
+// ---- Bookkeeping (under the step's lock) ------------------------------------------------
+
+Executor::Iteration* Executor::Ensure(FrameInstance* f, int64_t n) const {
+  while (static_cast<int64_t>(f->iterations.size()) <= n) {
+    const Frame& fr = frames_[f->frame];
+    auto it = std::make_unique<Iteration>();
+    it->slots.resize(fr.num_slots);
+    it->pending.resize(fr.exec_items.size());
+    for (size_t l = 0; l < fr.exec_items.size(); l++) {
+      const Item& item = items_[fr.exec_items[l]];
+      it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
+    }
+    it->dead.assign(fr.num_out, 0);
+    it->merge_live.assign(fr.exec_items.size(), -1);
+    it->merge_dead.assign(fr.exec_items.size(), 0);
+    it->fired.assign(fr.exec_items.size(), 0);
+    f->iterations.push_back(std::move(it));
+  }
+  return f->iterations[n].get();
+}
+
+Executor::FrameInstance* Executor::Child(FrameInstance* f, int64_t iter, int frame) const {
+  auto key = std::make_pair(frame, iter);
+  auto found = f->children.find(key);
+  if (found != f->children.end()) return found->second.get();
+  auto child = std::make_unique<FrameInstance>();
+  child->frame = frame;
+  child->parent = f;
+  child->parent_iter = iter;
+  child->pending_enters = frames_[frame].num_enters;
+  child->exit_fired.assign(frames_[frame].exits.size(), 0);
+  FrameInstance* c = child.get();
+  f->children.emplace(key, std::move(child));
+  f->outstanding++;
+  Ensure(c, 0);
+  return c;
+}
+
+// Puts an item's outputs into iteration `iter` of f and counts them down at the consumers.
+void Executor::Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs, bool dead, std::vector<Task>* ready) const {
+  const bool new_iteration = static_cast<int64_t>(f->iterations.size()) <= iter;
+  Iteration& it = *Ensure(f, iter);
+  if (new_iteration) {
+    for (const auto& c : f->constants) Deliver(f, iter, c.first, &c.second, false, ready);
+  }
+  const Item& item = items_[id];
+  it.dead[item.out_local] = dead;
+  const int n_out = item.kernel->num_outputs();
+  for (int o = 0; o < n_out; o++) {
+    Value& dst = it.slots[item.output_base + o];
+    if (dead) {
+      dst = Value();
+      dst.dead = true;
+    } else {
+      dst = outs[o];
+    }
+  }
+  auto push = [&](int s) {
+    f->outstanding++;
+    ready->push_back({f, &it, iter, s});
+  };
+  for (const auto& [s, input] : item.out_edges) {
+    const Item& succ = items_[s];
+    const int l = succ.exec_local;
+    if (succ.kind != Item::kMerge) {
+      if (--it.pending[l] == 0) push(s);
+      continue;
+    }
+    if (it.fired[l]) continue;
+    // A live Switch has a dead output: the value, not the node, says whether a Merge input is dead.
+    if (input < 0) it.pending[l]--;
+    else if (it.slots[succ.input_slots[input]].dead) it.merge_dead[l]++;
+    else if (it.merge_live[l] < 0) it.merge_live[l] = input;
+    const bool all_dead = it.merge_dead[l] == static_cast<int>(succ.input_slots.size());
+    if (it.pending[l] == 0 && (it.merge_live[l] >= 0 || all_dead)) {
+      it.fired[l] = 1;
+      push(s);
+    }
+  }
+}
+
+void Executor::Complete(RunState* rs, const Task& t, std::vector<Value>* outs_vec, bool dead, bool ran,
+                        std::vector<Task>* ready) const {
+  const Item& item = items_[t.item];
+  FrameInstance* f = t.frame;
+  const size_t before = ready->size();
+  // A value is dropped after its last reader ran (graphs without loops), so its buffer can be
+  // reused or updated in place later in the step.
+  if (rs->slot_uses) {
+    for (int s : item.input_slots) {
+      if (rs->slot_uses[s].fetch_sub(1, std::memory_order_acq_rel) == 1) t.it->slots[s] = Value();
+    }
+  }
+  if (ran && !rs->failed.load(std::memory_order_acquire)) {
+    const Value* outs = outs_vec->data();
     switch (item.kind) {
       case Item::kEnter: {
         FrameInstance* child = Child(f, t.iter, item.out_frame);
         child->pending_enters--;
         if (item.constant_enter && !dead) {
           child->constants.push_back({t.item, outs[0]});
-          for (size_t n = 0; n < child->iterations.size(); n++) Deliver(child, static_cast<int64_t>(n), t.item, outs.data(), false);
+          for (size_t n = 0; n < child->iterations.size(); n++) Deliver(child, static_cast<int64_t>(n), t.item, outs, false, ready);
         } else {
-          Deliver(child, 0, t.item, outs.data(), dead);
+          Deliver(child, 0, t.item, outs, dead, ready);
         }
-        MaybeFinish(child);
+        MaybeFinish(rs, child, ready);
         break;
       }
       case Item::kExit:
         // A dead Exit (the loop goes on) delivers nothing; one that never fires live is
         // delivered dead when its frame finishes (a loop on an untaken cond branch).
         if (!dead) {
-          const auto& exits = ex_.frames_[f->frame].exits;
+          const auto& exits = frames_[f->frame].exits;
           f->exit_fired[std::find(exits.begin(), exits.end(), t.item) - exits.begin()] = 1;
-          Deliver(f->parent, f->parent_iter, t.item, outs.data(), false);
+          Deliver(f->parent, f->parent_iter, t.item, outs, false, ready);
         }
         break;
       case Item::kNextIteration:
-        if (!dead) Deliver(f, t.iter + 1, t.item, outs.data(), false);
+        if (!dead) Deliver(f, t.iter + 1, t.item, outs, false, ready);
         break;
       default:
-        Deliver(f, t.iter, t.item, outs.data(), dead);
+        Deliver(f, t.iter, t.item, outs, dead, ready);
     }
-    f->outstanding--;
-    MaybeFinish(f);
   }
+  f->outstanding--;
+  if (!rs->failed.load(std::memory_order_acquire)) MaybeFinish(rs, f, ready);
+  rs->outstanding += static_cast<int>(ready->size() - before);
+}
 
-  // A frame instance is finished once all its Enters delivered and nothing in it is queued.
-  void MaybeFinish(FrameInstance* f) {
-    if (f == &root_ || f->pending_enters > 0 || f->outstanding > 0) return;
-    const Frame& fr = ex_.frames_[f->frame];
-    FrameInstance* parent = f->parent;
-    const int64_t parent_iter = f->parent_iter;
-    for (size_t e = 0; e < fr.exits.size(); e++) {
-      if (!f->exit_fired[e]) Deliver(parent, parent_iter, fr.exits[e], nullptr, true);
-    }
-    parent->children.erase({f->frame, parent_iter});  // destroys f
-    parent->outstanding--;
-    MaybeFinish(parent);
+// A frame instance is finished once all its Enters delivered and nothing in it is queued.
+void Executor::MaybeFinish(RunState* rs, FrameInstance* f, std::vector<Task>* ready) const {
+  if (f == &rs->root || f->pending_enters > 0 || f->outstanding > 0) return;
+  const Frame& fr = frames_[f->frame];
+  FrameInstance* parent = f->parent;
+  const int64_t parent_iter = f->parent_iter;
+  for (size_t e = 0; e < fr.exits.size(); e++) {
+    if (!f->exit_fired[e]) Deliver(parent, parent_iter, fr.exits[e], nullptr, true, ready);
   }
-
-  const Executor& ex_;
-  RunState* rs_;
-  FrameInstance root_;
-  std::vector<Task> ready_;
-};
-
-void Executor::RunLoops(RunState* rs) const { LoopRun(*this, rs).Run(); }
+  parent->children.erase({f->frame, parent_iter});  // destroys f
+  parent->outstanding--;
+  MaybeFinish(rs, parent, ready);
+}
 
 }  // namespace tg

@@ -3,6 +3,7 @@
 // session; each Run() only copies the pending counts and schedules ready nodes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,15 @@ struct NodeStats {
   uint64_t thread = 0;   // which thread ran it
 };
 
+// What a finished step hands back: its status, the fetched values (in the order of the
+// fetches) and, when traced, one NodeStats per executed node.
+struct StepResult {
+  Status status;
+  std::vector<Tensor> fetched;
+  std::vector<NodeStats> stats;
+};
+using StepDone = std::function<void(StepResult)>;
+
 class Executor {
  public:
   // feeds/fetches are tensor names ("x:0" or "x"), targets node names.
@@ -37,10 +47,12 @@ class Executor {
            const std::vector<std::string>& targets);
   ~Executor();
 
-  // Feed values in the order of `feeds`; returns fetched values in the order of `fetches`.
-  // With options.trace, `stats` receives one entry per executed node.
-  std::vector<Tensor> Run(const std::vector<Tensor>& feed_values, const RunOptions& options,
-                          std::vector<NodeStats>* stats = nullptr);
+  // Runs one step. Nodes run on the inter-op pool (and, with caller_runs, first on the calling
+  // thread); kernels that wait hold no thread. `done` is called exactly once, from whichever
+  // thread finishes the step. `cancellation` cancels the step (session close); the step also
+  // cancels it itself on its first error or when options.timeout_ms passes.
+  void RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
+                std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs = false);
 
   size_t num_nodes() const;
 
@@ -50,18 +62,26 @@ class Executor {
   struct RunState;
   struct Iteration;
   struct FrameInstance;
-  class LoopRun;
-  void Process(RunState* rs, std::vector<int> ready) const;
-  // Runs one node reading inputs from `in` and writing its outputs to `out`; `node_dead`
-  // holds the deadness of control inputs (by out_local). Returns whether the node was dead.
-  // Throws the node's error.
-  bool RunNode(RunState* rs, int item, const Value* in, Value* out, const char* node_dead) const;
-  // RunNode with its error recorded as the run's failure (returns false then).
-  bool TryRunNode(RunState* rs, int item, const Value* in, Value* out, const char* node_dead, bool* dead) const;
-  void Fail(RunState* rs, Error error) const;   // records the first error of a run
-  void Schedule(RunState* rs, int item) const;
+  struct Task;
+  struct AsyncCall;
+  // Runs ready nodes on this thread: cheap successors join `local`, expensive ones may go to the pool.
+  void Process(RunState* rs, std::vector<Task> local) const;
+  void ScheduleAll(RunState* rs, std::vector<Task>* ready) const;
+  // Starts one node: returns true when it completed synchronously, with its outputs in `outs`.
+  // An async kernel returns false and completes later through Complete.
+  bool Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool* dead, std::vector<Task>* ready) const;
+  // Bookkeeping after a node finished (under the step's lock): delivers its outputs, counts
+  // down successors and appends the newly ready ones to `ready`.
+  void Complete(RunState* rs, const Task& t, std::vector<Value>* outs, bool dead, bool ran, std::vector<Task>* ready) const;
+  // Loop bookkeeping under the step's lock (see executor.cc).
+  Iteration* Ensure(FrameInstance* f, int64_t n) const;
+  FrameInstance* Child(FrameInstance* f, int64_t iter, int frame) const;
+  void Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs, bool dead, std::vector<Task>* ready) const;
+  void MaybeFinish(RunState* rs, FrameInstance* f, std::vector<Task>* ready) const;
+  bool Aborted(RunState* rs) const;  // failed or cancelled: start no more nodes
+  void Fail(RunState* rs, const Error& error) const;   // records the first error and cancels the step
+  void Finish(RunState* rs) const;                     // the step is over: hand back its result
   void ComputeFrames();
-  void RunLoops(RunState* rs) const;  // the frame-aware path, for graphs with while loops
 
   ResourceMgr* resources_;
   ThreadPool* inter_op_;
@@ -74,7 +94,6 @@ class Executor {
   std::vector<int> feed_slots_;   // slot per feed
   std::vector<int> fetch_slots_;  // slot per fetch
   std::vector<std::string> fetch_names_;
-  std::vector<DataType> feed_dtypes_;  // expected dtype per feed (from the fed node), DT_INVALID: any
 };
 
 }  // namespace tg

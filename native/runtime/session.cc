@@ -18,6 +18,11 @@ void ResetAllSessions(const std::vector<std::string>& containers) {
   for (Session* s : LiveSessions()) s->ResetContainers(containers);
 }
 
+void CloseAllSessions() {
+  std::lock_guard<std::mutex> lock(registry_mu);
+  for (Session* s : LiveSessions()) s->Close();
+}
+
 Session::Session(const SessionOptions& options) : options_(options) {
   const int cores = ThreadPool::DefaultThreads();
   inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores);
@@ -62,20 +67,62 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   return handle;
 }
 
-Executor* Session::GetExecutor(int64_t handle) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
-  if (handle < 0 || handle >= static_cast<int64_t>(executors_.size())) {
-    throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
+void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
+                        bool caller_runs) {
+  Executor* executor;
+  auto cancellation = std::make_shared<CancellationManager>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
+    if (handle < 0 || handle >= static_cast<int64_t>(executors_.size())) {
+      throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
+    }
+    executor = executors_[handle].get();
+    in_flight_.insert(cancellation);
   }
-  return executors_[handle].get();
+  RunOptions opts = options;
+  if (opts.timeout_ms <= 0) opts.timeout_ms = options_.operation_timeout_ms;
+  auto step_done = [this, cancellation, done = std::move(done)](StepResult result) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_.erase(cancellation);
+      if (in_flight_.empty()) idle_cv_.notify_all();
+    }
+    done(std::move(result));  // the session may be gone from here on
+  };
+  try {
+    executor->RunAsync(std::move(feeds), opts, cancellation, std::move(step_done), caller_runs);
+  } catch (...) {  // rejected before it started (wrong feeds): done will not be called
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.erase(cancellation);
+    if (in_flight_.empty()) idle_cv_.notify_all();
+    throw;
+  }
 }
 
 std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
                                          std::vector<NodeStats>* stats) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  StepResult result;
   RunOptions opts = options;
-  if (opts.timeout_ms <= 0) opts.timeout_ms = options_.operation_timeout_ms;
-  return GetExecutor(handle)->Run(feeds, opts, stats);
+  opts.trace = options.trace && stats != nullptr;
+  StartStep(handle, feeds, opts, [&](StepResult r) {
+    std::lock_guard<std::mutex> lock(mu);
+    result = std::move(r);
+    finished = true;
+    cv.notify_all();
+  }, /*caller_runs=*/true);
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  result.status.Check();
+  if (stats) *stats = std::move(result.stats);
+  return std::move(result.fetched);
+}
+
+void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
+  StartStep(handle, std::move(feeds), options, std::move(done), /*caller_runs=*/false);
 }
 
 std::vector<Tensor> Session::Run(const std::vector<std::string>& feed_names, const std::vector<Tensor>& feeds,
@@ -85,9 +132,19 @@ std::vector<Tensor> Session::Run(const std::vector<std::string>& feed_names, con
 }
 
 void Session::Close() {
-  std::lock_guard<std::mutex> lock(mu_);
-  closed_ = true;
-  // Executors stay alive (runs in flight may still use them); state is dropped with the session.
+  std::vector<std::shared_ptr<CancellationManager>> steps;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    steps.assign(in_flight_.begin(), in_flight_.end());
+  }
+  for (auto& c : steps) c->StartCancel(Error(Code::kCancelled, "Session has been closed."));
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_cv_.wait(lock, [this] { return in_flight_.empty(); });
+  }
+  // Executors stay (a caller may still hold a handle); queues, readers and variables go.
+  resources_.Clear({});
 }
 
 }  // namespace tg

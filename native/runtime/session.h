@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,22 +42,31 @@ class Session {
   // until Close(). Returns the handle.
   int64_t MakeCallable(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
                        const std::vector<std::string>& targets);
+  // Runs a step on the calling thread (and the inter-op pool) and waits for it.
   std::vector<Tensor> RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
                                   std::vector<NodeStats>* stats = nullptr);
+  // Starts a step on the inter-op pool and returns at once; `done` gets its result on
+  // whichever thread finishes it. Throws (without calling done) when the session is closed.
+  void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done);
 
   // Convenience: MakeCallable + RunCallable.
   std::vector<Tensor> Run(const std::vector<std::string>& feed_names, const std::vector<Tensor>& feeds,
                           const std::vector<std::string>& fetches, const std::vector<std::string>& targets,
                           const RunOptions& options);
 
+  // Cancels the steps in flight (a blocked dequeue fails with CancelledError), waits for
+  // them to end, and releases the session's resources. Later runs fail with CancelledError.
   void Close();
-  bool closed() const { return closed_; }
+  bool closed() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
   void ResetContainers(const std::vector<std::string>& containers) { resources_.Clear(containers); }
   const DeviceMgr& devices() const { return *devices_; }
   std::vector<std::string> TakePlacementLog() { return placer_->TakeLog(); }
 
  private:
-  Executor* GetExecutor(int64_t handle);
+  void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
 
   SessionOptions options_;
   std::unique_ptr<ThreadPool> inter_op_;
@@ -64,13 +75,17 @@ class Session {
   std::unique_ptr<Placer> placer_;
   ResourceMgr resources_;
   Graph graph_;
-  std::mutex mu_;  // guards graph extension, the cache and closed_
+  mutable std::mutex mu_;  // guards graph extension, the cache, closed_ and in_flight_
   std::map<std::string, int64_t> signature_to_handle_;
   std::vector<std::unique_ptr<Executor>> executors_;
   bool closed_ = false;
+  std::set<std::shared_ptr<CancellationManager>> in_flight_;  // one per running step
+  std::condition_variable idle_cv_;                           // in_flight_ became empty
 };
 
 // All live sessions (tf.Session.reset clears containers in each).
 void ResetAllSessions(const std::vector<std::string>& containers);
+// Closes every live session (process exit: no step may outlive the runtime).
+void CloseAllSessions();
 
 }  // namespace tg
