@@ -58,7 +58,34 @@ export interface NativeAddon {
   checkpointExists(prefix: string): boolean;
   /** The unmasked CRC-32C (Castagnoli) of `data` (TFRecord framing masks it). */
   crc32c(data: Uint8Array): number;
+  // Input-pipeline threads (native/binding/runner_binding.cc). Errors come back as JS errors
+  // with TF's numeric `code` (not yet tf.errors classes: use fromNativeError).
+  coordinatorNew(cleanStopCodes: number[]): NativeCoordinator;
+  /** Requests a stop; true when `error` became the recorded one (it carries `tag`). */
+  coordinatorRequestStop(c: NativeCoordinator, error?: { code: number; message: string; node?: string }, tag?: number): boolean;
+  coordinatorShouldStop(c: NativeCoordinator): boolean;
+  coordinatorClearStop(c: NativeCoordinator): void;
+  /** Blocks the JS thread until a stop or `timeoutMs` (< 0: forever); returns shouldStop. */
+  coordinatorWaitForStop(c: NativeCoordinator, timeoutMs: number): boolean;
+  coordinatorError(c: NativeCoordinator): { error: Error; tag: number } | undefined;
+  /** One thread per enqueue callable, plus the close-on-stop thread when `coord` is given. */
+  queueRunnerCreate(session: NativeSession, enqueueHandles: number[], threadNames: string[], closeHandle: number,
+    cancelHandle: number, closeOnStopName: string, coord: NativeCoordinator | null, closedCodes: number[]): { group: NativeRunnerGroup; threads: NativeRunnerThread[] };
+  /** Enqueue threads of that createThreads call that have not ended (started or not). */
+  queueRunnerLive(group: NativeRunnerGroup): number;
+  queueRunnerExceptions(group: NativeRunnerGroup): Error[];
+  runnerThreadStart(t: NativeRunnerThread): void;
+  runnerThreadIsAlive(t: NativeRunnerThread): boolean;
+  /** Blocks until the thread ends or `timeoutMs` (< 0: forever); returns whether it ended. */
+  runnerThreadJoin(t: NativeRunnerThread, timeoutMs: number): boolean;
+  /** Blocks until every thread ended or `coord` stopped, or `timeoutMs` passed; returns whether one of the first two happened. */
+  runnerThreadsWait(threads: NativeRunnerThread[], coord: NativeCoordinator | null, timeoutMs: number): boolean;
 }
+
+/** Opaque handles of native input-pipeline objects. */
+export type NativeCoordinator = { readonly __nativeCoordinator: unique symbol };
+export type NativeRunnerGroup = { readonly __nativeRunnerGroup: unique symbol };
+export type NativeRunnerThread = { readonly __nativeRunnerThread: unique symbol };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let addon: NativeAddon | undefined;

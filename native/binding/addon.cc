@@ -10,6 +10,7 @@
 
 #include "binding/checkpoint_binding.h"
 #include "binding/io_binding.h"
+#include "binding/runner_binding.h"
 #include "binding/js_convert.h"
 #include "runtime/graph_def.h"
 #include "runtime/session.h"
@@ -322,6 +323,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resetContainers", Napi::Function::New(env, ResetContainers, "resetContainers"));
   RegisterCheckpointFunctions(env, exports);
   RegisterIoFunctions(env, exports);
+  RegisterRunnerFunctions(env, exports);
   return exports;
 }
 
