@@ -129,7 +129,8 @@ test('TextLineReader: keys "<file>:<line>", header lines skipped, CRLF stripped,
     const r = new tf.TextLineReader({ skipHeaderLines: 1 });
     const [k, v] = r.read(q);
     const sess = new tf.Session();
-    sess.run([fill, close]);
+    sess.run(fill);
+    sess.run(close);  // after the fill: in one run the two would race
     const got = [0, 1, 2].map(() => sess.run([k, v]).map((a) => a.item()));
     t.deepEqual(got, [[`${path}:2`, 'l1'], [`${path}:3`, ''], [`${path}:4`, 'l3']]);
     t.throws(() => sess.run([k, v]), { instanceOf: tf.errors.OutOfRangeError });
@@ -160,7 +161,8 @@ test('readUpTo never crosses into the next file once it produced a record', (t) 
     const { q, fill, close } = filenameQueue([a, b]);
     const [, values] = new tf.TextLineReader().readUpTo(q, 2);
     const sess = new tf.Session();
-    sess.run([fill, close]);
+    sess.run(fill);
+    sess.run(close);  // after the fill: in one run the two would race
     t.deepEqual(sess.run(values).toArray(), ['1', '2']);
     t.deepEqual(sess.run(values).toArray(), ['3']);
     t.deepEqual(sess.run(values).toArray(), ['4']);
@@ -176,7 +178,8 @@ test('FixedLengthRecordReader: header, records until fewer than record + footer 
     const { q, fill, close } = filenameQueue([path]);
     const [k, v] = new tf.FixedLengthRecordReader(3, { headerBytes: 2, footerBytes: 1 }).read(q);
     const sess = new tf.Session();
-    sess.run([fill, close]);
+    sess.run(fill);
+    sess.run(close);  // after the fill: in one run the two would race
     const got = [0, 1, 2].map(() => {
       const [key, value] = sess.run([k, v]);
       return [key.item(), [...value.bytes[0]]];
@@ -196,7 +199,8 @@ test('TFRecordReader reads what TFRecordWriter wrote, keyed by byte offset', (t)
     const { q, fill, close } = filenameQueue([path]);
     const [k, v] = new tf.TFRecordReader().read(q);
     const sess = new tf.Session();
-    sess.run([fill, close]);
+    sess.run(fill);
+    sess.run(close);  // after the fill: in one run the two would race
     const got = [0, 1, 2].map(() => sess.run([k, v]).map((a) => a.item()));
     t.deepEqual(got, [[`${path}:0`, 'hello'], [`${path}:21`, ''], [`${path}:37`, 'world!!']]);
     t.throws(() => sess.run(v), { instanceOf: tf.errors.OutOfRangeError });

@@ -636,7 +636,8 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
       c->inputs.clear();
       c->refs.clear();
       if (finished) {
-        delete c;
+        // Nothing is left to run; the starting thread may still be inside Start (then it frees c).
+        if (c->second.exchange(true)) delete c;
         Finish(rs);
         return;
       }

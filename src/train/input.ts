@@ -325,7 +325,7 @@ function buildBatch(inputs: BatchInput[], join: boolean, shuffle: boolean, o: Ba
     const dequeued = o.allowSmallerFinalBatch
       ? q.dequeueUpTo(o.batchSize!, { name: scope })
       : q.dequeueMany(o.batchSize!, { name: scope });
-    return restore(built.flat, dequeued);
+    return restore(built.flat, dequeued as Tensor | Tensor[]);  // the queue has no `names`
   });
 }
 
