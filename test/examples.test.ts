@@ -146,3 +146,26 @@ test.serial('an MNIST example reads IDX files with --data', (t) => {
   const acc = finalAccuracy(t, stdout);
   t.true(acc > 0.6, `final test accuracy ${acc}`);
 });
+
+test.serial('csv_pipeline: the book\'s CSV through queues and readers, then training from shards until OutOfRange', (t) => {
+  const { stdout } = runExample(t, 'csv_pipeline', ['--epochs', '3', '--rows', '400']);
+  // The book's three rows, each delivered once (in shuffled batches of up to 2), then the end.
+  const rows: string[] = [];
+  for (const m of stdout.matchAll(/^instances (\[.*\]) targets (\[.*\])$/gm)) {
+    const xs = JSON.parse(m[1]) as number[][];
+    const ys = JSON.parse(m[2]) as number[];
+    xs.forEach((x, i) => rows.push(JSON.stringify([...x, ys[i]])));
+  }
+  t.deepEqual(rows.sort(), ['[1,-1,0]', '[4,5,1]', '[7,-1,0]']);
+  t.regex(stdout, /^No more training instances$/m);
+  const m = /^done: 3 epochs of 400 rows in (\d+) steps$/m.exec(stdout);
+  t.truthy(m, stdout);
+});
+
+test.serial('mnist_tfrecord: trains from TFRecord shards through a reader pipeline', (t) => {
+  const { stdout } = runExample(t, 'mnist_tfrecord', ['--epochs', '2', '--train-size', '4000']);
+  t.regex(stdout, /^wrote 4000 records to 4 TFRecord files in /m);
+  t.regex(stdout, /^input exhausted after \d+ steps \(2 epochs\)$/m);
+  const acc = finalAccuracy(t, stdout);
+  t.true(acc > 0.6, `final test accuracy ${acc}`);
+});
