@@ -307,6 +307,14 @@ export class Session {
     };
   }
 
+  /**
+   * @internal The native session and a callable that runs `op` as a target: QueueRunner
+   * threads run it natively, without the JS thread.
+   */
+  _targetCallable(op: Operation): { session: NativeSession; handle: number } {
+    return { session: this._native, handle: this._callable([], makeFetchPlan(this.graph, op)) };
+  }
+
   listDevices(): { name: string; deviceType: string; memoryLimitBytes: number }[] {
     this._checkOpen();
     return native().sessionListDevices(this._native);

@@ -35,20 +35,6 @@ export interface CreateThreadsOptions {
   start?: boolean;
 }
 
-/**
- * The native session handle and a callable running `op` as a target. Uses the session's
- * own callable cache (the same one sess.run(op) uses), so the graph is extended first.
- */
-function targetCallable(sess: Session, op: Operation): { session: NativeSession; handle: number } {
-  // TODO(lead): an internal accessor on Session instead of reaching into its private members.
-  const s = sess as unknown as {
-    _native: NativeSession;
-    _callable(feeds: Tensor[], plan: { tensors: Tensor[]; targets: Operation[]; key: string; build(v: unknown[]): unknown }): number;
-  };
-  const handle = s._callable([], { tensors: [], targets: [op], key: `|${op.name}`, build: () => undefined });
-  return { session: s._native, handle };
-}
-
 function asOperation(x: Operation | Tensor, what: string): Operation {
   if (x instanceof Operation) return x;
   if (x instanceof Tensor) return x.op;
@@ -98,9 +84,9 @@ export class QueueRunner {
     const { coord, daemon = false, start = false } = options;
     const previous = this._runs.get(sess);
     if (previous && native().queueRunnerLive(previous) > 0) return [];
-    const enqueue = this.enqueueOps.map((op) => targetCallable(sess, op));
-    const close = targetCallable(sess, this.closeOp);
-    const cancel = targetCallable(sess, this.cancelOp);
+    const enqueue = this.enqueueOps.map((op) => sess._targetCallable(op));
+    const close = sess._targetCallable(this.closeOp);
+    const cancel = sess._targetCallable(this.cancelOp);
     const names = this.enqueueOps.map((op) => `QueueRunnerThread-${this.name}-${op.name}`);
     const closeOnStop = `QueueRunnerThread-${this.name}-close_on_stop`;
     const { group, threads } = native().queueRunnerCreate(close.session, enqueue.map((c) => c.handle), names,
