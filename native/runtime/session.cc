@@ -25,8 +25,10 @@ void CloseAllSessions() {
 
 Session::Session(const SessionOptions& options) : options_(options) {
   const int cores = ThreadPool::DefaultThreads();
-  inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores);
-  intra_op_ = std::make_unique<ThreadPool>(options.intra_op_threads > 0 ? options.intra_op_threads : cores);
+  const int intra = options.intra_op_threads > 0 ? options.intra_op_threads : cores;
+  inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores,
+                                           [intra] { ThreadPool::LimitOpenMpTeam(intra); });
+  intra_op_ = std::make_unique<ThreadPool>(intra);
   devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, intra_op_.get());
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
@@ -108,6 +110,8 @@ std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tenso
   StepResult result;
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
+  // The caller runs nodes too: its oneDNN calls get the same team bound as the pool's.
+  ThreadPool::LimitOpenMpTeam(options_.intra_op_threads > 0 ? options_.intra_op_threads : ThreadPool::DefaultThreads());
   StartStep(handle, feeds, opts, [&](StepResult r) {
     std::lock_guard<std::mutex> lock(mu);
     result = std::move(r);

@@ -1,13 +1,28 @@
 #include "runtime/threadpool.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
 
 namespace tg {
 
-ThreadPool::ThreadPool(int num_threads) {
-  for (int i = 0; i < std::max(1, num_threads); i++) workers_.emplace_back([this] { WorkerLoop(); });
+ThreadPool::ThreadPool(int num_threads, std::function<void()> on_start) {
+  for (int i = 0; i < std::max(1, num_threads); i++) {
+    workers_.emplace_back([this, on_start] {
+      if (on_start) on_start();
+      WorkerLoop();
+    });
+  }
+}
+
+void ThreadPool::LimitOpenMpTeam(int n) {
+  thread_local int current = 0;  // omp_set_num_threads is cheap, but steps call this often
+  if (n != current) {
+    omp_set_num_threads(std::max(1, n));
+    current = n;
+  }
 }
 
 ThreadPool::~ThreadPool() {

@@ -15,7 +15,8 @@ namespace tg {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int num_threads);
+  // `on_start` runs first on every worker (e.g. to set its OpenMP team size).
+  explicit ThreadPool(int num_threads, std::function<void()> on_start = nullptr);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -29,6 +30,9 @@ class ThreadPool {
 
   // Number of hardware threads, at least 1.
   static int DefaultThreads();
+  // Caps the OpenMP team that oneDNN starts from the calling thread at n threads (OpenMP's
+  // team size is per thread): intraOpParallelismThreads bounds oneDNN as it bounds our kernels.
+  static void LimitOpenMpTeam(int n);
 
  private:
   void WorkerLoop();
