@@ -62,7 +62,7 @@ test('countUpTo returns the old value and increments an int32 variable', (t) => 
   const g = new tf.Graph();
   g.asDefault(() => {
     const v = new tf.Variable(3, { name: 'v' });
-    const c = tf.train.countUpTo(v, 5);
+    const c = tf.countUpTo(v, 5);
     const sess = new tf.Session();
     sess.run(v.initializer);
     t.is(sess.run(c).item(), 3);
@@ -86,7 +86,7 @@ test('a runner fills a FIFOQueue that a synchronous sess.run loop on the JS thre
   g.asDefault(() => {
     const v = new tf.Variable(0, { name: 'v' });
     const q = new tf.FIFOQueue(2, ['int32'], { shapes: [[]], name: 'q' });
-    const enq = q.enqueue([tf.train.countUpTo(v, 100)]);
+    const enq = q.enqueue([tf.countUpTo(v, 100)]);
     const qr = new tf.train.QueueRunner(q, [enq]);
     const x = q.dequeue() as tf.Tensor;
     const sess = new tf.Session();

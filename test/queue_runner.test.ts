@@ -19,7 +19,7 @@ function counterPipeline(limit: number, numThreads = 1) {
   const counter = new tf.Variable(0, { name: 'counter' });
   const closes = new tf.Variable(0, { name: 'closes' });
   const cancels = new tf.Variable(0, { name: 'cancels' });
-  const enqueue = tf.train.countUpTo(counter, limit).op;
+  const enqueue = tf.countUpTo(counter, limit).op;
   const closeOp = tf.assignAdd(closes, 1).op;
   const cancelOp = tf.assignAdd(cancels, 1).op;
   const queue = { name: 'fake_queue', close: (): tf.Operation => { throw new Error('not used'); } };

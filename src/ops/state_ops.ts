@@ -3,6 +3,7 @@
 import { mergeShapes } from '../framework/common_shapes.js';
 import { NUMERIC_DTYPES, type DType } from '../framework/dtypes.js';
 import { type Graph } from '../framework/graph.js';
+import { InvalidArgumentError } from '../framework/errors.js';
 import { applyOp1, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
 import { getOpDef, hasOpDef, registerOp } from '../framework/op_registry.js';
 import { Tensor } from '../framework/tensor.js';
@@ -91,4 +92,24 @@ export function assignSub(ref: TensorLike, value: TensorLike, options: Omit<Assi
 /** tf.isVariableInitialized(ref): a bool scalar, true once the variable holds a value. */
 export function isVariableInitialized(ref: TensorLike, options: { name?: string } = {}): Tensor {
   return applyOp1('IsVariableInitialized', [ref], {}, options.name);
+}
+
+registerOp({
+  type: 'CountUpTo',
+  inputs: [{ name: 'ref', typeAttr: 'T', isRef: true }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: { limit: { kind: 'int' }, T: { kind: 'type', allowed: ['int32', 'int64'] } },
+  stateful: true,
+  shape: (op) => [op.inputs[0].shape.mergeWith(TensorShape.scalar())],
+  grad: null,
+});
+
+/**
+ * tf.countUpTo(ref, limit): increments the int32/int64 scalar variable `ref` and returns
+ * its value before the increment; once it reached `limit`, fails with OutOfRangeError
+ * "Reached limit of <limit>".
+ */
+export function countUpTo(ref: Tensor, limit: number, options: { name?: string } = {}): Tensor {
+  if (!Number.isInteger(limit)) throw new InvalidArgumentError(undefined, undefined, `countUpTo: limit must be an integer, got ${limit}`);
+  return applyOp1('CountUpTo', [ref], { limit }, options.name);
 }

@@ -7,7 +7,6 @@ import { GraphKeys } from '../framework/collections.js';
 import type { DType } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { applyOp1, convertToTensor, type TensorLike } from '../framework/op_builder.js';
-import { registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { controlDependencies, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
@@ -19,30 +18,9 @@ import { FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue } from '../ops/data_flo
 import { cast, greater, maximum, mul, sub } from '../ops/math_ops.js';
 import { randomShuffle } from '../ops/random_ops.js';
 import { constant } from '../framework/op_builder.js';
+import { countUpTo } from '../ops/state_ops.js';
 import { Variable } from '../ops/variables.js';
 import { addQueueRunner, QueueRunner } from './queue_runner.js';
-
-// ---------- CountUpTo ----------
-
-registerOp({
-  type: 'CountUpTo',
-  inputs: [{ name: 'ref', typeAttr: 'T', isRef: true }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { limit: { kind: 'int' }, T: { kind: 'type', allowed: ['int32', 'int64'] } },
-  stateful: true,
-  shape: (op) => [op.inputs[0].shape.mergeWith(TensorShape.scalar())],
-  grad: null,
-});
-
-/**
- * tf.countUpTo(ref, limit): increments the int32/int64 scalar variable `ref` and returns
- * its value before the increment; once it reached `limit`, fails with OutOfRangeError
- * "Reached limit of <limit>".
- */
-export function countUpTo(ref: Tensor, limit: number, options: { name?: string } = {}): Tensor {
-  if (!Number.isInteger(limit)) throw new InvalidArgumentError(undefined, undefined, `countUpTo: limit must be an integer, got ${limit}`);
-  return applyOp1('CountUpTo', [ref], { limit }, options.name);
-}
 
 // ---------- summaries ----------
 
