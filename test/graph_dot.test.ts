@@ -216,6 +216,21 @@ test('tensorgraph-dot: an events file gives its newest graph; a truncated tail i
   t.regex(r.stderr, /warning: .*corrupted record at \d+/);
 });
 
+test('tensorgraph-dot: an events file with only a meta_graph_def draws its graph_def', (t) => {
+  // TF's MetaGraphDef: graph_def is field 2 (the other fields are left out here).
+  const Meta = new protobuf.Type('MetaGraphDef').add(new protobuf.Field('graph_def', 2, 'bytes'));
+  new protobuf.Root().add(Meta);
+  const bytes = Meta.encode(Meta.create({ graph_def: tfGraphDefBytes('_meta') })).finish();
+  const file = join(dir, 'events.out.tfevents.1700000001.meta');
+  const w = new tf.io.TFRecordWriter(file);
+  w.write(eventBytes({ file_version: 'brain.Event:2' }));
+  w.write(eventBytes({ meta_graph_def: bytes }));
+  w.close();
+  const r = runCli([file]);
+  t.is(r.status, 0, r.stderr);
+  t.true(r.stdout.includes('"dense/ünï/out_meta"'));
+});
+
 test('tensorgraph-dot: svg and png outputs go through Graphviz', (t) => {
   const meta = join(dir, 'render.meta');
   tf.train.exportMetaGraph(meta, { graph: buildGraph() });
