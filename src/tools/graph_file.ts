@@ -207,6 +207,15 @@ const NOT_A_GRAPH = 'expected a meta graph (tf.train.exportMetaGraph), a GraphDe
  */
 export function loadGraphFile(path: string): LoadedGraph {
   if (!existsSync(path)) throw new NotFoundError(undefined, undefined, `File ${path} does not exist.`);
+  try {
+    return loadGraph(path);
+  } catch (e) {
+    if (e instanceof OpError) throw e;
+    throw new DataLossError(undefined, undefined, `Cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+function loadGraph(path: string): LoadedGraph {
   const warnings: string[] = [];
   if (statSync(path).isDirectory()) {
     const files = eventFilesIn(path);
@@ -219,24 +228,19 @@ export function loadGraphFile(path: string): LoadedGraph {
   }
   const bytes = new Uint8Array(readFileSync(path));
   const format = detectGraphFormat(bytes);
-  try {
-    switch (format) {
-      case 'meta-graph':
-        return { format, path, nodes: ourGraphDefNodes(parseMetaGraph(bytes, `file ${path}`).graphDef), warnings };
-      case 'graph-def':
-        return { format, path, nodes: ourGraphDefNodes(GraphDef.parse(bytes)), warnings };
-      case 'tf-graph-def':
-        return { format, path, nodes: protoGraphDefNodes(bytes, `file ${path}`), warnings };
-      case 'events': {
-        const g = eventsGraph(path, warnings);
-        if (!g) throw new InvalidArgumentError(undefined, undefined, `${path} is a TFRecord file without a graph (no Event.graph_def or meta_graph_def); ${NOT_A_GRAPH}`);
-        return { format, path, nodes: protoGraphDefNodes(g, `the graph_def in ${path}`), warnings };
-      }
-      default:
-        throw new InvalidArgumentError(undefined, undefined, `${path} is not a graph: ${NOT_A_GRAPH}`);
+  switch (format) {
+    case 'meta-graph':
+      return { format, path, nodes: ourGraphDefNodes(parseMetaGraph(bytes, `file ${path}`).graphDef), warnings };
+    case 'graph-def':
+      return { format, path, nodes: ourGraphDefNodes(GraphDef.parse(bytes)), warnings };
+    case 'tf-graph-def':
+      return { format, path, nodes: protoGraphDefNodes(bytes, `file ${path}`), warnings };
+    case 'events': {
+      const g = eventsGraph(path, warnings);
+      if (!g) throw new InvalidArgumentError(undefined, undefined, `${path} is a TFRecord file without a graph (no Event.graph_def or meta_graph_def); ${NOT_A_GRAPH}`);
+      return { format, path, nodes: protoGraphDefNodes(g, `the graph_def in ${path}`), warnings };
     }
-  } catch (e) {
-    if (e instanceof OpError) throw e;
-    throw new DataLossError(undefined, undefined, `Cannot read ${path}: ${(e as Error).message}`);
+    default:
+      throw new InvalidArgumentError(undefined, undefined, `${path} is not a graph: ${NOT_A_GRAPH}`);
   }
 }
