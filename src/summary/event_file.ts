@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { InvalidArgumentError, OpError, UnknownError } from '../framework/errors.js';
+import { InvalidArgumentError, NotFoundError, OpError, UnknownError } from '../framework/errors.js';
 import { frameRecord, parseRecord } from '../io/tfrecord.js';
 import { decodeEvent, encodeEvent, type EventObject } from './proto.js';
 
@@ -44,7 +44,8 @@ function createEventFile(logdir: string, suffix: string): { path: string; fd: nu
 }
 
 function fsError(what: string, e: unknown): OpError {
-  return new UnknownError(undefined, undefined, `${what}: ${(e as Error).message}`);
+  const msg = `${what}: ${(e as Error).message}`;
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFoundError(undefined, undefined, msg) : new UnknownError(undefined, undefined, msg);
 }
 
 /** Writers with queued events: their queues are written when the process exits normally. */
