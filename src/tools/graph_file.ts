@@ -3,8 +3,7 @@
 // newest Event.graph_def, else the newest meta_graph_def's graph). The format comes from the
 // content (file identifier, record CRC, protobuf wire structure), never from the extension.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
 
 import { dtypeFromEnum } from '../framework/dtypes.js';
@@ -12,7 +11,9 @@ import { DataLossError, InvalidArgumentError, NotFoundError, OpError } from '../
 import { Graph } from '../framework/graph.js';
 import { GraphDef, type NodeDef } from '../framework/graph_def.js';
 import { importGraphDef } from '../framework/importer.js';
-import { maskedCrc32c, tfRecordIterator } from '../io/tfrecord.js';
+import { maskedCrc32c } from '../io/tfrecord.js';
+import { isEventFileName, readEvents } from '../summary/event_file.js';
+import { decodeMessage, type GraphDefObject, type MetaGraphDefObject, type TensorShapeProtoObject } from '../summary/proto.js';
 import { parseMetaGraph } from '../train/meta_graph.js';
 import { graphNodes, type DotNode, type DotOutput } from './graph_dot.js';
 
@@ -25,25 +26,6 @@ export interface LoadedGraph {
   nodes: DotNode[];
   /** Non-fatal problems (a truncated last event record). */
   warnings: string[];
-}
-
-// ---------- protobuf (schema/proto, loaded once) ----------
-
-// TODO(writer helper): use src/summary/proto.ts, the project's one protobufjs root, once it lands.
-let root: protobuf.Root | undefined;
-function protoRoot(): protobuf.Root {
-  if (!root) {
-    // <package>/dist/tools/ or <package>/src/tools/ -> <package>/schema/proto
-    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema', 'proto');
-    const r = new protobuf.Root();
-    r.resolvePath = (_origin, target) => join(dir, basename(target));
-    r.loadSync(['graph.proto', 'event.proto'], { keepCase: true });
-    // TF's MetaGraphDef: only its graph_def (field 2) is needed here.
-    (r.lookup('tensorflow') as protobuf.Namespace).add(new protobuf.Type('MetaGraphDefGraph').add(new protobuf.Field('graph_def', 2, 'GraphDef')));
-    r.resolveAll();
-    root = r;
-  }
-  return root;
 }
 
 // ---------- detection ----------
@@ -119,12 +101,8 @@ function ourGraphDefNodes(def: GraphDef): DotNode[] {
 
 // ---------- TF protobuf graphs ----------
 
-interface ProtoShape { dim?: { size?: number }[]; unknown_rank?: boolean }
-interface ProtoAttr { type?: number; shape?: ProtoShape; list?: { shape?: ProtoShape[] } }
-interface ProtoNode { name?: string; op?: string; input?: string[]; device?: string; attr?: Record<string, ProtoAttr> }
-
-const protoShape = (s: ProtoShape): DotOutput['shape'] =>
-  (s.unknown_rank ? null : (s.dim ?? []).map((d) => (d.size === undefined || d.size < 0 ? null : Number(d.size))));
+const protoShape = (s: TensorShapeProtoObject): DotOutput['shape'] =>
+  (s.unknownRank ? null : (s.dim ?? []).map((d) => (d.size === undefined || d.size < 0 ? null : d.size)));
 
 function protoTypeName(n: number | undefined): string | undefined {
   if (n === undefined) return undefined;
@@ -135,16 +113,11 @@ function protoTypeName(n: number | undefined): string | undefined {
   }
 }
 
+const decodeGraphDefFrom = (bytes: Uint8Array, source: string) => decodeMessage<GraphDefObject>('GraphDef', bytes, `${source} as a GraphDef`);
+
 /** A TF protobuf GraphDef's nodes; shapes from `_output_shapes` where the producer wrote them. */
-function protoGraphDefNodes(bytes: Uint8Array, source: string): DotNode[] {
-  const type = protoRoot().lookupType('tensorflow.GraphDef');
-  let obj: { node?: ProtoNode[] };
-  try {
-    obj = type.toObject(type.decode(bytes), { longs: Number, enums: Number, arrays: true, objects: true });
-  } catch (e) {
-    throw new DataLossError(undefined, undefined, `Cannot parse ${source} as a GraphDef: ${(e as Error).message}`);
-  }
-  return (obj.node ?? []).map((n) => {
+function protoGraphDefNodes(def: GraphDefObject): DotNode[] {
+  return (def.node ?? []).map((n) => {
     const attr = n.attr ?? {};
     const types: Record<string, string | undefined> = {};
     for (const [k, a] of Object.entries(attr)) if (a.type !== undefined) types[k] = protoTypeName(a.type);
@@ -158,42 +131,31 @@ function protoGraphDefNodes(bytes: Uint8Array, source: string): DotNode[] {
 
 // ---------- events files ----------
 
-/** The newest graph in an events file (graph_def wins over meta_graph_def, as in TensorBoard). */
-function eventsGraph(path: string, warnings: string[]): Uint8Array | undefined {
-  const Event = protoRoot().lookupType('tensorflow.Event');
-  const Meta = protoRoot().lookupType('tensorflow.MetaGraphDefGraph');
+/**
+ * The newest graph in an events file (graph_def wins over meta_graph_def, as in TensorBoard).
+ * Like TensorBoard, it reads up to a truncated or corrupt tail (a writer may still be appending,
+ * or have died mid-record) and warns; a file whose first record is corrupt is DataLoss.
+ */
+function eventsGraph(path: string, warnings: string[]): GraphDefObject | undefined {
+  const { events, truncated, nextOffset, corrupt } = readEvents(path);
+  if (corrupt && events.length === 0) {
+    throw new DataLossError(undefined, undefined, `${path} is not a readable events file: ${corrupt.message}`);
+  }
+  if (corrupt) warnings.push(`${path}: ${corrupt.message}; the graph is read from the records before it`);
+  else if (truncated) warnings.push(`${path}: truncated record at ${nextOffset}; the graph is read from the records before it`);
   let graph: Uint8Array | undefined;
   let meta: Uint8Array | undefined;
-  let records = 0;
-  try {
-    for (const rec of tfRecordIterator(path)) {
-      records++;
-      let ev: { graph_def?: Uint8Array; meta_graph_def?: Uint8Array };
-      try {
-        ev = Event.decode(rec) as unknown as typeof ev;
-      } catch (e) {
-        throw new DataLossError(undefined, undefined, `record ${records - 1} is not an Event: ${(e as Error).message}`);
-      }
-      if (ev.graph_def?.length) graph = ev.graph_def;
-      if (ev.meta_graph_def?.length) meta = ev.meta_graph_def;
-    }
-  } catch (e) {
-    if (!(e instanceof DataLossError) || records === 0) throw e;
-    // TensorBoard too reads an events file up to its first bad record (a writer may still be
-    // appending to it, or have crashed mid-record).
-    warnings.push(`${path}: ${e.message}; the graph is read from the records before it`);
+  for (const e of events) {
+    if (e.graphDef?.length) graph = e.graphDef;
+    if (e.metaGraphDef?.length) meta = e.metaGraphDef;
   }
-  if (graph) return graph;
-  if (meta) {
-    const m = Meta.toObject(Meta.decode(meta)) as { graph_def?: unknown };
-    if (m.graph_def) return protoRoot().lookupType('tensorflow.GraphDef').encode(m.graph_def as protobuf.Message).finish();
-  }
-  return undefined;
+  if (graph) return decodeGraphDefFrom(graph, `the graph_def in ${path}`);
+  return meta ? decodeMessage<MetaGraphDefObject>('MetaGraphDef', meta, `the meta_graph_def in ${path} as a MetaGraphDef`).graphDef : undefined;
 }
 
 /** The events files of a log directory, oldest first (their names start with the creation time). */
 function eventFilesIn(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.includes('tfevents') && !f.endsWith('.profile-empty')).sort().map((f) => join(dir, f));
+  return readdirSync(dir).filter(isEventFileName).sort().map((f) => join(dir, f));
 }
 
 // ---------- entry point ----------
@@ -222,7 +184,7 @@ function loadGraph(path: string): LoadedGraph {
     if (files.length === 0) throw new NotFoundError(undefined, undefined, `No events files (*tfevents*) in directory ${path}`);
     for (const f of files.reverse()) {
       const g = eventsGraph(f, warnings);
-      if (g) return { format: 'events', path: f, nodes: protoGraphDefNodes(g, `the graph_def in ${f}`), warnings };
+      if (g) return { format: 'events', path: f, nodes: protoGraphDefNodes(g), warnings };
     }
     throw new InvalidArgumentError(undefined, undefined, `No graph in the events files of ${path} (no Event.graph_def or meta_graph_def)`);
   }
@@ -234,11 +196,11 @@ function loadGraph(path: string): LoadedGraph {
     case 'graph-def':
       return { format, path, nodes: ourGraphDefNodes(GraphDef.parse(bytes)), warnings };
     case 'tf-graph-def':
-      return { format, path, nodes: protoGraphDefNodes(bytes, `file ${path}`), warnings };
+      return { format, path, nodes: protoGraphDefNodes(decodeGraphDefFrom(bytes, `file ${path}`)), warnings };
     case 'events': {
       const g = eventsGraph(path, warnings);
       if (!g) throw new InvalidArgumentError(undefined, undefined, `${path} is a TFRecord file without a graph (no Event.graph_def or meta_graph_def); ${NOT_A_GRAPH}`);
-      return { format, path, nodes: protoGraphDefNodes(g, `the graph_def in ${path}`), warnings };
+      return { format, path, nodes: protoGraphDefNodes(g), warnings };
     }
     default:
       throw new InvalidArgumentError(undefined, undefined, `${path} is not a graph: ${NOT_A_GRAPH}`);
