@@ -34,8 +34,15 @@ export class EventLog {
     return this.add({ wallTime, step, summary: { value: [{ tag, simpleValue: value }] } });
   }
   histogram(step: number, tag: string, values: number[], wallTime = 1_700_000_000 + step): this {
-    const limits = [-1, -0.5, 0, 0.5, 1, 1.7976931348623157e308];
-    const bucket = limits.map((l, i) => values.filter((v) => v <= l && (i === 0 || v > limits[i - 1])).length);
+    // TF's default bucket limits (1e-12 * 1.1^k on both sides of 0, then DBL_MAX), empty buckets dropped.
+    const pos: number[] = [];
+    for (let v = 1e-12; v < 1e20; v *= 1.1) pos.push(v);
+    const all = [...pos.map((v) => -v).reverse(), 0, ...pos, 1.7976931348623157e308];
+    const counts = all.map(() => 0);
+    for (const v of values) counts[all.findIndex((l) => v < l)]++;
+    const keep = counts.map((c, i) => c > 0 || (i > 0 && counts[i - 1] > 0));
+    const limits = all.filter((_, i) => keep[i]);
+    const bucket = counts.filter((_, i) => keep[i]);
     const histo = {
       min: Math.min(...values), max: Math.max(...values), num: values.length,
       sum: values.reduce((a, b) => a + b, 0), sumSquares: values.reduce((a, b) => a + b * b, 0), bucketLimit: limits, bucket,

@@ -13,9 +13,10 @@ const NO_DEVICE = '#e0e0e0';
 const MIXED = '#b0bec5';
 
 const STYLE = [
-  { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'center', 'text-halign': 'center', 'background-color': 'data(color)', 'border-width': 1, 'border-color': '#757575', width: 'label', height: 18, padding: 6, shape: 'ellipse' } },
+  { selector: 'node', style: { label: 'data(label)', 'font-size': 10, 'text-valign': 'center', 'text-halign': 'center', 'background-color': 'data(color)', 'border-width': 1, 'border-color': '#757575', width: 'data(w)', height: 18, shape: 'ellipse' } },
   { selector: 'node.scope', style: { shape: 'round-rectangle', 'font-weight': 'bold', height: 24, 'border-width': 1.5 } },
-  { selector: 'node.expanded', style: { 'background-color': '#fafafa', 'background-opacity': 0.6, 'text-valign': 'top', 'text-halign': 'center', 'border-style': 'dashed', padding: 12 } },
+  { selector: 'node.expanded', style: { padding: 12 } },
+  { selector: 'node.expanded', style: { 'background-color': '#fafafa', 'background-opacity': 0.6, 'text-valign': 'top', 'text-halign': 'center', 'border-style': 'dashed' } },
   { selector: 'node.match', style: { 'border-width': 3, 'border-color': '#d50000' } },
   { selector: 'node.selected', style: { 'border-width': 3, 'border-color': '#f57c00' } },
   { selector: 'edge', style: { width: 'data(width)', 'line-color': '#9e9e9e', 'target-arrow-color': '#9e9e9e', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'arrow-scale': 0.7 } },
@@ -152,9 +153,11 @@ export class GraphTab {
 
   draw() {
     const els = this.elements();
+    // Label widths (Cytoscape's width: 'label' is deprecated): about 6.5px a character at 10px.
+    for (const e of els) if (e.group === 'nodes') e.data.w = 16 + 6.5 * e.data.label.length;
     if (!this.cy) {
       this.container.replaceChildren();
-      this.cy = cytoscape({ container: this.container, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 4 });
+      this.cy = cytoscape({ container: this.container, style: STYLE, minZoom: 0.05, maxZoom: 4 });
       this.cy.on('tap', 'node', (ev) => this.onTap(ev.target));
       window.cy = this.cy;
     }
@@ -165,6 +168,11 @@ export class GraphTab {
     for (const m of this.matches) this.cy.getElementById(`op:${m}`).addClass('match');
     if (this.selected) this.cy.getElementById(`op:${this.selected}`).addClass('selected');
     this.cy.layout({ name: 'dagre', rankDir: 'BT', nodeSep: 20, rankSep: 40, animate: false, fit: true, padding: 20 }).run();
+    // Small graphs are not blown up past a readable size.
+    if (this.cy.zoom() > 1.4) {
+      this.cy.zoom(1.4);
+      this.cy.center();
+    }
   }
 
   toggle(scope) {

@@ -80,6 +80,6 @@ export class HistogramsTab {
     const h3 = Object.assign(document.createElement('h3'), { className: 'tag-title', textContent: `${tag} — ${run.name}` });
     card.append(h3);
     this.container.append(card);
-    this.plots.push(new uPlot({ width: 480, height: 260, series, legend: { show: false }, axes: [{}, { size: 60 }] }, data, card));
+    this.plots.push(new uPlot({ width: 480, height: 260, series, scales: { x: { time: false } }, legend: { show: false }, axes: [{}, { size: 60 }] }, data, card));
   }
 }
