@@ -146,4 +146,4 @@ function schedule() {
 document.getElementById('autorefresh').addEventListener('change', schedule);
 
 // Tests and the screenshot script wait on this.
-window.board = { state, tabs, refresh, ready: refresh(true).then(schedule) };
+window.board = { state, tabs, refresh, ready: refresh(true).then(schedule), idle: () => rendering };
