@@ -253,6 +253,25 @@ test('the page in headless Chromium: curves, warnings, expanding a scope, an op\
     // The corrupt run's warning is on screen.
     t.true(await page.$eval('#warnings', (el) => !(el as any).hidden && (el as any).offsetHeight > 0));
     t.regex(await page.$eval('#warnings', (el) => el.textContent ?? ''), /corrupt: .*corrupted record data/);
+    // Other x axes and no smoothing redraw the charts; unchecking a run drops its only tag.
+    await page.click('input[name=xaxis][value=relative]');
+    await page.click('input[name=xaxis][value=wall]');
+    await page.$eval('#smoothing', (el: any) => { el.value = '0'; el.dispatchEvent(new (globalThis as any).Event('input')); });
+    await page.evaluate(() => (globalThis as any).board.idle());
+    t.is((await page.$$('#scalar-charts canvas')).length, titles.length);
+    await page.click('#runs input[data-run=values]');
+    await page.waitForFunction(() => ![...(globalThis as any).document.querySelectorAll('#scalar-charts .tag-title')].some((e: any) => e.textContent === 'lr'));
+    await page.click('#runs input[data-run=values]');
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('#scalar-charts .tag-title')].some((e: any) => e.textContent === 'lr'));
+    // Auto-refresh: a run that appears while the page is open shows up by itself.
+    new EventLog(eventFile(join(logdir, 'late'))).scalar(0, 'late_tag', 1).scalar(1, 'late_tag', 2).close();
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('#scalar-charts .tag-title')].some((e: any) => e.textContent === 'late_tag'), { timeout: 15000 });
+    t.true(await page.$eval('#runs', (el) => el.textContent!.includes('late')));
+
+    // Histograms: one chart per run and tag.
+    await page.click('#tabs button[data-tab=histograms]');
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('#histogram-charts .tag-title')].some((e: any) => e.textContent === 'w — values'));
+    t.true((await page.$$('#histogram-charts canvas')).length >= 2);
 
     // Graph of 'values': scopes start collapsed.
     await page.click('#tabs button[data-tab=graph]');

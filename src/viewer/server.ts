@@ -163,7 +163,7 @@ export function startBoard(options: BoardOptions): Promise<Board> {
     const rawPath = qAt < 0 ? raw : raw.slice(0, qAt);
     const path = decoded(rawPath);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${req.method} not allowed`);
-    // Refused before any lookup, whatever the route: '..' segments (plain or encoded), NUL, backslashes.
+    // Refused before any lookup, whatever the route: '..' segments (plain or encoded, '/' or '\\' separated), NUL.
     if (hasDotDot(path) || path.includes('\0') || !path.startsWith('/')) throw new HttpError(400, 'invalid path');
     const q = new URLSearchParams(qAt < 0 ? '' : raw.slice(qAt + 1));
     if (path.startsWith('/data/')) {
