@@ -1,7 +1,7 @@
 // tensorgraph-board: the JSON routes over a logdir this test writes (values, a growing file, a
 // truncated tail, a corrupt record, path traversal refused), and the page in headless Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,21 @@ test('a growing event file and a new run are picked up', async (t) => {
   await until('second file', async () => (await scalars('grow', 'g')).values.length === 5);
   t.deepEqual((await scalars('grow', 'g')).values, [1, 2, 3, 4, 5]);
   log.close();
+});
+
+test('a rewritten event file replaces the run\'s data; a deleted run goes away', async (t) => {
+  const path = eventFile(join(logdir, 'rewrite'));
+  new EventLog(path).scalar(0, 'r', 1).scalar(1, 'r', 2).scalar(2, 'r', 3).close();
+  await until('run rewrite', async () => (await get('/data/scalars?run=rewrite&tag=r')).status === 200);
+  t.deepEqual((await scalars('rewrite', 'r')).values, [1, 2, 3]);
+  rmSync(path);
+  new EventLog(path).scalar(0, 'r', 7).histogram(0, 'h', [1, 2]).scalar(1, 'r', 8).close();
+  await until('rewritten file', async () => (await scalars('rewrite', 'r')).values[0] === 7);
+  t.deepEqual((await scalars('rewrite', 'r')).values, [7, 8]);
+  t.deepEqual((await json('/data/warnings?run=rewrite')).warnings, []);
+  rmSync(join(logdir, 'rewrite'), { recursive: true });
+  await until('run removed', async () => !(await json<{ name: string }[]>('/data/runs')).some((r) => r.name === 'rewrite'));
+  t.is((await get('/data/scalars?run=rewrite&tag=r')).status, 404);
 });
 
 test('a truncated last record: what precedes it is shown, with a warning until the rest arrives', async (t) => {

@@ -3,7 +3,7 @@
 // left for the next call (the writer may be mid-write); a bad CRC stops reading that file, as
 // TensorBoard does, but here it also leaves a warning for the page.
 // Interim: when src/summary/event_file.ts lands, its reader replaces the decode step here.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { maskedCrc32c } from '../io/tfrecord.js';
 import { viewerTypes } from './proto.js';
 
@@ -31,6 +31,8 @@ export interface SummaryValueData {
 
 export const toObjectOptions = { longs: Number, enums: String, bytes: Uint8Array, oneofs: true, defaults: false } as const;
 
+const identityOf = (st: Stats) => `${st.dev}:${st.ino}:${st.birthtimeMs}`;
+
 export class EventFileReader {
   /** Byte offset of the first record not yet read. */
   private offset = 0;
@@ -39,8 +41,21 @@ export class EventFileReader {
   /** Set while the file ends inside a record (cleared when the rest arrives). */
   private partialTail: string | undefined;
   private readonly decodeErrors: string[] = [];
+  /** The file's inode and birth time when first read: others mean the file was replaced (inodes are reused). */
+  private identity: string | undefined;
 
   constructor(readonly path: string) {}
+
+  /** Whether the file was deleted and written anew, or cut shorter than what was read. */
+  replaced(): boolean {
+    if (this.identity === undefined) return false;
+    try {
+      const st = statSync(this.path);
+      return identityOf(st) !== this.identity || st.size < this.offset;
+    } catch {
+      return false;
+    }
+  }
 
   /** The events appended since the last call. */
   readNew(): EventData[] {
@@ -53,7 +68,9 @@ export class EventFileReader {
       return [];
     }
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      this.identity ??= identityOf(st);
+      const size = st.size;
       if (size < this.offset) {
         this.stopped = `${this.path} shrank to ${size} bytes after ${this.offset} had been read; not read further`;
         return [];

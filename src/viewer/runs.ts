@@ -45,6 +45,11 @@ export class Run {
 
   /** Reads what was appended to the run's files (new files join in name order, as TensorBoard's). */
   refresh(files: string[]): void {
+    // A rewritten file (a job restarted into a cleaned directory) is read again from the start,
+    // and with it the whole run, so nothing of the old file lingers.
+    if ([...this.readers.values()].some((r) => r.replaced())) this.reset();
+    // A file that went away keeps what it had shown, without a "cannot read" warning.
+    for (const f of [...this.readers.keys()]) if (!files.includes(f)) this.readers.delete(f);
     for (const f of [...files].sort()) {
       let r = this.readers.get(f);
       if (!r) this.readers.set(f, (r = new EventFileReader(f)));
@@ -52,6 +57,15 @@ export class Run {
       for (const e of events) this.add(e);
       if (events.length) this.version++;
     }
+  }
+
+  private reset(): void {
+    this.readers.clear();
+    this.scalars.clear();
+    this.histograms.clear();
+    if (this.graph) this.graphVersion++;
+    this.graph = undefined;
+    this.version++;
   }
 
   warnings(): string[] {
@@ -135,13 +149,20 @@ export class Logdir {
       const found = new Map<string, string[]>();
       this.walk(this.rootReal, 0, found);
       this.files = found;
+      // Runs whose directory lost its event files are dropped.
+      const live = new Set([...found.keys()].map((dir) => this.nameOf(dir)));
+      for (const name of [...this.runs.keys()]) if (!live.has(name)) this.runs.delete(name);
     }
     for (const [dir, files] of this.files) {
-      const name = relative(this.rootReal, dir).split(sep).join('/') || '.';
+      const name = this.nameOf(dir);
       let run = this.runs.get(name);
       if (!run) this.runs.set(name, (run = new Run(name, dir)));
       run.refresh(files);
     }
+  }
+
+  private nameOf(dir: string): string {
+    return relative(this.rootReal, dir).split(sep).join('/') || '.';
   }
 
   list(): Run[] {
