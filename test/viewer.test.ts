@@ -201,7 +201,7 @@ test('a corrupt record: the events before it, and a warning naming it', async (t
   t.deepEqual(await scalars('corrupt', 'x'), { run: 'corrupt', tag: 'x', steps: [0, 1], wallTimes: [1_700_000_000, 1_700_000_001], values: [0, 1] });
   const w = await json('/data/warnings?run=corrupt');
   t.is(w.warnings.length, 1);
-  t.regex(w.warnings[0], /corrupted record data at byte \d+/);
+  t.regex(w.warnings[0], /corrupted record at \d+ \(data CRC mismatch\); events after it are not shown/);
   const runs = await json<{ name: string; warnings: number }[]>('/data/runs');
   t.is(runs.find((r) => r.name === 'corrupt')!.warnings, 1);
   t.is(runs.find((r) => r.name === 'values')!.warnings, 0);
@@ -243,6 +243,25 @@ test('the command line: a missing logdir is an error, not a crash', async (t) =>
   t.regex(missing.err, /is not a directory/);
 });
 
+test('a logdir written by tf.summary.FileWriter: its graph and summaries', async (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const x = tf.placeholder('float32', { shape: [null, 3], name: 'x' });
+    tf.nameScope('layer', () => tf.matmul(x, tf.constant([[1], [2], [3]], { dtype: 'float32' }), { name: 'mm' }));
+  });
+  const w = new tf.summary.FileWriter(join(logdir, 'filewriter'), g);
+  for (let step = 0; step < 3; step++) w.addSummary({ value: [{ tag: 'fw/loss', simpleValue: 1 / (step + 1) }] }, step);
+  w.close();
+  await until('run filewriter', async () => (await get('/data/scalars?run=filewriter&tag=fw%2Floss')).status === 200);
+  const s = await scalars('filewriter', 'fw/loss');
+  t.deepEqual(s.steps, [0, 1, 2]);
+  t.deepEqual(s.values.map((v: number) => Math.fround(v)), [1, 0.5, 1 / 3].map(Math.fround));
+  const nodes = new Map<string, any>((await json('/data/graph?run=filewriter')).nodes.map((n: any) => [n.name, n]));
+  t.is(nodes.get('layer/mm')?.op, 'MatMul');
+  t.is(nodes.get('x')?.attrs.dtype, 'DT_FLOAT');
+  t.is(nodes.get('x')?.attrs.shape, '[?,3]');
+});
+
 // ---------- the page ----------
 
 test('the page in headless Chromium: curves, warnings, expanding a scope, an op\'s details, search', async (t) => {
@@ -267,7 +286,7 @@ test('the page in headless Chromium: curves, warnings, expanding a scope, an op\
     t.true((await page.$$('#scalar-charts canvas')).length >= titles.length);
     // The corrupt run's warning is on screen.
     t.true(await page.$eval('#warnings', (el) => !(el as any).hidden && (el as any).offsetHeight > 0));
-    t.regex(await page.$eval('#warnings', (el) => el.textContent ?? ''), /corrupt: .*corrupted record data/);
+    t.regex(await page.$eval('#warnings', (el) => el.textContent ?? ''), /corrupt: .*corrupted record at \d+/);
     // Other x axes and no smoothing redraw the charts; unchecking a run drops its only tag.
     await page.click('input[name=xaxis][value=relative]');
     await page.click('input[name=xaxis][value=wall]');

@@ -3,7 +3,9 @@
 // grows them from its event files on refresh (only appended bytes are read).
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { EventFileReader, type EventData, type SummaryValueData } from './event_reader.js';
+import { isEventFileName } from '../summary/event_file.js';
+import { SessionStatus, type EventObject, type SummaryValueObject } from '../summary/proto.js';
+import { EventFileReader } from './event_reader.js';
 
 export interface ScalarSeries {
   steps: number[];
@@ -72,10 +74,10 @@ export class Run {
     return [...this.readers.values()].flatMap((r) => r.warnings());
   }
 
-  private add(e: EventData): void {
+  private add(e: EventObject): void {
     const step = e.step ?? 0;
     const wallTime = e.wallTime ?? 0;
-    if (e.sessionLog?.status === 'START') this.purgeFrom(step);
+    if (e.sessionLog?.status === SessionStatus.START) this.purgeFrom(step);
     if (e.graphDef) this.setGraph({ kind: 'graph_def', bytes: e.graphDef, step, wallTime });
     else if (e.metaGraphDef) this.setGraph({ kind: 'meta_graph_def', bytes: e.metaGraphDef, step, wallTime });
     for (const v of e.summary?.value ?? []) {
@@ -118,15 +120,16 @@ export class Run {
 }
 
 /** simple_value, or a scalar tensor of the 'scalars' plugin (TF2-style summaries). */
-function scalarOf(v: SummaryValueData): number | undefined {
+function scalarOf(v: SummaryValueObject): number | undefined {
   if (v.simpleValue !== undefined) return v.simpleValue;
   const t = v.tensor;
   if (!t || v.metadata?.pluginData?.pluginName !== 'scalars') return undefined;
   if (t.floatVal?.length) return t.floatVal[0];
   if (t.doubleVal?.length) return t.doubleVal[0];
   const c = t.tensorContent;
-  if (c && t.dtype === 'DT_FLOAT' && c.length >= 4) return Buffer.from(c).readFloatLE(0);
-  if (c && t.dtype === 'DT_DOUBLE' && c.length >= 8) return Buffer.from(c).readDoubleLE(0);
+  // DataType enum: DT_FLOAT = 1, DT_DOUBLE = 2.
+  if (c && t.dtype === 1 && c.length >= 4) return Buffer.from(c).readFloatLE(0);
+  if (c && t.dtype === 2 && c.length >= 8) return Buffer.from(c).readDoubleLE(0);
   return undefined;
 }
 
@@ -198,7 +201,7 @@ export class Logdir {
         this.walk(p, depth + 1, found);
         continue;
       }
-      if (isFile && d.name.includes('tfevents') && !d.name.endsWith('.profile-empty')) {
+      if (isFile && isEventFileName(d.name)) {
         const list = found.get(dir) ?? [];
         list.push(p);
         found.set(dir, list);

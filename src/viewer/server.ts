@@ -6,9 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
 import { graphToJson, type GraphNodeJson } from './graph_json.js';
-import { packageRoot } from './proto.js';
 import { Logdir, type Run } from './runs.js';
 
 export interface BoardOptions {
@@ -27,6 +27,9 @@ export interface Board {
   readonly port: number;
   close(): Promise<void>;
 }
+
+/** <package root>: src/viewer/ and dist/viewer/ are two levels below it. */
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
