@@ -65,3 +65,4 @@ export {
   readFile, writeFile, matchingFiles, type SparseTensorLike, type FixedLenFeatureSpec,
 } from './ops/parsing_ops.js';
 export * as io from './io/index.js';
+export * as summary from './summary/index.js';

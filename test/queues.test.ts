@@ -7,6 +7,16 @@ const inGraph = <T>(fn: () => T): T => new tf.Graph().asDefault(fn);
 
 // ---------- construction ----------
 
+test('a queue built in a name scope: name is the full op name, its ops take the last part', (t) => {
+  inGraph(() => {
+    const q = tf.nameScope('shuffle_batch', () => new tf.RandomShuffleQueue(10, 2, ['int32'], { shapes: [[]] }));
+    t.is(q.name, 'shuffle_batch/random_shuffle_queue');
+    t.is((q.dequeue() as tf.Tensor).op.name, 'random_shuffle_queue_Dequeue');
+    const qr = new tf.train.QueueRunner(q, [q.enqueue(1)]);
+    t.is(qr.name, 'shuffle_batch/random_shuffle_queue');
+  });
+});
+
 test('FIFOQueue: queue op, attrs and the default names of its ops', (t) => {
   inGraph(() => {
     const q = new tf.FIFOQueue(10, ['int32', 'float32'], { shapes: [[1, 2], [3]] });

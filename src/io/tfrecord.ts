@@ -34,7 +34,8 @@ function compressionOf(options: TFRecordOptions | CompressionType | undefined): 
   return c;
 }
 
-function frame(data: Uint8Array): Uint8Array {
+/** One record as it lies in the file: length, masked CRC of the length, data, masked CRC of the data. */
+export function frameRecord(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(16 + data.length);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(data.length), true);
@@ -63,7 +64,7 @@ export class TFRecordWriter {
   /** Appends one record (a string is written as its UTF-8 bytes). */
   write(record: string | Uint8Array): void {
     if (this.fd === undefined) throw new InvalidArgumentError(undefined, undefined, `TFRecordWriter for ${this.path} is closed`);
-    const framed = frame(typeof record === 'string' ? utf8.encode(record) : record);
+    const framed = frameRecord(typeof record === 'string' ? utf8.encode(record) : record);
     if (this.compressionType) {
       this.pending.push(framed);
     } else {
@@ -91,6 +92,31 @@ export class TFRecordWriter {
   }
 }
 
+/** What lies at an offset of a TFRecord buffer (see parseRecord). */
+export type RecordAt =
+  | { kind: 'record'; data: Uint8Array; next: number }
+  /** The buffer ends inside the record (a file still being written, or cut short). */
+  | { kind: 'truncated'; partialHeader: boolean }
+  /** A CRC does not match: `at` is where the bad length or data begins. */
+  | { kind: 'corrupt'; at: number; what: 'length' | 'data' };
+
+/**
+ * The record starting at `off` of `buf` (which must not start past its end). The data is a
+ * view into `buf`. The single reading of the framing: tfRecordIterator and the event file
+ * reader (src/summary/event_file.ts) decide what truncation and corruption mean for them.
+ */
+export function parseRecord(buf: Uint8Array, off: number): RecordAt {
+  if (off + 12 > buf.length) return { kind: 'truncated', partialHeader: true };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.getUint32(off + 8, true) !== maskedCrc32c(buf.subarray(off, off + 8))) return { kind: 'corrupt', at: off, what: 'length' };
+  const len = view.getBigUint64(off, true);
+  if (BigInt(off) + 16n + len > BigInt(buf.length)) return { kind: 'truncated', partialHeader: false };
+  const n = Number(len);
+  const data = buf.subarray(off + 12, off + 12 + n);
+  if (view.getUint32(off + 12 + n, true) !== maskedCrc32c(data)) return { kind: 'corrupt', at: off + 12, what: 'data' };
+  return { kind: 'record', data, next: off + 16 + n };
+}
+
 /**
  * tf.io.tfRecordIterator(path, {compressionType}): the records of a TFRecord file. Both CRCs
  * are checked (DataLossError "corrupted record at <offset>"); data ending inside a record is
@@ -101,21 +127,17 @@ export function* tfRecordIterator(path: string, options: TFRecordOptions | Compr
   let file: Uint8Array = readFileSync(path);
   if (compression === 'GZIP') file = gunzipSync(file);
   else if (compression === 'ZLIB') file = inflateSync(file);
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   let off = 0;
-  while (off + 12 <= file.length) {
-    const header = file.subarray(off, off + 8);
-    if (view.getUint32(off + 8, true) !== maskedCrc32c(header)) {
-      throw new DataLossError(undefined, undefined, `corrupted record at ${off}${off === 0 ? ' (Is this even a TFRecord file?)' : ''}`);
+  while (off < file.length) {
+    const r = parseRecord(file, off);
+    if (r.kind === 'corrupt') {
+      throw new DataLossError(undefined, undefined, `corrupted record at ${r.at}${r.at === 0 ? ' (Is this even a TFRecord file?)' : ''}`);
     }
-    const len = view.getBigUint64(off, true);
-    if (BigInt(off) + 16n + len > BigInt(file.length)) throw new DataLossError(undefined, undefined, `truncated record at ${off}`);
-    const n = Number(len);
-    const data = file.subarray(off + 12, off + 12 + n);
-    if (view.getUint32(off + 12 + n, true) !== maskedCrc32c(data)) {
-      throw new DataLossError(undefined, undefined, `corrupted record at ${off + 12}`);
+    if (r.kind === 'truncated') {
+      if (r.partialHeader) return;
+      throw new DataLossError(undefined, undefined, `truncated record at ${off}`);
     }
-    yield data.slice();
-    off += 16 + n;
+    yield r.data.slice();
+    off = r.next;
   }
 }

@@ -196,8 +196,10 @@ export class QueueBase {
   readonly shapes: TensorShape[];
   readonly names: string[] | undefined;
   readonly queueRef: Tensor;
-  /** The queue op's name without its scopes ('fifo_queue'): prefix of the ops' default names. */
+  /** The queue op's full name ('shuffle_batch/random_shuffle_queue'), as TF1's `queue.name`. */
   readonly name: string;
+  /** The last part of `name`: default names of the queue's ops (`<q>_Dequeue`, TF1's `_name`). */
+  private readonly baseName: string;
 
   constructor(dtypes: readonly DType[], shapes: readonly ShapeLike[] | undefined, names: readonly string[] | undefined, queueRef: Tensor) {
     this.dtypes = [...dtypes];
@@ -212,7 +214,8 @@ export class QueueBase {
       this.names = [...names];
     }
     this.queueRef = queueRef;
-    this.name = queueRef.op.name.split('/').pop()!;
+    this.name = queueRef.op.name;
+    this.baseName = this.name.split('/').pop()!;
   }
 
   get graph() {
@@ -242,14 +245,14 @@ export class QueueBase {
       list = Array.isArray(vals) ? [...(vals as TensorLike[])] : [vals as TensorLike];
     }
     if (list.length !== this.dtypes.length) {
-      throw valueError(`Queue '${this.name}' has ${this.dtypes.length} components, but ${list.length} values were given`);
+      throw valueError(`Queue '${this.baseName}' has ${this.dtypes.length} components, but ${list.length} values were given`);
     }
     return list.map((v, i) => convertToTensor(v, { dtype: this.dtypes[i], name: `component_${i}` }));
   }
 
   /** Enqueues one element (blocks while the queue is full). */
   enqueue(vals: QueueValues, options: OpNameOptions = {}): Operation {
-    return this.inScope(options.name, `${this.name}_enqueue`, (scope) => {
+    return this.inScope(options.name, `${this.baseName}_enqueue`, (scope) => {
       const tensors = this.checkEnqueueDtypes(vals);
       tensors.forEach((t, i) => assertCompatible(t.shape, this.shapes[i]));
       return applyOp('QueueEnqueueV2', [this.queueRef, tensors], {}, scope);
@@ -258,7 +261,7 @@ export class QueueBase {
 
   /** Enqueues the slices along dimension 0 of every component (all with the same dim 0). */
   enqueueMany(vals: QueueValues, options: OpNameOptions = {}): Operation {
-    return this.inScope(options.name, `${this.name}_EnqueueMany`, (scope) => {
+    return this.inScope(options.name, `${this.baseName}_EnqueueMany`, (scope) => {
       const tensors = this.checkEnqueueDtypes(vals);
       let batch: Dim = null;
       tensors.forEach((t, i) => {
@@ -281,7 +284,7 @@ export class QueueBase {
   /** Dequeues one element: a Tensor for a one-component queue, else a list (an object with names). */
   dequeue(options: OpNameOptions = {}): QueueOutput {
     const g = this.graph;
-    const op = g.asDefault(() => applyOp('QueueDequeueV2', [this.queueRef], { component_types: this.dtypes }, options.name ?? `${this.name}_Dequeue`));
+    const op = g.asDefault(() => applyOp('QueueDequeueV2', [this.queueRef], { component_types: this.dtypes }, options.name ?? `${this.baseName}_Dequeue`));
     op.outputs.forEach((t, i) => t.setShape(this.shapes[i]));
     return this.returnValue(op.outputs);
   }
@@ -289,7 +292,7 @@ export class QueueBase {
   /** Dequeues `n` elements concatenated along a new dimension 0 (blocks until n are there). */
   dequeueMany(n: TensorLike, options: OpNameOptions = {}): QueueOutput {
     const g = this.graph;
-    const op = g.asDefault(() => applyOp('QueueDequeueManyV2', [this.queueRef, n], { component_types: this.dtypes }, options.name ?? `${this.name}_DequeueMany`));
+    const op = g.asDefault(() => applyOp('QueueDequeueManyV2', [this.queueRef, n], { component_types: this.dtypes }, options.name ?? `${this.baseName}_DequeueMany`));
     const batch = staticInt(n);
     op.outputs.forEach((t, i) => t.setShape(new TensorShape([batch]).concatenate(this.shapes[i])));
     return this.returnValue(op.outputs);
@@ -298,7 +301,7 @@ export class QueueBase {
   /** Like dequeueMany, but once the queue is closed returns the remaining 1..n-1 elements. */
   dequeueUpTo(n: TensorLike, options: OpNameOptions = {}): QueueOutput {
     const g = this.graph;
-    const op = g.asDefault(() => applyOp('QueueDequeueUpToV2', [this.queueRef, n], { component_types: this.dtypes }, options.name ?? `${this.name}_DequeueUpTo`));
+    const op = g.asDefault(() => applyOp('QueueDequeueUpToV2', [this.queueRef, n], { component_types: this.dtypes }, options.name ?? `${this.baseName}_DequeueUpTo`));
     op.outputs.forEach((t, i) => t.setShape(new TensorShape([null]).concatenate(this.shapes[i])));
     return this.returnValue(op.outputs);
   }
@@ -307,19 +310,19 @@ export class QueueBase {
   close(options: CloseOptions = {}): Operation {
     const g = this.graph;
     return g.asDefault(() => applyOp('QueueCloseV2', [this.queueRef], { cancel_pending_enqueues: options.cancelPendingEnqueues ?? false },
-      options.name ?? `${this.name}_Close`));
+      options.name ?? `${this.baseName}_Close`));
   }
 
   /** Whether the queue is closed (a bool scalar). */
   isClosed(options: OpNameOptions = {}): Tensor {
     const g = this.graph;
-    return g.asDefault(() => applyOp1('QueueIsClosedV2', [this.queueRef], {}, options.name ?? `${this.name}_IsClosed`));
+    return g.asDefault(() => applyOp1('QueueIsClosedV2', [this.queueRef], {}, options.name ?? `${this.baseName}_IsClosed`));
   }
 
   /** The number of elements in the queue (an int32 scalar). */
   size(options: OpNameOptions = {}): Tensor {
     const g = this.graph;
-    return g.asDefault(() => applyOp1('QueueSizeV2', [this.queueRef], {}, options.name ?? `${this.name}_Size`));
+    return g.asDefault(() => applyOp1('QueueSizeV2', [this.queueRef], {}, options.name ?? `${this.baseName}_Size`));
   }
 }
 
