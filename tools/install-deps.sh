@@ -3,7 +3,7 @@
 # Works as root (apt-get) or through sudo; does nothing when everything is present.
 set -euo pipefail
 
-packages=(cmake g++ libdnnl-dev libflatbuffers-dev flatbuffers-compiler graphviz libgtest-dev zlib1g-dev)
+packages=(cmake g++ libdnnl-dev libflatbuffers-dev flatbuffers-compiler protobuf-compiler libprotobuf-dev graphviz libgtest-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

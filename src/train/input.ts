@@ -11,7 +11,6 @@ import type { Operation } from '../framework/operation.js';
 import { controlDependencies, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import { TensorShape, type ShapeLike } from '../framework/tensor_shape.js';
-import * as tfRoot from '../index.js';
 import { gather, identity, range, shape as shapeOf, size } from '../ops/array_ops.js';
 import { assert } from '../ops/control_flow_ops.js';
 import { FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue } from '../ops/data_flow_ops.js';
@@ -20,18 +19,8 @@ import { randomShuffle } from '../ops/random_ops.js';
 import { constant } from '../framework/op_builder.js';
 import { countUpTo } from '../ops/state_ops.js';
 import { Variable } from '../ops/variables.js';
+import { scalar as scalarSummary } from '../summary/summary_ops.js';
 import { addQueueRunner, QueueRunner } from './queue_runner.js';
-
-// ---------- summaries ----------
-
-/**
- * Adds a scalar summary when tf.summary is available (it lands separately; until then the
- * pipelines build no summary). `value` is built only when the summary is.
- */
-function scalarSummary(name: string, value: () => Tensor): void {
-  const summary = (tfRoot as unknown as { summary?: { scalar?: (n: string, t: Tensor) => unknown } }).summary;
-  if (typeof summary?.scalar === 'function') summary.scalar(name, value());
-}
 
 // ---------- producers ----------
 
@@ -94,7 +83,7 @@ export function inputProducer(inputTensor: TensorLike, options: InputProducerOpt
     const q = new FIFOQueue(capacity, [input.dtype], { shapes: [elementShape], sharedName, name });
     const enq = q.enqueueMany([input]);
     addQueueRunner(new QueueRunner(q, [enq], { cancelOp }));
-    if (summaryName !== undefined) scalarSummary(summaryName, () => mul(cast(q.size(), 'float32'), 1 / capacity));
+    if (summaryName !== undefined) scalarSummary(summaryName, mul(cast(q.size(), 'float32'), 1 / capacity));
     return q;
   });
 }
@@ -296,9 +285,9 @@ function buildBatch(inputs: BatchInput[], join: boolean, shuffle: boolean, o: Ba
     if (shuffle) {
       const room = capacity - minAfterDequeue;
       scalarSummary(`fraction_over_${minAfterDequeue}_of_${room}_full`,
-        () => mul(cast(maximum(0, sub(q.size(), minAfterDequeue)), 'float32'), 1 / room));
+        mul(cast(maximum(0, sub(q.size(), minAfterDequeue)), 'float32'), 1 / room));
     } else {
-      scalarSummary(`fraction_of_${capacity}_full`, () => mul(cast(q.size(), 'float32'), 1 / capacity));
+      scalarSummary(`fraction_of_${capacity}_full`, mul(cast(q.size(), 'float32'), 1 / capacity));
     }
     const dequeued = o.allowSmallerFinalBatch
       ? q.dequeueUpTo(o.batchSize!, { name: scope })
