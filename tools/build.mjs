@@ -21,6 +21,7 @@ function need(tool, pkg) {
 }
 
 need('flatc', 'flatbuffers-compiler');
+need('protoc', 'protobuf-compiler');
 need('cmake', 'cmake');
 
 // 1. TypeScript from the schemas (only when a schema is newer than its output).
