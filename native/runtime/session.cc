@@ -25,7 +25,7 @@ void CloseAllSessions() {
 
 Session::Session(const SessionOptions& options) : options_(options) {
   const int cores = ThreadPool::DefaultThreads();
-  const int intra = options.intra_op_threads > 0 ? options.intra_op_threads : cores;
+  const int intra = intra_threads_ = options.intra_op_threads > 0 ? options.intra_op_threads : cores;
   inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores,
                                            [intra] { ThreadPool::LimitOpenMpTeam(intra); });
   intra_op_ = std::make_unique<ThreadPool>(intra);
@@ -111,7 +111,7 @@ std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tenso
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
   // The caller runs nodes too: its oneDNN calls get the same team bound as the pool's.
-  ThreadPool::LimitOpenMpTeam(options_.intra_op_threads > 0 ? options_.intra_op_threads : ThreadPool::DefaultThreads());
+  ThreadPool::LimitOpenMpTeam(intra_threads_);
   StartStep(handle, feeds, opts, [&](StepResult r) {
     std::lock_guard<std::mutex> lock(mu);
     result = std::move(r);

@@ -69,6 +69,7 @@ class Session {
   void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
 
   SessionOptions options_;
+  int intra_threads_ = 1;  // resolved once (counting cores reads sysfs)
   std::unique_ptr<ThreadPool> inter_op_;
   std::unique_ptr<ThreadPool> intra_op_;
   std::unique_ptr<DeviceMgr> devices_;

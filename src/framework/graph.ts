@@ -8,6 +8,7 @@ import { getOpDef, hasOpDef, type AttrKind } from './op_registry.js';
 import { Operation } from './operation.js';
 import { Tensor } from './tensor.js';
 import { TensorShape } from './tensor_shape.js';
+import { graphToDot, type DotOptions } from '../tools/graph_dot.js';
 
 const VALID_OP_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$/;
 const VALID_SCOPE_NAME = /^[A-Za-z0-9_.\\/>-]*$/;
@@ -392,6 +393,14 @@ export class Graph {
       });
     }
     return new GraphDef(nodes);
+  }
+
+  /**
+   * The graph as Graphviz DOT text: one cluster per name scope, data edges labelled with
+   * dtype and shape, control edges dashed (src/tools/graph_dot.ts; docs/graph-export.md).
+   */
+  toDot(options: DotOptions = {}): string {
+    return graphToDot(this, options);
   }
 
   // ---------- collections ----------
