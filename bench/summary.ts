@@ -1,7 +1,8 @@
 // Cost of writing summaries while training (issue 12): the MLP b128 of bench/train.ts with and
-// without one merged summary per step (a 'loss' scalar and a histogram of hidden1's kernel,
-// 235,200 values) written by tf.summary.FileWriter.
-//   npx tsx bench/summary.ts [--threads N] [--seconds S] [--warmup N] [--inter-op N]
+// without one merged summary per step (a 'loss' scalar and a histogram of one weight, by
+// default the output layer's kernel, 1,000 values; --weight hidden1/kernel: 235,200 values)
+// written by tf.summary.FileWriter.
+//   npx tsx bench/summary.ts [--weight VAR] [--threads N] [--seconds S] [--warmup N] [--inter-op N]
 // Variants, interleaved in blocks of 50 steps until each has run --seconds (default 5); every
 // step is timed and the median counts, so load from other processes hits all variants alike:
 //   plain        sess.run(trainOp)
@@ -22,6 +23,7 @@ import { parseOptions, printTable, rng, setThreadEnv } from './common.js';
 const o = parseOptions('bench/summary.ts', process.argv.slice(2), []);
 const { posInt, threads, interOp, seconds } = o;
 const warmup = posInt('warmup', 20);
+const weight = o.opts.weight ?? 'outputs/kernel';
 const BATCH = 128;
 const N_BATCHES = 4;
 
@@ -29,7 +31,7 @@ setThreadEnv(threads);
 const tf = await import('tensorgraph');
 
 const graph = new tf.Graph();
-const { X, y, trainOp, merged, init } = graph.asDefault(() => {
+const { X, y, w, trainOp, merged, init } = graph.asDefault(() => {
   const X = tf.placeholder('float32', { shape: [null, 784], name: 'X' });
   const y = tf.placeholder('int32', { shape: [null], name: 'y' });
   const h1 = tf.layers.dense(X, 300, { activation: tf.nn.relu, name: 'hidden1' });
@@ -37,9 +39,9 @@ const { X, y, trainOp, merged, init } = graph.asDefault(() => {
   const logits = tf.layers.dense(h2, 10, { name: 'outputs' });
   const loss = tf.reduceMean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
   const trainOp = new tf.train.GradientDescentOptimizer(0.01).minimize(loss);
-  const kernel = graph.getTensorByName('hidden1/kernel:0');
-  const merged = tf.summary.merge([tf.summary.scalar('loss', loss), tf.summary.histogram('hidden1/kernel', kernel)]);
-  return { X, y, trainOp, merged, init: tf.globalVariablesInitializer() };
+  const w = graph.getTensorByName(`${weight}:0`);
+  const merged = tf.summary.merge([tf.summary.scalar('loss', loss), tf.summary.histogram(weight, w)]);
+  return { X, y, w, trainOp, merged, init: tf.globalVariablesInitializer() };
 });
 
 const r = rng(42);
@@ -63,7 +65,7 @@ const variants: { name: string; step: (i: number) => void }[] = [
 ];
 
 console.log(`MLP 784-300-100-10 b${BATCH}, ${threads} threads (inter-op ${interOp}), ${seconds} s per variant in ` +
-  `interleaved blocks; summary ${summaryBytes.length} bytes per step, logdir ${logdir}`);
+  `interleaved blocks; histogram of ${weight} (${w.shape.numElements()} values), summary ${summaryBytes.length} bytes per step`);
 const BLOCK = 50;
 const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
 const spent = new Map<string, number>(variants.map((v) => [v.name, 0]));

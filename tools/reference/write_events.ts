@@ -1,7 +1,7 @@
-// Writes a logdir for tools/reference/check_events.py: a linear model trained 100 steps with
-// tf.summary.FileWriter (graph, a 'loss' scalar every step, a 'weights' histogram every 10
-// steps, the step stats of one traced run), and beside it the expectation JSON
-// (DIR/expect.json) saying what TensorBoard must find.
+// Writes a logdir for tools/reference/check_events.py: a linear model trained 100 steps, its
+// summary ops (a 'summaries/loss' scalar every step, a 'summaries/weights' histogram every 10
+// steps) written by tf.summary.FileWriter with the graph and the step stats of one traced
+// run, and beside it the expectation JSON (DIR/expect.json) saying what TensorBoard must find.
 //   npx tsx tools/reference/write_events.ts DIR
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,27 +17,19 @@ const logdir = join(dir, 'logs');
 
 const STEPS = 100;
 const graph = new tf.Graph();
-const { x, y, w, loss, train, init } = graph.asDefault(() => {
+const { x, y, loss, train, init, lossSummary, weightsSummary } = graph.asDefault(() => {
   const x = tf.placeholder('float32', { shape: [null, 3], name: 'x' });
   const y = tf.placeholder('float32', { shape: [null, 1], name: 'y' });
   const w = new tf.Variable(tf.zeros([3, 1]), { name: 'weights' });
   const pred = tf.nameScope('model', () => tf.matmul(x, w));
   const loss = tf.nameScope('loss', () => tf.reduceMean(tf.square(pred.sub(y))));
   const train = new tf.train.GradientDescentOptimizer(0.1).minimize(loss);
-  return { x, y, w, loss, train, init: tf.globalVariablesInitializer() };
-});
-
-/** A HistogramProto over `values` with buckets of width 0.25 (TensorBoard rebins anyway). */
-function histogram(values: Float32Array) {
-  const v = [...values];
-  const limits = [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, Number.MAX_VALUE];
-  const bucket = limits.map((l, i) => v.filter((a) => a < l && (i === 0 || a >= limits[i - 1])).length);
   return {
-    min: Math.min(...v), max: Math.max(...v), num: v.length,
-    sum: v.reduce((a, b) => a + b, 0), sumSquares: v.reduce((a, b) => a + b * b, 0),
-    bucketLimit: limits, bucket,
+    x, y, loss, train, init: tf.globalVariablesInitializer(),
+    // Tags are name scopes, uniquified like op names: here 'summaries/loss', 'summaries/weights'.
+    ...tf.nameScope('summaries', () => ({ lossSummary: tf.summary.scalar('loss', loss), weightsSummary: tf.summary.histogram('weights', w) })),
   };
-}
+});
 
 const feeds = new Map<tf.Tensor, number[][]>([
   [x, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]],
@@ -51,11 +43,13 @@ let histograms = 0;
 for (let step = 0; step < STEPS; step++) {
   const md: tf.RunMetadata = {};
   const traced = step === 50;
-  const [l] = sess.run([loss, train], feeds as never, traced ? { traceLevel: tf.TraceLevel.FULL_TRACE } : undefined, traced ? md : undefined) as [tf.NDArray, undefined];
-  last = (l.data as Float32Array)[0];
-  writer.addSummary({ value: [{ tag: 'loss', simpleValue: last }] }, step);
-  if (step % 10 === 9) {
-    writer.addSummary({ value: [{ tag: 'weights', histo: histogram(sess.run(w).data as Float32Array) }] }, step);
+  const withHistogram = step % 10 === 9;
+  const fetches = withHistogram ? [loss, train, lossSummary, weightsSummary] : [loss, train, lossSummary];
+  const out = sess.run(fetches, feeds as never, traced ? { traceLevel: tf.TraceLevel.FULL_TRACE } : undefined, traced ? md : undefined) as tf.NDArray[];
+  last = (out[0]!.data as Float32Array)[0]!;
+  writer.addSummary(out[2]!, step);
+  if (withHistogram) {
+    writer.addSummary(out[3]!, step);
     histograms++;
   }
   if (traced) writer.addRunMetadata(md, 'step50', step);
@@ -70,8 +64,8 @@ const expect = {
       // version, graph, meta graph, scalars, histograms, run metadata
       records: 3 + STEPS + histograms + 1,
       file_version: 'brain.Event:2',
-      scalars: { loss: { count: STEPS, first_step: 0, last_step: STEPS - 1, last_value: Math.fround(last) } },
-      histograms: { weights: { count: histograms, last_step: STEPS - 1, last_num: 3 } },
+      scalars: { 'summaries/loss': { count: STEPS, first_step: 0, last_step: STEPS - 1, last_value: Math.fround(last) } },
+      histograms: { 'summaries/weights': { count: histograms, last_step: STEPS - 1, last_num: 3 } },
       graph: { nodes: nodes.length, contains: ['x', 'weights', 'model/MatMul', 'loss/Mean'], ops: { 'model/MatMul': 'MatMul', weights: 'VariableV2' } },
       run_metadata: ['step50'],
     },
