@@ -71,13 +71,53 @@ export function evaluate(sess: tf.Session, accuracy: tf.Tensor, X: tf.Tensor, y:
 }
 
 /**
+ * `--logdir DIR` (default: none, no summaries): scalars of the training batch (e.g. loss and
+ * accuracy, through tf.summary.scalar + mergeAll), one merged summary every `every` steps,
+ * and the graph, written by a tf.summary.FileWriter to DIR for `npx tensorgraph-board --logdir DIR`.
+ */
+export class TrainingSummaries {
+  private readonly merged: tf.Tensor;
+  private readonly writer: tf.summary.FileWriter;
+
+  constructor(logdir: string, private readonly sess: tf.Session, scalars: Record<string, tf.Tensor>,
+              private readonly feeds: (x: Float32Array, y: Int32Array) => tf.FeedDict, private readonly every = 50) {
+    for (const [tag, t] of Object.entries(scalars)) tf.summary.scalar(tag, t);
+    this.merged = tf.summary.mergeAll()!;
+    this.writer = new tf.summary.FileWriter(logdir, sess.graph);
+    console.log(`summaries: every ${every} steps to ${logdir} (view: npx tensorgraph-board --logdir ${logdir})`);
+  }
+
+  /** After training step `step` (counted from 1): every `every` steps, the summary of this batch. */
+  record(step: number, x: Float32Array, y: Int32Array): void {
+    if (step % this.every !== 0) return;
+    this.writer.addSummary(this.sess.run(this.merged, this.feeds(x, y)), step);
+  }
+
+  close(): void {
+    this.writer.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** TrainingSummaries when `--logdir` is given, else undefined. */
+export function trainingSummaries(args: Record<string, string>, sess: tf.Session, scalars: Record<string, tf.Tensor>,
+                                  feeds: (x: Float32Array, y: Int32Array) => tf.FeedDict): TrainingSummaries | undefined {
+  return args.logdir ? new TrainingSummaries(args.logdir, sess, scalars, feeds) : undefined;
+}
+
+/**
  * The book's training loop: `nEpochs` passes over shuffled mini-batches of `train` (TF1's
  * next_batch). `step(x, y)` runs one training step and returns its loss; the progress bar goes
- * to stderr and `endOfEpoch(epoch, meanLoss)` is called after each epoch. Returns the steps run.
+ * to stderr and `endOfEpoch(epoch, meanLoss)` is called after each epoch; `summaries` (from
+ * --logdir) records after each step. Returns the steps run.
  */
 export function trainEpochs(train: tf.datasets.DataSplit, batchSize: number, nEpochs: number,
                             step: (x: Float32Array, y: Int32Array) => number,
-                            endOfEpoch?: (epoch: number, meanLoss: number) => void): number {
+                            endOfEpoch?: (epoch: number, meanLoss: number) => void,
+                            summaries?: TrainingSummaries): number {
   const batches = new tf.datasets.BatchIterator(train.images, train.labels, batchSize, { seed: 42 });
   const nBatches = Math.max(1, Math.floor(train.numExamples / batchSize));
   let steps = 0;
@@ -87,6 +127,7 @@ export function trainEpochs(train: tf.datasets.DataSplit, batchSize: number, nEp
       const { x, y } = batches.nextBatch();
       lossSum += step(x, y);
       steps++;
+      summaries?.record(steps, x, y);
       if (b % 10 === 0 || b === nBatches) progress(epoch, nEpochs, b, nBatches, lossSum / b);
     }
     process.stderr.write('\n');

@@ -5,12 +5,13 @@
 //   npx tsx examples/mnist_cnn.ts                      # built-in generated digits
 //   npx tsx examples/mnist_cnn.ts --data ~/mnist       # real MNIST / Fashion-MNIST IDX files
 // Options: --data DIR, --epochs N (default 2), --train-size N (default 12000),
-//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir).
+//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir),
+//          --logdir DIR (batch loss/accuracy summaries and the graph, for npx tensorgraph-board).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { evaluate, intArg, loadData, parseArgs, percent, trainEpochs } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, trainEpochs, trainingSummaries } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 2);
@@ -48,6 +49,7 @@ const saver = new tf.train.Saver();
 {
   using sess = new tf.Session();
   sess.run(init);
+  using summaries = trainingSummaries(args, sess, { batch_loss: loss, batch_accuracy: accuracy }, (xb, yb) => [[X, xb], [y, yb]]);
   let te = performance.now();
   const step = trainEpochs(train, batchSize, nEpochs, (xb, yb) => {
     const [, l] = sess.run([trainingOp, loss], [[X, xb], [y, yb], [training, true]]);
@@ -55,7 +57,7 @@ const saver = new tf.train.Saver();
   }, (epoch, meanLoss) => {
     console.log(`epoch ${epoch}: train loss ${meanLoss.toFixed(4)} (${((performance.now() - te) / 1000).toFixed(1)} s)`);
     te = performance.now();
-  });
+  }, summaries);
   console.log(`saved ${saver.save(sess, join(checkpointDir, 'mnist_cnn.ckpt'), { globalStep: step })}`);
 }
 

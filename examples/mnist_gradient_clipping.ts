@@ -6,12 +6,13 @@
 //   npx tsx examples/mnist_gradient_clipping.ts                  # built-in generated digits
 //   npx tsx examples/mnist_gradient_clipping.ts --data ~/mnist   # real MNIST / Fashion-MNIST IDX files
 // Options: --data DIR, --epochs N (default 20), --train-size N (default 20000),
-//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir).
+//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir),
+//          --logdir DIR (batch loss/accuracy summaries and the graph, for npx tensorgraph-board).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { evaluate, intArg, loadData, parseArgs, percent, take, trainEpochs } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, take, trainEpochs, trainingSummaries } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 20);
@@ -65,6 +66,7 @@ const saver = new tf.train.Saver();
 {
   using sess = new tf.Session();
   sess.run(init);
+  using summaries = trainingSummaries(args, sess, { batch_loss: loss, batch_accuracy: accuracy }, (xb, yb) => [[X, xb], [y, yb]]);
   const testHead = take(test, 1000); // a quick look each epoch; the whole test set at the end
   trainEpochs(train, batchSize, nEpochs, (xb, yb) => {
     const [, l] = sess.run([trainingOp, loss], [[X, xb], [y, yb]]);
@@ -72,7 +74,7 @@ const saver = new tf.train.Saver();
   }, (epoch, meanLoss) => {
     console.log(`epoch ${epoch}: train loss ${meanLoss.toFixed(4)}, test accuracy (first ${testHead.numExamples}) ` +
       `${percent(evaluate(sess, accuracy, X, y, testHead))}`);
-  });
+  }, summaries);
   console.log(`saved ${saver.save(sess, join(checkpointDir, 'my_model_final.ckpt'))}`);
   console.log(`final test accuracy: ${percent(evaluate(sess, accuracy, X, y, test))} ` +
     `(${test.numExamples} examples, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);

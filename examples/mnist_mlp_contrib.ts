@@ -7,12 +7,13 @@
 //   npx tsx examples/mnist_mlp_contrib.ts                  # built-in generated digits
 //   npx tsx examples/mnist_mlp_contrib.ts --data ~/mnist   # real MNIST / Fashion-MNIST IDX files
 // Options: --data DIR, --epochs N (default 10), --train-size N (default 20000),
-//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir).
+//          --checkpoint-dir DIR (default: a fresh directory under the OS temp dir),
+//          --logdir DIR (batch loss/accuracy summaries and the graph, for npx tensorgraph-board).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from 'tensorgraph';
-import { evaluate, intArg, loadData, parseArgs, percent, take, trainEpochs } from './common.js';
+import { evaluate, intArg, loadData, parseArgs, percent, take, trainEpochs, trainingSummaries } from './common.js';
 
 const args = parseArgs(process.argv.slice(2));
 const nEpochs = intArg(args, 'epochs', 10);
@@ -59,6 +60,7 @@ const savePath = join(checkpointDir, 'my_model_final.ckpt');
 {
   using sess = new tf.Session();
   sess.run(init);
+  using summaries = trainingSummaries(args, sess, { batch_loss: loss, batch_accuracy: accuracy }, (xb, yb) => [[X, xb], [y, yb]]);
   const nEval = Math.min(1000, test.numExamples); // a quick look each epoch; the whole test set at the end
   const testHead = take(test, nEval);
   trainEpochs(train, batchSize, nEpochs, (xb, yb) => {
@@ -66,7 +68,7 @@ const savePath = join(checkpointDir, 'my_model_final.ckpt');
     return l!.item() as number;
   }, (epoch, meanLoss) => {
     console.log(`epoch ${epoch}: train loss ${meanLoss.toFixed(4)}, test accuracy (first ${nEval}) ${percent(evaluate(sess, accuracy, X, y, testHead))}`);
-  });
+  }, summaries);
   console.log(`saved ${saver.save(sess, savePath)}`);
 }
 

@@ -481,3 +481,19 @@ test('readEvents reports a corrupt record instead of throwing, and stops there',
   t.true(tf.summary.isEventFileName(path));
   t.false(tf.summary.isEventFileName('/x/events.out.tfevents.1.h.profile-empty'));
 });
+
+test('background writes and synchronous flushes interleave without losing or reordering records', async (t) => {
+  const dir = freshDir();
+  const w = new tf.summary.FileWriter(dir, null, { maxQueue: 1, flushSecs: 0 });
+  const path = onlyFile(dir);
+  let step = 0;
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 7; i++) w.addSummary(summaryBytes('s', step), step++);
+    if (round % 3 === 0) w.flush(); // while a background write is in flight
+    else await sleep(1);
+  }
+  w.close();
+  const evs = events(path).slice(1);
+  t.is(evs.length, step);
+  t.deepEqual(evs.map((e) => e.step ?? 0), Array.from({ length: step }, (_, i) => i));
+});

@@ -34,14 +34,24 @@ function compressionOf(options: TFRecordOptions | CompressionType | undefined): 
   return c;
 }
 
-/** One record as it lies in the file: length, masked CRC of the length, data, masked CRC of the data. */
-export function frameRecord(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16 + data.length);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(data.length), true);
+/**
+ * One record as it lies in the file: length, masked CRC of the length, data, masked CRC of
+ * the data. The data may come in parts (concatenated into the record, no other copy).
+ */
+export function frameRecord(data: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const parts = data instanceof Uint8Array ? [data] : data;
+  const n = parts.reduce((a, p) => a + p.length, 0);
+  // Every byte is written below: no zero-filling.
+  const out = Buffer.allocUnsafe(16 + n);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setBigUint64(0, BigInt(n), true);
   view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
-  out.set(data, 12);
-  view.setUint32(12 + data.length, maskedCrc32c(data), true);
+  let off = 12;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  view.setUint32(12 + n, maskedCrc32c(out.subarray(12, 12 + n)), true);
   return out;
 }
 

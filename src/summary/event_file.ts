@@ -1,7 +1,7 @@
 // Event files: TFRecord files (src/io/tfrecord.ts framing) of serialized tensorflow.Event
 // messages, named events.out.tfevents.<secs>.<host><suffix>. EventFileWriter appends records
 // off the training thread; readEvents reads a (possibly growing) file incrementally.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, write, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, write, writev, writeSync, writevSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, OpError, UnknownError } from '../framework/errors.js';
@@ -52,9 +52,11 @@ function fsError(what: string, e: unknown): OpError {
 const openWriters = new Set<EventFileWriter>();
 let exitHookInstalled = false;
 
+/** Framed records written together at file offset `pos` (writev: never concatenated). */
 interface Batch {
   pos: number;
-  bytes: Uint8Array;
+  chunks: Uint8Array[];
+  length: number;
 }
 
 /**
@@ -100,7 +102,7 @@ export class EventFileWriter {
     this.path = path;
     this.fd = fd;
     // The version record goes out at once: the file is a valid event file from the start.
-    this.writeNow(frameRecord(encodeEvent({ wallTime: Date.now() / 1000, fileVersion: FILE_VERSION })));
+    this.writeNow([frameRecord(encodeEvent({ wallTime: Date.now() / 1000, fileVersion: FILE_VERSION }))]);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', () => {
@@ -110,8 +112,8 @@ export class EventFileWriter {
     openWriters.add(this);
   }
 
-  /** Queues one serialized Event (framed now, written later). Ignored after close. */
-  add(eventBytes: Uint8Array): void {
+  /** Queues one serialized Event, possibly in parts (framed now, written later). Ignored after close. */
+  add(eventBytes: Uint8Array | readonly Uint8Array[]): void {
     if (this.closed) return;
     this.throwPendingError();
     this.queue.push(frameRecord(eventBytes));
@@ -175,29 +177,36 @@ export class EventFileWriter {
       this.timer = undefined;
     }
     if (this.queue.length === 0) return null;
-    const bytes = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
+    const chunks = this.queue;
     this.queue = [];
-    const batch = { pos: this.pos, bytes };
-    this.pos += bytes.length;
+    const length = chunks.reduce((a, c) => a + c.length, 0);
+    const batch = { pos: this.pos, chunks, length };
+    this.pos += length;
     return batch;
   }
 
-  private writeNow(bytes: Uint8Array, pos = this.pos): void {
+  /** Writes `chunks` at `pos` synchronously (the next offset advances when they go at the end). */
+  private writeNow(chunks: Uint8Array[], pos = this.pos): void {
+    const length = chunks.reduce((a, c) => a + c.length, 0);
     try {
-      for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off, bytes.length - off, pos + off);
+      let n = writevSync(this.fd, chunks, pos);
+      if (n < length) {
+        const rest = Buffer.concat(chunks).subarray(n);
+        for (let off = 0; off < rest.length;) off += writeSync(this.fd, rest, off, rest.length - off, pos + n + off);
+      }
     } catch (e) {
       throw fsError(`Failed to write event file ${this.path}`, e);
     }
-    if (pos === this.pos) this.pos += bytes.length;
+    if (pos === this.pos) this.pos += length;
   }
 
   private flushSync(): void {
     if (this.inflight) {
-      this.writeNow(this.inflight.bytes, this.inflight.pos);
+      this.writeNow(this.inflight.chunks, this.inflight.pos);
       this.inflight = null;
     }
     const batch = this.takeQueue();
-    if (batch) this.writeNow(batch.bytes, batch.pos);
+    if (batch) this.writeNow(batch.chunks, batch.pos);
     try {
       fsyncSync(this.fd);
     } catch (e) {
@@ -211,30 +220,33 @@ export class EventFileWriter {
     const batch = this.takeQueue();
     if (!batch) return;
     this.inflight = batch;
-    this.writeAsync(batch, 0);
+    this.pendingOps++;
+    writev(this.fd, batch.chunks, batch.pos, (err, n) => this.written(batch, err, n));
   }
 
-  private writeAsync(batch: Batch, off: number): void {
-    this.pendingOps++;
-    write(this.fd, batch.bytes, off, batch.bytes.length - off, batch.pos + off, (err, n) => {
-      this.pendingOps--;
-      if (this.inflight === batch) {
-        if (err) {
-          this.error = fsError(`Failed to write event file ${this.path}`, err);
-          this.inflight = null;
-        } else if (off + n < batch.bytes.length) {
-          this.writeAsync(batch, off + n);
-        } else {
-          this.inflight = null;
-          // A non-empty queue always has a timer armed unless it fired during this write.
-          if (this.queue.length >= this.maxQueue || (this.queue.length > 0 && !this.timer)) this.startWrite();
-        }
+  private written(batch: Batch, err: Error | null, n: number): void {
+    this.pendingOps--;
+    if (this.inflight === batch) {
+      if (err) {
+        this.error = fsError(`Failed to write event file ${this.path}`, err);
+        this.inflight = null;
+      } else if (n < batch.length) {
+        // A short write (rare): the rest goes out as one buffer, same batch.
+        const rest = Buffer.concat(batch.chunks).subarray(n);
+        const tail = { pos: batch.pos + n, chunks: [rest], length: rest.length };
+        this.inflight = tail;
+        this.pendingOps++;
+        writev(this.fd, tail.chunks, tail.pos, (e2, n2) => this.written(tail, e2, n2));
+      } else {
+        this.inflight = null;
+        // A non-empty queue always has a timer armed unless it fired during this write.
+        if (this.queue.length >= this.maxQueue || (this.queue.length > 0 && !this.timer)) this.startWrite();
       }
-      if (this.pendingOps === 0 && this.closeWhenIdle) {
-        this.closeWhenIdle = false;
-        closeSync(this.fd);
-      }
-    });
+    }
+    if (this.pendingOps === 0 && this.closeWhenIdle) {
+      this.closeWhenIdle = false;
+      closeSync(this.fd);
+    }
   }
 }
 

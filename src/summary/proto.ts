@@ -213,11 +213,29 @@ export const decodeRunMetadata = (b: Uint8Array): RunMetadataObject => decodeMes
 /**
  * An Event whose `summary` field is `summaryBytes` exactly as given (a summary op's output is
  * already a serialized Summary: it is framed as Event field 5, never decoded and re-encoded).
+ * Returned as two parts (the head, then the summary itself) to save a copy of the summary.
  */
-export function encodeSummaryEvent(wallTime: number, step: number, summaryBytes: Uint8Array): Uint8Array {
+export function encodeSummaryEvent(wallTime: number, step: number, summaryBytes: Uint8Array): [Uint8Array, Uint8Array] {
   const t = protoType('Event');
-  const w = protobuf.Writer.create();
-  t.encode(t.fromObject({ wallTime, step }), w);
-  w.uint32((5 << 3) | 2).bytes(summaryBytes);
-  return w.finish();
+  const head = t.encode(t.fromObject({ wallTime, step }));
+  head.uint32((5 << 3) | 2).uint32(summaryBytes.length);
+  return [head.finish(), summaryBytes];
+}
+
+/**
+ * Whether `bytes` are a well-formed Summary at the top level (only field 1, length-delimited,
+ * within bounds): a cheap check for every step's summary; the Values are not decoded.
+ */
+export function isSummaryBytes(bytes: Uint8Array): boolean {
+  const r = protobuf.Reader.create(bytes);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag !== ((1 << 3) | 2)) return false;
+      r.skipType(2);
+    }
+  } catch {
+    return false;
+  }
+  return r.pos === r.len;
 }
