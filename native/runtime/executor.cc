@@ -374,23 +374,11 @@ void Executor::RunAsync(std::vector<Tensor> feed_values, const RunOptions& optio
   }
   // The root frame: one iteration holding the feeds.
   FrameInstance& root = rs->root;
-  auto it = std::make_unique<Iteration>();
-  const Frame& fr = frames_[0];
-  it->slots.resize(fr.num_slots);
-  it->pending.resize(fr.exec_items.size());
-  for (size_t l = 0; l < fr.exec_items.size(); l++) {
-    const Item& item = items_[fr.exec_items[l]];
-    it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
-  }
-  it->dead.assign(fr.num_out, 0);
-  it->merge_live.assign(fr.exec_items.size(), -1);
-  it->merge_dead.assign(fr.exec_items.size(), 0);
-  it->fired.assign(fr.exec_items.size(), 0);
+  Iteration* it = Ensure(&root, 0);
   for (size_t i = 0; i < feed_values.size(); i++) it->slots[feed_slots_[i]].tensor = std::move(feed_values[i]);
-  root.iterations.push_back(std::move(it));
 
   std::vector<Task> ready;
-  for (int r : roots_) ready.push_back({&root, root.iterations[0].get(), 0, r});
+  for (int r : roots_) ready.push_back({&root, it, 0, r});
   rs->outstanding = static_cast<int>(ready.size());
   root.outstanding = rs->outstanding;
   if (ready.empty()) {

@@ -12,19 +12,9 @@ void FIFOQueue::PutBackLocked(std::vector<Tuple> elements) {
   for (auto it = elements.rbegin(); it != elements.rend(); ++it) elements_.push_front(std::move(*it));
 }
 
+// Also PaddingFIFOQueue's: the same attrs, its own kind.
 Status FIFOQueue::MatchesNode(const Node& node) const {
-  Status s = MatchesOp(node, "FIFOQueue");
-  if (s.ok()) s = MatchesCapacity(node);
-  if (s.ok()) s = MatchesTypes(node, node.AttrTypes("component_types"));
-  if (s.ok()) {
-    const AttrValue* a = node.FindAttr("shapes");
-    s = MatchesShapes(node, a ? a->list_shape : std::vector<PartialShape>{});
-  }
-  return s;
-}
-
-Status PaddingFIFOQueue::MatchesNode(const Node& node) const {
-  Status s = MatchesOp(node, "PaddingFIFOQueue");
+  Status s = MatchesOp(node, kind());
   if (s.ok()) s = MatchesCapacity(node);
   if (s.ok()) s = MatchesTypes(node, node.AttrTypes("component_types"));
   if (s.ok()) {

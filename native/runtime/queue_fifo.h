@@ -28,7 +28,6 @@ class PaddingFIFOQueue : public FIFOQueue {
  public:
   // `shapes` must give every component a known rank (checked by the creating kernel).
   using FIFOQueue::FIFOQueue;
-  Status MatchesNode(const Node& node) const override;
   std::string kind() const override { return "PaddingFIFOQueue"; }
 
  protected:

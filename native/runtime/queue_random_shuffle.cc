@@ -30,35 +30,12 @@ RandomShuffleQueue::RandomShuffleQueue(int32_t capacity, int32_t min_after_deque
     s = RandomSeed64();
     s2 = RandomSeed64();
   }
-  // As TF's PhiloxRandom(seed_lo = seed, seed_hi = seed2).
-  key_[0] = static_cast<uint32_t>(s);
-  key_[1] = static_cast<uint32_t>(s >> 32);
-  counter_[2] = static_cast<uint32_t>(s2);
-  counter_[3] = static_cast<uint32_t>(s2 >> 32);
+  gen_ = Philox(s, s2);  // as TF's PhiloxRandom(seed_lo = seed, seed_hi = seed2)
 }
 
 uint32_t RandomShuffleQueue::NextSample() {
   if (used_ == 4) {
-    uint32_t c[4] = {counter_[0], counter_[1], counter_[2], counter_[3]};
-    uint32_t k0 = key_[0], k1 = key_[1];
-    for (int round = 0; round < 10; round++) {
-      if (round > 0) {
-        k0 += 0x9E3779B9;
-        k1 += 0xBB67AE85;
-      }
-      const uint64_t p0 = static_cast<uint64_t>(0xD2511F53) * c[0];
-      const uint64_t p1 = static_cast<uint64_t>(0xCD9E8D57) * c[2];
-      const uint32_t r0 = static_cast<uint32_t>(p1 >> 32) ^ c[1] ^ k0;
-      const uint32_t r1 = static_cast<uint32_t>(p1);
-      const uint32_t r2 = static_cast<uint32_t>(p0 >> 32) ^ c[3] ^ k1;
-      const uint32_t r3 = static_cast<uint32_t>(p0);
-      c[0] = r0;
-      c[1] = r1;
-      c[2] = r2;
-      c[3] = r3;
-    }
-    for (int i = 0; i < 4; i++) buffer_[i] = c[i];
-    if (++counter_[0] == 0 && ++counter_[1] == 0 && ++counter_[2] == 0) ++counter_[3];
+    buffer_ = gen_();
     used_ = 0;
   }
   return buffer_[used_++];

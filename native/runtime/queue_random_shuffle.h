@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "runtime/philox.h"
 #include "runtime/queue_base.h"
 
 namespace tg {
@@ -31,9 +32,8 @@ class RandomShuffleQueue : public QueueBase {
   const int32_t min_after_dequeue_;
   const int64_t original_seed_, original_seed2_;  // as given (0, 0: random)
   std::vector<Tuple> elements_;
-  uint32_t key_[2];
-  uint32_t counter_[4] = {0, 0, 0, 0};
-  uint32_t buffer_[4] = {0, 0, 0, 0};
+  Philox gen_;
+  Philox::Result buffer_{};
   int used_ = 4;
 };
 

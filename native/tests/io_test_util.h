@@ -19,6 +19,19 @@
 namespace tg {
 namespace testutil {
 
+// The message of the Error `fn` throws, after checking its code (a test failure when none).
+template <typename Fn>
+std::string ErrorText(Fn fn, Code code = Code::kInvalidArgument) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an Error";
+  return "";
+}
+
 inline AttrValue AStr(const std::string& s) { AttrValue a; a.kind = fb::AttrKind::S; a.s = s; return a; }
 inline AttrValue AInt(int64_t i) { AttrValue a; a.kind = fb::AttrKind::I; a.i = i; return a; }
 inline AttrValue ABool(bool b) { AttrValue a; a.kind = fb::AttrKind::B; a.b = b; return a; }

@@ -13,18 +13,6 @@ namespace {
 
 using namespace testutil;
 
-template <typename Fn>
-std::string ErrorText(Fn fn, Code code = Code::kInvalidArgument) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an Error";
-  return "";
-}
-
 Tensor Empty(DataType t) { return Tensor(t, {0}); }
 template <typename T>
 Tensor One(T v) {

@@ -18,18 +18,6 @@ namespace {
 
 using namespace testutil;
 
-template <typename Fn>
-std::string ErrorText(Fn fn, Code code = Code::kInvalidArgument) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an Error";
-  return "";
-}
-
 tensorflow::Summary Parse(const Tensor& t) {
   EXPECT_EQ(t.dtype(), DataType::DT_STRING);
   EXPECT_EQ(t.dims(), 0);
