@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -94,6 +95,53 @@ TEST(Summary, HistogramBucketsHandComputed) {
     EXPECT_EQ(h.bucket_limit(i), limits[i]) << i;
     EXPECT_EQ(h.bucket(i), counts[i]) << i;
   }
+}
+
+// Every bucket, against a plain binary search over TF's limits, for values of every magnitude
+// and sign, exact limits and their neighbours (the kernel finds buckets another way).
+TEST(Summary, HistogramBucketsMatchBinarySearch) {
+  std::vector<double> pos;
+  for (double v = 1.0e-12; v < 1.0e20; v *= 1.1) pos.push_back(v);
+  pos.push_back(DBL_MAX);
+  std::vector<double> limits;
+  for (auto it = pos.rbegin(); it != pos.rend(); ++it) limits.push_back(-*it);
+  limits.push_back(0.0);
+  limits.insert(limits.end(), pos.begin(), pos.end());
+  std::vector<double> values = {0.0, -0.0, 1e-300, -1e-300, 5e-324, 1e300, -1e300, DBL_MAX, -DBL_MAX, 1e20, -1e20};
+  for (double l : pos) {
+    if (l == DBL_MAX) continue;
+    for (double v : {l, std::nextafter(l, 0.0), std::nextafter(l, DBL_MAX)}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  uint64_t x = 88172645463325252ull;  // xorshift: log-uniform magnitudes from 1e-30 to 1e30
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const double m = std::pow(10.0, -30.0 + 60.0 * static_cast<double>(x >> 11) / 9007199254740992.0);
+    values.push_back(i % 2 ? m : -m);
+  }
+  std::vector<double> expected(limits.size(), 0.0);
+  // (DBL_MAX itself would fall past the last limit: it is counted in the last bucket.)
+  for (double v : values) {
+    const size_t i = std::upper_bound(limits.begin(), limits.end(), v) - limits.begin();
+    expected[std::min(i, limits.size() - 1)] += 1;
+  }
+
+  KernelRunner k("HistogramSummary", {{"T", AType(DataType::DT_DOUBLE)}}, "h");
+  Tensor t(DataType::DT_DOUBLE, {static_cast<int64_t>(values.size())});
+  std::memcpy(t.raw(), values.data(), values.size() * sizeof(double));
+  const auto h = Parse(k.Run({Str("all"), t})[0]).value(0).histo();
+  // Expand the collapsed runs of empty buckets back onto the limits.
+  std::vector<double> got(limits.size(), 0.0);
+  size_t li = 0;
+  for (int b = 0; b < h.bucket_size(); b++) {
+    while (li < limits.size() && limits[li] != h.bucket_limit(b)) li++;
+    ASSERT_LT(li, limits.size()) << "bucket limit " << h.bucket_limit(b) << " is not one of TF's";
+    got[li] = h.bucket(b);
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(h.num(), static_cast<double>(values.size()));
 }
 
 TEST(Summary, HistogramEmptyAndIntegers) {

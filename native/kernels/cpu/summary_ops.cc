@@ -102,29 +102,66 @@ TG_REGISTER_KERNEL_ANY("ScalarSummary", kCPU, ScalarSummaryOp);
 // ---------- HistogramSummary ----------
 
 // TF's default bucket limits (tensorflow/core/lib/histogram): +-1e-12 growing by 10% up to
-// 1e20, 0 between the signs, +-DBL_MAX at the ends.
-const std::vector<double>& DefaultBucketLimits() {
-  static const std::vector<double> limits = [] {
-    std::vector<double> pos;
-    for (double v = 1.0e-12; v < 1.0e20; v *= 1.1) pos.push_back(v);
-    pos.push_back(DBL_MAX);
-    std::vector<double> all;
-    for (auto it = pos.rbegin(); it != pos.rend(); ++it) all.push_back(-*it);
-    all.push_back(0.0);
-    all.insert(all.end(), pos.begin(), pos.end());
-    return all;
-  }();
-  return limits;
-}
+// 1e20, 0 between the signs, +-DBL_MAX at the ends. Bucket i holds limits[i-1] <= v < limits[i]
+// (std::upper_bound over all limits, as TF). The search goes through the positive limits and a
+// table by binary exponent: about 7 limits lie between two powers of two, so a value needs a
+// few comparisons instead of a binary search over ~1550 (summaries run every training step).
+class BucketLimits {
+ public:
+  static const BucketLimits& Get() {
+    static const BucketLimits limits;
+    return limits;
+  }
+  const std::vector<double>& all() const { return all_; }
+
+  // std::upper_bound(all, v) for a finite v; v = DBL_MAX counts in the last bucket (a plain
+  // upper_bound, as TF's Histogram::Add, would index past the end).
+  size_t UpperBound(double v) const {
+    const size_t n = pos_.size();
+    if (v > 0) return n + 1 + Search(v, /*upper=*/true);
+    if (v == 0) return n + 1;
+    return n - Search(-v, /*upper=*/false);
+  }
+
+ private:
+  BucketLimits() {
+    for (double v = 1.0e-12; v < 1.0e20; v *= 1.1) pos_.push_back(v);
+    pos_.push_back(DBL_MAX);
+    for (auto it = pos_.rbegin(); it != pos_.rend(); ++it) all_.push_back(-*it);
+    all_.push_back(0.0);
+    all_.insert(all_.end(), pos_.begin(), pos_.end());
+    // first_[e]: the first positive limit >= 2^(e - 1023), for every biased exponent e.
+    first_.resize(2048);
+    size_t j = 0;
+    for (int e = 0; e < 2048; e++) {
+      const double p = std::ldexp(1.0, e - 1023);
+      while (j + 1 < pos_.size() && pos_[j] < p) j++;
+      first_[e] = static_cast<uint16_t>(j);
+    }
+  }
+  // The first positive limit > u (upper) or >= u (lower), for u > 0.
+  size_t Search(double u, bool upper) const {
+    uint64_t bits;
+    std::memcpy(&bits, &u, sizeof bits);
+    size_t j = first_[(bits >> 52) & 0x7ff];
+    // pos_[j - 1] < 2^e <= u here, so only later limits can be <= u.
+    while (j + 1 < pos_.size() && (upper ? pos_[j] <= u : pos_[j] < u)) j++;
+    return j;
+  }
+
+  std::vector<double> pos_;  // 1e-12 ... < 1e20, then DBL_MAX
+  std::vector<double> all_;
+  std::vector<uint16_t> first_;
+};
 
 // TF's Histogram::Add for every value, then EncodeToProto with empty buckets collapsed.
 void BuildHistogram(const std::vector<double>& values, tensorflow::HistogramProto* proto) {
-  const auto& limits = DefaultBucketLimits();
+  const BucketLimits& b = BucketLimits::Get();
+  const auto& limits = b.all();
   std::vector<double> counts(limits.size(), 0.0);
   double mn = DBL_MAX, mx = -DBL_MAX, sum = 0, sum_sq = 0;
   for (double v : values) {
-    // Bucket i holds limits[i-1] <= v < limits[i].
-    counts[std::upper_bound(limits.begin(), limits.end(), v) - limits.begin()] += 1.0;
+    counts[b.UpperBound(v)] += 1.0;
     mn = std::min(mn, v);
     mx = std::max(mx, v);
     sum += v;
