@@ -228,3 +228,29 @@ test('readFile, writeFile and matchingFiles', (t) => {
     sess.close();
   });
 });
+
+test('a bad CSV field read by a reader names the file and line: in sess.run and re-raised by coord.join', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tg-csv-bad-'));
+  const path = join(dir, 'bad.csv');
+  writeFileSync(path, 'x,y\n1.5,2\n3,oops\n');
+  inGraph(() => {
+    const files = new tf.FIFOQueue(2, 'string', { shapes: [[]] });
+    const fill = files.enqueue(path);
+    const [, line] = new tf.TextLineReader({ skipHeaderLines: 1 }).read(files);
+    const [x, y] = tf.decodeCsv(line, { recordDefaults: [f32([0]), f32([0])] });
+    using sess = new tf.Session();
+    sess.run(fill);
+    t.deepEqual([...sess.run([x, y]).map((a) => a.item())], [1.5, 2]);
+    const e = t.throws(() => sess.run([x, y]), { instanceOf: tf.errors.InvalidArgumentError });
+    t.is(e?.message, `Field 1 in record 0 is not a valid float: oops (record ${path}:3)`);
+
+    // The same record through a QueueRunner: the coordinator re-raises it, file and line included.
+    const out = new tf.FIFOQueue(4, ['float32', 'float32'], { shapes: [[], []] });
+    const qr = new tf.train.QueueRunner(out, [out.enqueue([x, y])]);
+    sess.run(files.enqueue(path));
+    const coord = new tf.train.Coordinator();
+    const threads = qr.createThreads(sess, { coord, start: true });
+    const err = t.throws(() => coord.join(threads, { stopGracePeriodSecs: 5 }), { instanceOf: tf.errors.InvalidArgumentError });
+    t.is(err?.message, `Field 1 in record 0 is not a valid float: oops (record ${path}:3)`);
+  });
+});

@@ -175,18 +175,14 @@ bool ReaderBase::Step(const std::shared_ptr<Request>& r) {
 std::shared_ptr<ReaderBase::Request> ReaderBase::Finish(const std::shared_ptr<Request>& r) {
   OpKernelContext* ctx = r->ctx;
   if (ctx->status().ok()) {
-    if (r->max_records < 0) {
-      ctx->allocate_output(0, DataType::DT_STRING, {}).strings()[0] = std::move(r->keys[0]);
-      ctx->allocate_output(1, DataType::DT_STRING, {}).strings()[0] = std::move(r->values[0]);
-    } else {
-      const int64_t n = static_cast<int64_t>(r->keys.size());
-      Tensor& k = ctx->allocate_output(0, DataType::DT_STRING, {n});
-      Tensor& v = ctx->allocate_output(1, DataType::DT_STRING, {n});
-      for (int64_t i = 0; i < n; i++) {
-        k.strings()[i] = std::move(r->keys[i]);
-        v.strings()[i] = std::move(r->values[i]);
-      }
+    const int64_t n = static_cast<int64_t>(r->keys.size());
+    Tensor& k = ctx->allocate_output(0, DataType::DT_STRING, r->max_records < 0 ? Shape{} : Shape{n});
+    Tensor& v = ctx->allocate_output(1, DataType::DT_STRING, r->max_records < 0 ? Shape{} : Shape{n});
+    for (int64_t i = 0; i < n; i++) {
+      k.strings()[i] = r->keys[i];
+      v.strings()[i] = std::move(r->values[i]);
     }
+    ctx->step()->RecordKeys(v, std::move(r->keys));  // parse errors name "<file>:<line>"
   }
   std::shared_ptr<Request> next;
   {

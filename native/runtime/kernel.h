@@ -46,6 +46,24 @@ struct StepState {
   };
   std::mutex accumulators_mu;
   std::unordered_map<std::string, Accumulator> accumulators;
+
+  // Where string records came from: a reader registers the keys ("<file>:<line>") of the
+  // values it produced in this step, by the values' buffer, so a parse error further down the
+  // step (DecodeCSV) can name the file and line.
+  void RecordKeys(const Tensor& values, std::vector<std::string> keys) {
+    std::lock_guard<std::mutex> lock(record_keys_mu);
+    record_keys.emplace_back(values.buffer(), std::move(keys));
+  }
+  // The key of element i of `values`, "" when they do not come from a reader of this step.
+  std::string KeyOf(const Tensor& values, int64_t i) {
+    std::lock_guard<std::mutex> lock(record_keys_mu);
+    for (const auto& [buffer, keys] : record_keys) {
+      if (buffer.lock() == values.buffer() && i >= 0 && i < static_cast<int64_t>(keys.size())) return keys[i];
+    }
+    return "";
+  }
+  std::mutex record_keys_mu;
+  std::vector<std::pair<std::weak_ptr<Buffer>, std::vector<std::string>>> record_keys;
 };
 
 class OpKernelContext {

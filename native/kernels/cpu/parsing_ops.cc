@@ -177,7 +177,23 @@ class DecodeCSVOp : public OpKernel {
 
     const int64_t n = records.num_elements();
     std::vector<std::string> fields;
-    for (int64_t i = 0; i < n; i++) {
+    int64_t i = 0;
+    try {
+      for (; i < n; i++) ParseRecord(ctx, records, i, outs, &fields);
+    } catch (const Error& e) {
+      // A record a reader produced in this step: name its file and line too.
+      const std::string key = ctx->step()->KeyOf(records, i);
+      if (key.empty()) throw;
+      throw Error(e.code(), std::string(e.what()) + " (record " + key + ")", e.node());
+    }
+  }
+
+ private:
+  void ParseRecord(OpKernelContext* ctx, const Tensor& records, int64_t i, const std::vector<Tensor*>& outs,
+                   std::vector<std::string>* fields_out) const {
+    const size_t n_out = out_type_.size();
+    std::vector<std::string>& fields = *fields_out;
+    {
       fields.clear();
       ExtractFields(ctx, records.strings()[i], &fields);
       if (fields.size() != n_out) {
@@ -202,7 +218,6 @@ class DecodeCSVOp : public OpKernel {
     }
   }
 
- private:
   template <typename T>
   static void Convert(OpKernelContext* ctx, const std::string& field, bool missing, const Tensor& dflt, Tensor* out, size_t f,
                       int64_t i, const char* type) {
