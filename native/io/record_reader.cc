@@ -51,12 +51,12 @@ bool RecordReader::ReadRecord(uint64_t* offset, std::string* record) {
   }
   if (crc32c::Unmask(DecodeFixed32(header.data() + 8)) != crc32c::Value(header.data(), 8)) {
     failed_ = true;
-    throw Error(Code::kDataLoss, "corrupted record at " + std::to_string(start) + Suffix(start));
+    throw Error(Code::kDataLoss, "corrupted record at " + std::to_string(start) + Suffix(start) + InFile());
   }
   const uint64_t length = DecodeFixed64(header.data());
   if (length >= UINT64_MAX - kFooterSize - kHeaderSize - start) {
     failed_ = true;
-    throw Error(Code::kDataLoss, "record size too large" + Suffix(start));
+    throw Error(Code::kDataLoss, "record size too large" + Suffix(start) + InFile());
   }
   record->clear();
   // ReadN grows the string as data arrives: a large (valid-CRC) length on a short file costs nothing.
@@ -65,12 +65,12 @@ bool RecordReader::ReadRecord(uint64_t* offset, std::string* record) {
   if (d < length + kFooterSize) {
     failed_ = true;
     record->clear();
-    throw Error(Code::kDataLoss, "truncated record at " + std::to_string(start));
+    throw Error(Code::kDataLoss, "truncated record at " + std::to_string(start) + InFile());
   }
   if (crc32c::Unmask(DecodeFixed32(record->data() + length)) != crc32c::Value(record->data(), length)) {
     failed_ = true;
     record->clear();
-    throw Error(Code::kDataLoss, "corrupted record at " + std::to_string(start + kHeaderSize));
+    throw Error(Code::kDataLoss, "corrupted record at " + std::to_string(start + kHeaderSize) + InFile());
   }
   record->resize(length);
   *offset = start + kHeaderSize + length + kFooterSize;

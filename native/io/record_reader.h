@@ -23,12 +23,15 @@ class RecordReader {
 
   // Reads the record at *offset (must be the offset after the previous record, or the same
   // offset again after a failure) into *record and advances *offset. Returns false at the end
-  // of the file (also for a partial header there, like TF). DataLoss for corruption: the
+  // of the file (also for a partial header there, like TF). DataLoss naming the offset and
+  // the file for corruption ("corrupted record at 21 in file /data/a.tfrecord"): the
   // stream is then reopened on the next call so the same record can be read again.
   bool ReadRecord(uint64_t* offset, std::string* record);
 
  private:
   void Reposition(uint64_t offset);
+  // " in file <path>" for DataLoss messages (empty for in-memory streams).
+  std::string InFile() const { return path_.empty() ? "" : " in file " + path_; }
   std::string path_;
   Compression compression_ = Compression::kNone;
   std::unique_ptr<InputStream> stream_;

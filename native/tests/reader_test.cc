@@ -138,10 +138,14 @@ TEST(Reader, TFRecordKeysAreByteOffsets) {
   EXPECT_EQ(f.Completed(), 1);
 }
 
-// Reads `data` as a TFRecord file through the reader op; returns the records read before
-// the error (or end) and the error.
+// Reads `data` as a TFRecord file (at CorruptPath()) through the reader op; returns the
+// records read before the error (or end) and the error.
+const std::string& CorruptPath() {
+  static const std::string path = TempDir("c.tfrecord");
+  return path;
+}
 std::pair<std::vector<std::string>, Status> ReadCorrupt(const std::string& data, int extra_reads = 0) {
-  const std::string path = TempDir("c.tfrecord");
+  const std::string path = CorruptPath();
   WriteRaw(path, data);
   ReaderFixture f("TFRecordReaderV2", {});
   f.queue->Add(path);
@@ -171,7 +175,7 @@ TEST(Reader, TFRecordCorruptionIsDataLossAtTheRightOffset) {
     auto [keys, st] = ReadCorrupt(d, 2);
     EXPECT_EQ(keys, (std::vector<std::string>{":0"}));
     EXPECT_EQ(st.code(), Code::kDataLoss);
-    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 21");
+    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 21 in file " + CorruptPath());
     EXPECT_EQ(st.error().node(), "read");
   }
   {  // record 0's length: TF's hint
@@ -179,7 +183,7 @@ TEST(Reader, TFRecordCorruptionIsDataLossAtTheRightOffset) {
     d[0] = 'X';
     auto [keys, st] = ReadCorrupt(d);
     EXPECT_TRUE(keys.empty());
-    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 0 (Is this even a TFRecord file?)");
+    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 0 (Is this even a TFRecord file?) in file " + CorruptPath());
   }
   {  // a huge length whose CRC byte is also damaged: no allocation, DataLoss
     std::string d = good;
@@ -192,13 +196,13 @@ TEST(Reader, TFRecordCorruptionIsDataLossAtTheRightOffset) {
     d[37 + 12 + 3] ^= 0x20;
     auto [keys, st] = ReadCorrupt(d, 1);
     EXPECT_EQ(keys, (std::vector<std::string>{":0", ":21"}));
-    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 49");
+    EXPECT_EQ(std::string(st.error().what()), "corrupted record at 49 in file " + CorruptPath());
   }
   {  // the file ends inside record 2's data
     auto [keys, st] = ReadCorrupt(good.substr(0, 55));
     EXPECT_EQ(keys, (std::vector<std::string>{":0", ":21"}));
     EXPECT_EQ(st.code(), Code::kDataLoss);
-    EXPECT_EQ(std::string(st.error().what()), "truncated record at 37");
+    EXPECT_EQ(std::string(st.error().what()), "truncated record at 37 in file " + CorruptPath());
   }
   {  // a partial header at the end is the end of the file
     auto [keys, st] = ReadCorrupt(good.substr(0, 37 + 5));

@@ -129,8 +129,9 @@ export function parseRecord(buf: Uint8Array, off: number): RecordAt {
 
 /**
  * tf.io.tfRecordIterator(path, {compressionType}): the records of a TFRecord file. Both CRCs
- * are checked (DataLossError "corrupted record at <offset>"); data ending inside a record is
- * "truncated record at <offset>"; a partial 12-byte header at the end ends the file (TF).
+ * are checked (DataLossError "corrupted record at <offset> in file <path>"); data ending inside
+ * a record is "truncated record at <offset> in file <path>"; a partial 12-byte header at the
+ * end ends the file (TF).
  */
 export function* tfRecordIterator(path: string, options: TFRecordOptions | CompressionType = {}): IterableIterator<Uint8Array> {
   const compression = compressionOf(options);
@@ -141,11 +142,11 @@ export function* tfRecordIterator(path: string, options: TFRecordOptions | Compr
   while (off < file.length) {
     const r = parseRecord(file, off);
     if (r.kind === 'corrupt') {
-      throw new DataLossError(undefined, undefined, `corrupted record at ${r.at}${r.at === 0 ? ' (Is this even a TFRecord file?)' : ''}`);
+      throw new DataLossError(undefined, undefined, `corrupted record at ${r.at}${r.at === 0 ? ' (Is this even a TFRecord file?)' : ''} in file ${path}`);
     }
     if (r.kind === 'truncated') {
       if (r.partialHeader) return;
-      throw new DataLossError(undefined, undefined, `truncated record at ${off}`);
+      throw new DataLossError(undefined, undefined, `truncated record at ${off} in file ${path}`);
     }
     yield r.data.slice();
     off = r.next;
