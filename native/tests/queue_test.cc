@@ -481,11 +481,15 @@ TEST(QueueFifo, CancellationRacingAnEnqueueLosesNothing) {
     Op d;
     q->TryDequeueMany(2, d.c.ctx.get(), false, d.DoneTuple());
     EnqueueNow(*q, {I32(1)});  // the batch holds one element now
-    std::thread enq([&] { EnqueueNow(*q, {I32(2)}); });
+    // The racing enqueue may be completed by the cancelling thread's flush: wait for it.
+    Op e;
+    std::thread enq([&] { q->TryEnqueue({I32(2)}, e.c.ctx.get(), e.Done()); });
     std::thread cancel([&] { d.c.cm()->StartCancel(Error(Code::kCancelled, "closed")); });
     enq.join();
     cancel.join();
-    ASSERT_TRUE(d.done);
+    ASSERT_TRUE(e.Wait());
+    ASSERT_TRUE(e.c.status().ok()) << e.c.status().error().what();
+    ASSERT_TRUE(d.Wait());
     if (d.c.status().ok()) {
       EXPECT_EQ(Ints(d.tuple[0]), (std::vector<int32_t>{1, 2}));
       EXPECT_EQ(q->size(), 0);
