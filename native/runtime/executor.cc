@@ -294,12 +294,16 @@ size_t Executor::num_nodes() const { return items_.size(); }
 // that waits (AsyncOpKernel) returns at once and completes on whichever thread calls done.
 
 struct Executor::Iteration {
+  // Per item running in this iteration's frame (by exec_local).
+  struct ItemState {
+    int pending = 0;       // inputs still to come (a Merge: control inputs only)
+    int merge_live = -1;   // a Merge: the input it takes, -1 while none is live
+    int merge_dead = 0;    // a Merge: dead data inputs received
+    bool fired = false;    // a Merge: already scheduled
+  };
   std::vector<Value> slots;
-  std::vector<int> pending;     // by exec_local
-  std::vector<char> dead;       // by out_local: the node was dead in this iteration
-  std::vector<int> merge_live;  // by exec_local: the input a Merge takes, -1 while none is live
-  std::vector<int> merge_dead;  // by exec_local: dead data inputs a Merge received
-  std::vector<char> fired;      // by exec_local: the Merge is already scheduled
+  std::vector<ItemState> items;
+  std::vector<char> dead;  // by out_local: the node was dead in this iteration
 };
 
 struct Executor::FrameInstance {
@@ -322,6 +326,7 @@ struct Executor::Task {
 };
 
 struct Executor::RunState {
+  explicit RunState(std::shared_ptr<CancellationManager> cm) : step(std::move(cm)) {}
   std::mutex mu;                 // guards the frame tree, pending counts and deliveries
   FrameInstance root;
   int outstanding = 0;           // ready or running nodes of the whole step (under mu)
@@ -363,9 +368,8 @@ Error WithNode(const Error& e, const std::string& node) {
 void Executor::RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
                         std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs) {
   if (feed_values.size() != feed_slots_.size()) throw InvalidArgument("wrong number of feed values");
-  auto* rs = new RunState();
+  auto* rs = new RunState(std::move(cancellation));
   rs->done = std::move(done);
-  rs->step.cancellation = std::move(cancellation);
   rs->trace = options.trace;
   if (rs->trace) rs->start = std::chrono::steady_clock::now();
   if (!has_loops_) {
@@ -456,8 +460,10 @@ void Executor::Finish(RunState* rs) const {
 }
 
 void Executor::Process(RunState* rs, std::vector<Task> local) const {
-  std::vector<Value> outs;
-  std::vector<Task> ready;
+  // Scratch kept per thread: no allocation per node once warm (Process never re-enters
+  // itself on one thread: async completions hand their successors back or to the pool).
+  thread_local std::vector<Value> outs;
+  thread_local std::vector<Task> ready;
   while (!local.empty()) {
     Task t = local.back();
     local.pop_back();
@@ -502,7 +508,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
   const Item& item = items_[t.item];
   const std::vector<Value>& in = t.it->slots;
   if (item.kind == Item::kMerge) {  // no kernel: pass the live input on
-    const int live = t.it->merge_live[item.exec_local];
+    const int live = t.it->items[item.exec_local].merge_live;
     *dead = live < 0;
     if (!*dead) {
       (*outs)[0] = in[item.input_slots[live]];
@@ -666,15 +672,12 @@ Executor::Iteration* Executor::Ensure(FrameInstance* f, int64_t n) const {
     const Frame& fr = frames_[f->frame];
     auto it = std::make_unique<Iteration>();
     it->slots.resize(fr.num_slots);
-    it->pending.resize(fr.exec_items.size());
+    it->items.resize(fr.exec_items.size());
     for (size_t l = 0; l < fr.exec_items.size(); l++) {
       const Item& item = items_[fr.exec_items[l]];
-      it->pending[l] = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
+      it->items[l].pending = item.kind == Item::kMerge ? item.num_control : item.initial_pending;
     }
     it->dead.assign(fr.num_out, 0);
-    it->merge_live.assign(fr.exec_items.size(), -1);
-    it->merge_dead.assign(fr.exec_items.size(), 0);
-    it->fired.assign(fr.exec_items.size(), 0);
     f->iterations.push_back(std::move(it));
   }
   return f->iterations[n].get();
@@ -724,17 +727,18 @@ void Executor::Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs
     const Item& succ = items_[s];
     const int l = succ.exec_local;
     if (succ.kind != Item::kMerge) {
-      if (--it.pending[l] == 0) push(s);
+      if (--it.items[l].pending == 0) push(s);
       continue;
     }
-    if (it.fired[l]) continue;
+    Iteration::ItemState& m = it.items[l];
+    if (m.fired) continue;
     // A live Switch has a dead output: the value, not the node, says whether a Merge input is dead.
-    if (input < 0) it.pending[l]--;
-    else if (it.slots[succ.input_slots[input]].dead) it.merge_dead[l]++;
-    else if (it.merge_live[l] < 0) it.merge_live[l] = input;
-    const bool all_dead = it.merge_dead[l] == static_cast<int>(succ.input_slots.size());
-    if (it.pending[l] == 0 && (it.merge_live[l] >= 0 || all_dead)) {
-      it.fired[l] = 1;
+    if (input < 0) m.pending--;
+    else if (it.slots[succ.input_slots[input]].dead) m.merge_dead++;
+    else if (m.merge_live < 0) m.merge_live = input;
+    const bool all_dead = m.merge_dead == static_cast<int>(succ.input_slots.size());
+    if (m.pending == 0 && (m.merge_live >= 0 || all_dead)) {
+      m.fired = true;
       push(s);
     }
   }

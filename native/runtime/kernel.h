@@ -33,11 +33,13 @@ struct KernelConstruction {
 
 // Per-step state shared by all kernels of a run.
 struct StepState {
+  explicit StepState(std::shared_ptr<CancellationManager> cm = std::make_shared<CancellationManager>())
+      : cancellation(std::move(cm)) {}
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int64_t step_id = 0;
   // Cancels the step's waiting kernels (session close, deadline, a failed node). Shared:
   // the session holds it while the step is in flight.
-  std::shared_ptr<CancellationManager> cancellation = std::make_shared<CancellationManager>();
+  std::shared_ptr<CancellationManager> cancellation;
   // Values a while loop saves per iteration for its gradient loop (LoopAccumulatorPush/Pop),
   // by accumulator name, then iteration index. They live for this step only.
   struct Accumulator {

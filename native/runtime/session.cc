@@ -80,26 +80,31 @@ void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOpti
       throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
     }
     executor = executors_[handle].get();
-    in_flight_.insert(cancellation);
+    in_flight_.push_back(cancellation);
   }
   RunOptions opts = options;
   if (opts.timeout_ms <= 0) opts.timeout_ms = options_.operation_timeout_ms;
-  auto step_done = [this, cancellation, done = std::move(done)](StepResult result) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      in_flight_.erase(cancellation);
-      if (in_flight_.empty()) idle_cv_.notify_all();
-    }
+  CancellationManager* step = cancellation.get();
+  auto step_done = [this, step, done = std::move(done)](StepResult result) {
+    EndStep(step);
     done(std::move(result));  // the session may be gone from here on
   };
   try {
-    executor->RunAsync(std::move(feeds), opts, cancellation, std::move(step_done), caller_runs);
+    executor->RunAsync(std::move(feeds), opts, std::move(cancellation), std::move(step_done), caller_runs);
   } catch (...) {  // rejected before it started (wrong feeds): done will not be called
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_.erase(cancellation);
-    if (in_flight_.empty()) idle_cv_.notify_all();
+    EndStep(step);
     throw;
   }
+}
+
+void Session::EndStep(const CancellationManager* step) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::find_if(in_flight_.begin(), in_flight_.end(), [step](const auto& c) { return c.get() == step; });
+  if (it != in_flight_.end()) {
+    std::swap(*it, in_flight_.back());
+    in_flight_.pop_back();
+  }
+  if (in_flight_.empty()) idle_cv_.notify_all();
 }
 
 std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,

@@ -7,7 +7,6 @@
 #include <memory>
 #include <condition_variable>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +65,7 @@ class Session {
   std::vector<std::string> TakePlacementLog() { return placer_->TakeLog(); }
 
  private:
+  void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
   void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
 
   SessionOptions options_;
@@ -80,7 +80,7 @@ class Session {
   std::map<std::string, int64_t> signature_to_handle_;
   std::vector<std::unique_ptr<Executor>> executors_;
   bool closed_ = false;
-  std::set<std::shared_ptr<CancellationManager>> in_flight_;  // one per running step
+  std::vector<std::shared_ptr<CancellationManager>> in_flight_;  // one per running step
   std::condition_variable idle_cv_;                           // in_flight_ became empty
 };
 
