@@ -1,5 +1,7 @@
 #include "runtime/timer.h"
 
+#include <thread>
+
 namespace tg {
 
 Timer& Timer::Global() {
@@ -7,9 +9,7 @@ Timer& Timer::Global() {
   return *timer;
 }
 
-Timer::Timer() : thread_([this] { Loop(); }) { thread_.detach(); }
-
-Timer::~Timer() = default;
+Timer::Timer() { std::thread([this] { Loop(); }).detach(); }
 
 int64_t Timer::Schedule(Clock::time_point when, std::function<void()> fn) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -29,7 +29,7 @@ void Timer::Cancel(int64_t id) {
 
 void Timer::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
+  for (;;) {
     if (queue_.empty()) {
       cv_.wait(lock);
       continue;

@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <thread>
 
 namespace tg {
 
@@ -23,17 +22,14 @@ class Timer {
   void Cancel(int64_t id);
 
  private:
-  Timer();
-  ~Timer();
-  void Loop();
+  Timer();  // never destroyed (see Global)
+  [[noreturn]] void Loop();
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<Clock::time_point, std::pair<int64_t, std::function<void()>>> queue_;
   std::map<int64_t, decltype(queue_)::iterator> by_id_;
   int64_t next_id_ = 1;
-  bool stop_ = false;
-  std::thread thread_;
 };
 
 }  // namespace tg
