@@ -1,8 +1,11 @@
 #include "runtime/device.h"
 
+#include <algorithm>
 #include <cctype>
 
+#include "runtime/gpu_platform.h"
 #include "runtime/status.h"
+#include "runtime/tensor.h"
 
 namespace tg {
 
@@ -46,15 +49,70 @@ DeviceRequest DeviceRequest::Parse(const std::string& spec) {
   return r;
 }
 
-DeviceMgr::DeviceMgr(int num_cpus, int num_gpus, ThreadPool* intra_op) {
+Tensor Device::CopyFromHost(const Tensor&) {
+  throw Error(Code::kInternal, "device " + name + " has no memory of its own to copy into");
+}
+
+Tensor Device::CopyToHost(const Tensor&) {
+  throw Error(Code::kInternal, "device " + name + " has no memory of its own to copy from");
+}
+
+namespace {
+
+// TF's visible_device_list: "1,0" -> physical GPUs in TF index order; "" -> all of them.
+std::vector<int> VisibleGpus(const std::string& list, int physical) {
+  std::vector<int> out;
+  if (list.empty()) {
+    for (int i = 0; i < physical; i++) out.push_back(i);
+    return out;
+  }
+  size_t s = 0;
+  while (s <= list.size()) {
+    size_t c = list.find(',', s);
+    std::string id = list.substr(s, c == std::string::npos ? std::string::npos : c - s);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
+      throw InvalidArgument("Could not parse entry in 'visible_device_list': '" + id + "'. visible_device_list = " + list);
+    }
+    int g = std::stoi(id);
+    if (g >= physical) {
+      throw InvalidArgument("'visible_device_list' listed an invalid GPU id '" + id + "' but visible device count is " +
+                            std::to_string(physical));
+    }
+    if (std::find(out.begin(), out.end(), g) != out.end()) {
+      throw InvalidArgument("visible_device_list contained a duplicate entry: " + list);
+    }
+    out.push_back(g);
+    if (c == std::string::npos) break;
+    s = c + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+DeviceMgr::DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op) {
   for (int i = 0; i < std::max(1, num_cpus); i++) {
-    devices_.push_back(std::make_unique<Device>(
-        Device{"/job:localhost/replica:0/task:0/device:CPU:" + std::to_string(i), DeviceType::kCPU, i, intra_op}));
+    devices_.push_back(std::make_unique<Device>("/job:localhost/replica:0/task:0/device:CPU:" + std::to_string(i),
+                                                DeviceType::kCPU, i, intra_op));
   }
-  for (int i = 0; i < num_gpus; i++) {
-    devices_.push_back(std::make_unique<Device>(
-        Device{"/job:localhost/replica:0/task:0/device:GPU:" + std::to_string(i), DeviceType::kGPU, i, intra_op}));
+  if (num_gpus == 0) return;
+  GpuPlatform* platform = GetGpuPlatform();
+  const int physical = platform ? platform->PhysicalDeviceCount() : 0;
+  if (gpu_options.per_process_gpu_memory_fraction < 0 || gpu_options.per_process_gpu_memory_fraction > 1e6) {
+    throw InvalidArgument("gpuOptions.perProcessGpuMemoryFraction must be >= 0, got " +
+                          std::to_string(gpu_options.per_process_gpu_memory_fraction));
   }
+  if (physical == 0) return;  // TF: a GPU count above what the machine has is not an error
+  std::vector<int> visible = VisibleGpus(gpu_options.visible_device_list, physical);
+  const int n = num_gpus < 0 ? static_cast<int>(visible.size()) : std::min<int>(num_gpus, visible.size());
+  for (int i = 0; i < n; i++) devices_.push_back(platform->CreateDevice(i, visible[i], gpu_options, intra_op));
+}
+
+DeviceMgr::~DeviceMgr() = default;
+
+Device* DeviceMgr::gpu0() const {
+  for (const auto& d : devices_) if (d->type == DeviceType::kGPU) return d.get();
+  return nullptr;
 }
 
 Device* DeviceMgr::Find(const DeviceRequest& req) const {

@@ -1,23 +1,50 @@
-// Devices of a session: n CPU devices sharing the machine (deviceCount {CPU: n}), later GPUs.
+// Devices of a session: n CPU devices sharing the machine (deviceCount {CPU: n}) and the
+// GPUs the CUDA platform provides (gpu_platform.h). A device owns where its tensors live
+// (its allocator) and, for a GPU, the streams its kernels and copies run on.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "runtime/allocator.h"
+
 namespace tg {
 
+class Tensor;
 class ThreadPool;
 
 enum class DeviceType { kCPU, kGPU };
 
 const char* DeviceTypeName(DeviceType t);  // "CPU", "GPU"
 
-struct Device {
-  std::string name;  // "/job:localhost/replica:0/task:0/device:CPU:0"
-  DeviceType type;
-  int index;
-  ThreadPool* intra_op;  // kernels split work here
+class Device {
+ public:
+  Device(std::string name, DeviceType type, int index, ThreadPool* intra_op)
+      : name(std::move(name)), type(type), index(index), intra_op(intra_op) {}
+  virtual ~Device() = default;
+
+  const std::string name;  // "/job:localhost/replica:0/task:0/device:CPU:0"
+  const DeviceType type;
+  const int index;
+  ThreadPool* const intra_op;  // kernels split work here (host code of any device)
+
+  // Where tensors in this device's memory come from; null for host memory (CPU devices).
+  virtual Allocator* allocator() const { return nullptr; }
+  bool has_device_memory() const { return allocator() != nullptr; }
+  // Bytes of memory this device may use (TF's memory_limit in listDevices); 0: unknown.
+  virtual int64_t memory_limit() const { return 0; }
+  // "device: 0, name: NVIDIA H200, pci bus id: ..., compute capability: 9.0" (GPUs).
+  virtual std::string description() const { return ""; }
+
+  // Copies for the edges that cross between host and this device's memory (devices with
+  // their own memory only). CopyFromHost may return before the copy finished (the device's
+  // own kernels are ordered after it); CopyToHost returns once the host tensor is complete.
+  virtual Tensor CopyFromHost(const Tensor& host);
+  virtual Tensor CopyToHost(const Tensor& device_tensor);
+  // Waits for all work queued on the device.
+  virtual void Synchronize() {}
 };
 
 // A parsed device request ("/device:GPU:1", "/cpu:0", "/job:localhost/task:0/device:CPU:*").
@@ -30,13 +57,18 @@ struct DeviceRequest {
   static DeviceRequest Parse(const std::string& spec);
 };
 
+struct GpuOptions;
+
 class DeviceMgr {
  public:
-  DeviceMgr(int num_cpus, int num_gpus, ThreadPool* intra_op);
+  // num_gpus: the most GPUs to use (TF's deviceCount.GPU; -1: all the platform has).
+  DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op);
+  ~DeviceMgr();
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
   // The first device matching the request, or null.
   Device* Find(const DeviceRequest& req) const;
   Device* cpu0() const { return devices_[0].get(); }
+  Device* gpu0() const;  // null when there is no GPU
   std::string ListNames() const;  // "[ /job:.../device:CPU:0, ... ]"
 
  private:

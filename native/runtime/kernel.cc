@@ -1,5 +1,6 @@
 #include "runtime/kernel.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -24,9 +25,13 @@ KernelRegistry& KernelRegistry::Global() {
   return *registry;
 }
 
-void KernelRegistry::Register(KernelDef def) { defs_.push_back(std::move(def)); }
+void KernelRegistry::Register(KernelDef def) {
+  std::lock_guard<std::mutex> lock(mu_);
+  defs_.push_back(std::move(def));
+}
 
 const KernelDef* KernelRegistry::Find(const Node& node, DeviceType device) const {
+  std::lock_guard<std::mutex> lock(mu_);
   for (const KernelDef& d : defs_) {
     if (d.op != node.op || d.device != device) continue;
     if (d.type_attr.empty()) return &d;
@@ -36,12 +41,66 @@ const KernelDef* KernelRegistry::Find(const Node& node, DeviceType device) const
   return nullptr;
 }
 
-bool KernelRegistry::HasOp(const std::string& op) const {
-  for (const KernelDef& d : defs_) if (d.op == op) return true;
-  return false;
+void KernelRegistry::RegisterCpuKernelsOnGpu(const std::string& op, const std::vector<DataType>& dtypes,
+                                             const std::vector<int>& host_inputs, const std::vector<int>& host_outputs,
+                                             bool all_host) {
+  std::vector<KernelDef> add;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (const KernelDef& d : defs_) {
+    if (d.op != op || d.device != DeviceType::kCPU) continue;
+    if (!dtypes.empty() && !d.type_attr.empty() && std::find(dtypes.begin(), dtypes.end(), d.dtype) == dtypes.end()) continue;
+    KernelDef g = d;
+    g.device = DeviceType::kGPU;
+    g.host_inputs = host_inputs;
+    g.host_outputs = host_outputs;
+    g.all_host = all_host;
+    add.push_back(std::move(g));
+  }
+  lock.unlock();
+  for (KernelDef& g : add) Register(std::move(g));
+}
+
+void KernelRegistry::RegisterInt32CpuKernelsOnGpu() {
+  std::vector<KernelDef> add;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (const KernelDef& d : defs_) {
+    if (d.device != DeviceType::kCPU || d.dtype != DataType::DT_INT32 || d.type_attr.empty()) continue;
+    bool on_gpu = false;
+    for (const KernelDef& g : defs_) {
+      on_gpu |= g.device == DeviceType::kGPU && g.op == d.op && g.type_attr == d.type_attr && g.dtype == d.dtype;
+    }
+    if (on_gpu) continue;
+    KernelDef g = d;
+    g.device = DeviceType::kGPU;
+    g.all_host = true;
+    add.push_back(std::move(g));
+  }
+  lock.unlock();
+  for (KernelDef& g : add) Register(std::move(g));
+}
+
+bool KernelDef::InputOnHost(int i) const {
+  return device == DeviceType::kCPU || all_host || std::find(host_inputs.begin(), host_inputs.end(), i) != host_inputs.end();
+}
+
+bool KernelDef::OutputOnHost(int i) const {
+  return device == DeviceType::kCPU || all_host || std::find(host_outputs.begin(), host_outputs.end(), i) != host_outputs.end();
+}
+
+Tensor OpKernelContext::AllocateOnDevice(DataType dtype, Shape shape) const {
+  Allocator* a = device_->allocator();
+  const size_t size = DataTypeSize(dtype);
+  if (!a || size == 0) throw Error(Code::kInternal, "cannot allocate " + DataTypeName(dtype) + " in the memory of " + device_->name, node_.name);
+  const size_t bytes = static_cast<size_t>(NumElements(shape)) * size;
+  try {
+    return Tensor(dtype, std::move(shape), a->AllocateBuffer(bytes));
+  } catch (const Error& e) {
+    throw e.node().empty() ? Error(e.code(), std::string(e.what()) + "\n\t [[node " + node_.name + " on " + device_->name + "]]", node_.name) : e;
+  }
 }
 
 std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device) const {
+  std::lock_guard<std::mutex> lock(mu_);
   std::string attrs;
   for (const auto& [k, v] : node.attrs) {
     if (v.kind == fb::AttrKind::TYPE) attrs += (attrs.empty() ? "" : ", ") + k + "=DT_" + DataTypeName(v.type);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -91,10 +92,19 @@ class OpKernelContext {
 
   int num_outputs() const { return static_cast<int>(outputs_->size()); }
   void set_output(int i, Tensor t) { (*outputs_)[i] = std::move(t); }
+  // An output in the memory the executor expects it in: the device's for a GPU kernel's
+  // device-memory outputs, host memory otherwise.
   Tensor& allocate_output(int i, DataType dtype, Shape shape) {
-    (*outputs_)[i] = Tensor(dtype, std::move(shape));
+    (*outputs_)[i] = output_on_device(i) ? AllocateOnDevice(dtype, std::move(shape)) : Tensor(dtype, std::move(shape));
     return (*outputs_)[i];
   }
+  // Scratch memory (a GPU kernel's workspace) of this kernel's device, freed when dropped.
+  Tensor allocate_temp(DataType dtype, Shape shape) const {
+    return device_->has_device_memory() ? AllocateOnDevice(dtype, std::move(shape)) : Tensor(dtype, std::move(shape));
+  }
+  // Which outputs live in device memory (set by the executor for kernels on GPU devices).
+  void set_output_memory(const std::vector<char>* on_device) { out_on_device_ = on_device; }
+  bool output_on_device(int i) const { return out_on_device_ && (*out_on_device_)[i]; }
   // Dead tensors (tf.cond): a Switch marks its untaken output dead; nodes fed a dead input
   // do not run and their outputs are dead too, except Merge, which takes its live input.
   void set_dead_state(const std::vector<char>* dead_inputs, std::vector<char>* dead_outputs) {
@@ -130,7 +140,10 @@ class OpKernelContext {
   std::vector<std::shared_ptr<Var>>* ref_outputs_;
   const std::vector<char>* dead_inputs_ = nullptr;
   std::vector<char>* dead_outputs_ = nullptr;
+  const std::vector<char>* out_on_device_ = nullptr;
   Status status_;
+
+  Tensor AllocateOnDevice(DataType dtype, Shape shape) const;
 };
 
 class AsyncOpKernel;
@@ -184,12 +197,21 @@ using KernelFactory = std::function<std::unique_ptr<OpKernel>(const KernelConstr
 
 // The one kernel registry, keyed by (op type, device type, dtype). `type_attr` names the
 // node attr holding the dtype the kernel was written for ("" when the kernel takes any).
+// A GPU kernel's arguments are in device memory except those listed as host memory (TF's
+// HostMemory: shapes, axes, int32 values); `all_host` kernels run on the host entirely
+// (TF's int32 GPU kernels) and the executor copies their inputs and outputs across.
 struct KernelDef {
   std::string op;
   DeviceType device;
   std::string type_attr;
   DataType dtype;
   KernelFactory factory;
+  std::vector<int> host_inputs = {};
+  std::vector<int> host_outputs = {};
+  bool all_host = false;
+
+  bool InputOnHost(int i) const;
+  bool OutputOnHost(int i) const;
 };
 
 class KernelRegistry {
@@ -198,12 +220,22 @@ class KernelRegistry {
   void Register(KernelDef def);
   // The factory for `node` on `device`, or null when none fits.
   const KernelDef* Find(const Node& node, DeviceType device) const;
-  bool HasOp(const std::string& op) const;
+  // Registers `op`'s CPU kernels (those of `dtypes`, all when empty) for GPU devices too,
+  // with the given arguments in host memory: for kernels that never read tensor data
+  // (Shape, Reshape, Identity, VariableV2) or that run on the host entirely (all_host).
+  void RegisterCpuKernelsOnGpu(const std::string& op, const std::vector<DataType>& dtypes,
+                               const std::vector<int>& host_inputs, const std::vector<int>& host_outputs, bool all_host);
+  // Every CPU kernel written for int32 (and not yet on GPU) also runs on GPU devices with
+  // all its arguments in host memory, as TF keeps int32 tensors of GPU ops on the host.
+  void RegisterInt32CpuKernelsOnGpu();
   // TF's message for a missing kernel, listing the devices that have one.
   std::string NoKernelMessage(const Node& node, DeviceType device) const;
 
  private:
-  std::vector<KernelDef> defs_;
+  // The CUDA backend registers its kernels when it loads (after other sessions may have
+  // started): a deque keeps found defs where they are, the mutex guards the list.
+  mutable std::mutex mu_;
+  std::deque<KernelDef> defs_;
 };
 
 // Registers at static-initialisation time: TG_REGISTER_KERNEL(op, device, type_attr, dtype, Class).
@@ -218,6 +250,16 @@ template <template <typename> class Kernel, typename... Ts>
 void RegisterForTypes(const std::string& op, const std::string& type_attr = "T") {
   (KernelRegistry::Global().Register({op, DeviceType::kCPU, type_attr, DataTypeOf<Ts>(),
                                       [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new Kernel<Ts>(c)); }}),
+   ...);
+}
+
+// Registers Kernel<T> for `op` on GPU for each T (GPU kernels of native/kernels/cuda).
+template <template <typename> class Kernel, typename... Ts>
+void RegisterGpuForTypes(const std::string& op, const std::string& type_attr = "T", std::vector<int> host_inputs = {},
+                         std::vector<int> host_outputs = {}) {
+  (KernelRegistry::Global().Register({op, DeviceType::kGPU, type_attr, DataTypeOf<Ts>(),
+                                      [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new Kernel<Ts>(c)); },
+                                      host_inputs, host_outputs}),
    ...);
 }
 

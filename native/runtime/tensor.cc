@@ -96,8 +96,9 @@ std::shared_ptr<Buffer> Buffer::AllocateStrings(size_t count) {
   return b;
 }
 
-std::shared_ptr<Buffer> Buffer::Wrap(void* data, size_t bytes, std::function<void()> release) {
+std::shared_ptr<Buffer> Buffer::Wrap(void* data, size_t bytes, std::function<void()> release, bool on_device) {
   std::shared_ptr<Buffer> b(new Buffer());
+  b->on_device_ = on_device;
   b->data_ = data;
   b->bytes_ = bytes;
   b->release_ = std::move(release);
@@ -141,6 +142,7 @@ Tensor Tensor::Reshaped(Shape shape) const {
 }
 
 Tensor Tensor::Clone() const {
+  if (on_device()) throw Error(Code::kInternal, "Clone of a tensor in device memory (" + DebugString() + ")");
   Tensor t(dtype_, shape_);
   if (HoldsStrings(dtype_)) {
     for (int64_t i = 0; i < num_elements_; i++) t.strings()[i] = strings()[i];

@@ -18,24 +18,27 @@ int64_t NumElements(const Shape& shape);
 std::string ShapeString(const Shape& shape);  // "[2,3]"
 
 // Memory of a tensor: 64-byte aligned host memory we own, memory lent by someone else
-// (released through a callback), or an array of std::string for string tensors.
+// (released through a callback), an array of std::string for string tensors, or device
+// memory (a GPU's, from its allocator: host code must not touch it; copies cross over).
 class Buffer {
  public:
   static std::shared_ptr<Buffer> Allocate(size_t bytes);
   static std::shared_ptr<Buffer> AllocateStrings(size_t count);
-  static std::shared_ptr<Buffer> Wrap(void* data, size_t bytes, std::function<void()> release);
+  static std::shared_ptr<Buffer> Wrap(void* data, size_t bytes, std::function<void()> release, bool on_device = false);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
 
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
+  bool on_device() const { return on_device_; }
 
  private:
   Buffer() = default;
   void* data_ = nullptr;
   size_t bytes_ = 0;
   size_t strings_ = 0;  // number of std::string objects when this holds strings
+  bool on_device_ = false;
   std::function<void()> release_;
 };
 
@@ -62,6 +65,8 @@ class Tensor {
   const std::shared_ptr<Buffer>& buffer() const { return buffer_; }
   // True when no other Tensor shares the buffer (safe to update in place).
   bool RefCountIsOne() const { return buffer_ && buffer_.use_count() == 1; }
+  // In a device's memory (a GPU's): only that device's kernels and copies may read it.
+  bool on_device() const { return buffer_ && buffer_->on_device(); }
 
   void* raw() const { return buffer_ ? buffer_->data() : nullptr; }
   template <typename T> T* data() const { return static_cast<T*>(raw()); }
@@ -69,7 +74,7 @@ class Tensor {
 
   // The same buffer seen with another shape of equal size (reshape, squeeze, expand_dims).
   Tensor Reshaped(Shape shape) const;
-  // A deep copy.
+  // A deep copy (host tensors only).
   Tensor Clone() const;
   std::string DebugString() const;  // "float[2,3]"
 
