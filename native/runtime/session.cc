@@ -29,7 +29,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
   inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores,
                                            [intra] { ThreadPool::LimitOpenMpTeam(intra); });
   intra_op_ = std::make_unique<ThreadPool>(intra);
-  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, intra_op_.get());
+  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get());
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
   std::lock_guard<std::mutex> lock(registry_mu);

@@ -12,6 +12,7 @@
 
 #include "runtime/device.h"
 #include "runtime/executor.h"
+#include "runtime/gpu_platform.h"
 #include "runtime/graph.h"
 #include "runtime/placer.h"
 #include "runtime/resource_mgr.h"
@@ -21,7 +22,8 @@ namespace tg {
 
 struct SessionOptions {
   int num_cpus = 1;
-  int num_gpus = 0;
+  int num_gpus = -1;  // TF's deviceCount.GPU: the most GPUs to use; -1: all there are
+  GpuOptions gpu_options;
   int inter_op_threads = 0;  // 0: number of cores
   int intra_op_threads = 0;  // 0: number of cores
   bool allow_soft_placement = false;
