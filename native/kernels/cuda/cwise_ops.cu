@@ -69,6 +69,7 @@ BcastPlan MakeBcastPlan(const Shape& a, const Shape& b, const std::string& node)
   return p;
 }
 
+namespace {
 template <typename U>
 __global__ void FillKernel(U* p, int64_t n, U v) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
@@ -76,6 +77,7 @@ __global__ void FillKernel(U* p, int64_t n, U v) {
     p[i] = v;
   }
 }
+}  // namespace
 
 void LaunchFillBits(cudaStream_t stream, void* p, int64_t n, int bytes_per_element, uint64_t bits) {
   if (n <= 0) return;
@@ -89,6 +91,8 @@ void LaunchFillBits(cudaStream_t stream, void* p, int64_t n, int bytes_per_eleme
   }
   TG_CUDA_LAUNCH_CHECK();
 }
+
+namespace {
 
 // Accumulator types: double for floats (as the CPU kernels), int64 for integers (wraps as the
 // CPU's int64 sum does; atomics work on its unsigned bits).
@@ -134,6 +138,8 @@ __global__ void StoreAccKernel(const Acc* acc, T* out, int64_t n, double scale) 
     else out[i] = static_cast<T>(acc[i]);
   }
 }
+
+}  // namespace
 
 template <typename T>
 void LaunchChannelSum(OpKernelContext* ctx, cudaStream_t stream, const T* x, T* out, int64_t outer, int64_t channels,

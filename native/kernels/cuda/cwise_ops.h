@@ -40,7 +40,7 @@ struct BcastPlan {
 BcastPlan MakeBcastPlan(const Shape& a, const Shape& b, const std::string& node);
 
 template <typename In, typename Out, typename F>
-__global__ void UnaryKernel(const In* __restrict__ x, Out* __restrict__ y, int64_t n, F f) {
+__global__ void CwiseUnaryKernel(const In* __restrict__ x, Out* __restrict__ y, int64_t n, F f) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
     y[i] = f(x[i]);
@@ -51,13 +51,13 @@ __global__ void UnaryKernel(const In* __restrict__ x, Out* __restrict__ y, int64
 template <typename In, typename Out, typename F>
 void LaunchUnary(cudaStream_t stream, const In* x, Out* y, int64_t n, F f) {
   if (n <= 0) return;
-  UnaryKernel<In, Out, F><<<BlocksFor(n), kThreadsPerBlock, 0, stream>>>(x, y, n, f);
+  CwiseUnaryKernel<In, Out, F><<<BlocksFor(n), kThreadsPerBlock, 0, stream>>>(x, y, n, f);
   TG_CUDA_LAUNCH_CHECK();
 }
 
 // kMode: 0 same shapes, 1 b is a scalar, 2 a is a scalar, 3 general broadcast.
 template <int kMode, typename In, typename Out, typename F>
-__global__ void BinaryKernel(const In* __restrict__ a, const In* __restrict__ b, Out* __restrict__ o, int64_t n,
+__global__ void CwiseBinaryKernel(const In* __restrict__ a, const In* __restrict__ b, Out* __restrict__ o, int64_t n,
                              BcastDims d, F f) {
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
@@ -90,13 +90,13 @@ void LaunchBinary(cudaStream_t stream, const Tensor& a, const Tensor& b, Tensor*
   Out* po = out->data<Out>();
   const unsigned blocks = BlocksFor(n);
   if (a.num_elements() == n && b.num_elements() == n) {
-    BinaryKernel<0, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
+    CwiseBinaryKernel<0, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
   } else if (b.num_elements() == 1) {
-    BinaryKernel<1, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
+    CwiseBinaryKernel<1, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
   } else if (a.num_elements() == 1) {
-    BinaryKernel<2, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
+    CwiseBinaryKernel<2, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
   } else {
-    BinaryKernel<3, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
+    CwiseBinaryKernel<3, In, Out, F><<<blocks, kThreadsPerBlock, 0, stream>>>(pa, pb, po, n, plan.dims, f);
   }
   TG_CUDA_LAUNCH_CHECK();
 }
