@@ -30,7 +30,9 @@ export type NativeSession = { readonly __nativeSession: unique symbol };
 
 export interface NativeSessionOptions {
   numCpus?: number;
+  /** The most GPUs to use; -1: all the CUDA backend finds. */
   numGpus?: number;
+  gpuOptions?: { perProcessGpuMemoryFraction?: number; allowGrowth?: boolean; visibleDeviceList?: string };
   interOpThreads?: number;
   intraOpThreads?: number;
   allowSoftPlacement?: boolean;
@@ -46,7 +48,7 @@ export interface NativeAddon {
   sessionRun(session: NativeSession, handle: number, feeds: NativeTensor[], timeoutMs: number, trace?: boolean): NativeRunResult;
   sessionRunAsync(session: NativeSession, handle: number, feeds: NativeTensor[], timeoutMs: number, trace?: boolean): Promise<NativeRunResult>;
   sessionClose(session: NativeSession): void;
-  sessionListDevices(session: NativeSession): { name: string; deviceType: string; memoryLimitBytes: number }[];
+  sessionListDevices(session: NativeSession): { name: string; deviceType: string; memoryLimitBytes: number; physicalDeviceDesc: string }[];
   resetContainers(containers: string[]): void;
   /** Seconds for `iters` oneDNN sgemm calls of [m,k]x[k,n] (benchmark reference). */
   benchSgemm(m: number, k: number, n: number, iters: number): number;

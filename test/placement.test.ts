@@ -100,3 +100,24 @@ test.serial('independent branches on two devices run concurrently (traced node i
   const overlaps = left.some(([s1, e1]) => right.some(([s2, e2]) => s1 < e2 && s2 < e1));
   t.true(overlaps, 'some MatMul of one branch ran while one of the other branch was running');
 });
+
+test.serial('listDevices reports TF1 device attributes; GPUs only where the CUDA backend finds one', (t) => {
+  using sess = new tf.Session({ config: { deviceCount: { CPU: 2, GPU: 0 } } });
+  t.deepEqual(sess.listDevices().map((d) => [d.name, d.deviceType, d.memoryLimitBytes]),
+    [[CPU(0), 'CPU', 268435456], [CPU(1), 'CPU', 268435456]]);
+  // All GPUs (the default): on a machine without one this is just the CPU, and an op pinned
+  // to /gpu:0 then needs soft placement.
+  using all = new tf.Session({ config: { gpuOptions: { allowGrowth: true } } });
+  const gpus = all.listDevices().filter((d) => d.deviceType === 'GPU');
+  for (const [i, d] of gpus.entries()) {
+    t.is(d.name, `/job:localhost/replica:0/task:0/device:GPU:${i}`);
+    t.regex(d.physicalDeviceDesc, /compute capability: \d+\.\d+/);
+    t.true(d.memoryLimitBytes > 0);
+  }
+  t.is(all.listDevices().length, 1 + gpus.length);
+});
+
+test.serial('gpuOptions are checked: a negative memory fraction is an InvalidArgumentError', (t) => {
+  t.throws(() => new tf.Session({ config: { gpuOptions: { perProcessGpuMemoryFraction: -0.5 } } }),
+    { instanceOf: tf.errors.InvalidArgumentError, message: /perProcessGpuMemoryFraction must be >= 0/ });
+});

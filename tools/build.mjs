@@ -38,7 +38,11 @@ for (const file of readdirSync(join(root, 'schema')).filter((f) => f.endsWith('.
 // 2. The native addon (build/Release/tensorgraph_native.node).
 const jobs = String(Math.max(1, (await import('node:os')).cpus().length));
 // The C++ runtime tests (GoogleTest) are built beside it when GoogleTest is installed.
-run(bin('cmake-js'), ['build', '--out', 'build', '--parallel', jobs, '--CDTG_BUILD_TESTS=ON', ...(process.env.CI ? ['--log-level', 'warn'] : [])]);
+// The CUDA backend (build/Release/libtg_cuda.so) is built when a CUDA toolkit is found: set
+// TG_CUDA_WHEELS to the folder tools/install-cuda.sh prints; TG_CUDA=ON makes a missing or
+// broken toolkit an error, TG_CUDA=OFF skips it.
+const cuda = process.env.TG_CUDA ? [`--CDTG_CUDA=${process.env.TG_CUDA}`] : [];
+run(bin('cmake-js'), ['build', '--out', 'build', '--parallel', jobs, '--CDTG_BUILD_TESTS=ON', ...cuda, ...(process.env.CI ? ['--log-level', 'warn'] : [])]);
 
 // 3. The library itself.
 run(bin('tsc'), ['-p', 'tsconfig.json']);

@@ -114,7 +114,15 @@ Napi::Value NewSession(const Napi::CallbackInfo& info) {
     Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
     tg::SessionOptions opts;
     opts.num_cpus = IntOption(o, "numCpus", 1);
-    opts.num_gpus = IntOption(o, "numGpus", 0);
+    opts.num_gpus = IntOption(o, "numGpus", -1);
+    if (Napi::Value g = o.Get("gpuOptions"); g.IsObject()) {
+      Napi::Object go = g.As<Napi::Object>();
+      if (Napi::Value f = go.Get("perProcessGpuMemoryFraction"); f.IsNumber()) {
+        opts.gpu_options.per_process_gpu_memory_fraction = f.As<Napi::Number>().DoubleValue();
+      }
+      opts.gpu_options.allow_growth = go.Get("allowGrowth").ToBoolean();
+      if (Napi::Value v = go.Get("visibleDeviceList"); v.IsString()) opts.gpu_options.visible_device_list = v.As<Napi::String>();
+    }
     opts.inter_op_threads = IntOption(o, "interOpThreads", 0);
     opts.intra_op_threads = IntOption(o, "intraOpThreads", 0);
     opts.allow_soft_placement = o.Get("allowSoftPlacement").ToBoolean();
@@ -281,7 +289,8 @@ Napi::Value SessionListDevices(const Napi::CallbackInfo& info) {
       Napi::Object d = Napi::Object::New(info.Env());
       d.Set("name", devs[i]->name);
       d.Set("deviceType", tg::DeviceTypeName(devs[i]->type));
-      d.Set("memoryLimitBytes", Napi::Number::New(info.Env(), 0));
+      d.Set("memoryLimitBytes", Napi::Number::New(info.Env(), static_cast<double>(devs[i]->memory_limit())));
+      d.Set("physicalDeviceDesc", devs[i]->description());
       a.Set(static_cast<uint32_t>(i), d);
     }
     return a;

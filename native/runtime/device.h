@@ -33,8 +33,9 @@ class Device {
   // Where tensors in this device's memory come from; null for host memory (CPU devices).
   virtual Allocator* allocator() const { return nullptr; }
   bool has_device_memory() const { return allocator() != nullptr; }
-  // Bytes of memory this device may use (TF's memory_limit in listDevices); 0: unknown.
-  virtual int64_t memory_limit() const { return 0; }
+  // Bytes of memory this device may use (TF's memory_limit in listDevices; TF reports
+  // 256 MiB for a CPU).
+  virtual int64_t memory_limit() const { return int64_t{256} << 20; }
   // "device: 0, name: NVIDIA H200, pci bus id: ..., compute capability: 9.0" (GPUs).
   virtual std::string description() const { return ""; }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,8 @@ struct Executor::Item {
   const Node* node = nullptr;
   Device* device = nullptr;
   std::unique_ptr<OpKernel> kernel;
+  std::vector<Edge> inputs;           // the node's data inputs, routed through copy nodes where memory differs
+  std::vector<char> out_on_device;    // per output: in the device's memory (GPU kernels), empty when none is
   std::vector<int> input_slots;       // slot of each data input
   std::vector<bool> input_is_ref;     // the kernel takes input i by reference
   int output_base = 0;                // first slot of this node's outputs
@@ -56,6 +59,28 @@ struct Value {
 };
 
 namespace {
+
+// Moves a value between host memory and a device's memory (TF's _Send/_Recv pair within a
+// process, or its host<->device copies): inserted on every edge whose two ends expect
+// different memory. `from`/`to` are the devices whose memory it leaves/enters (null: host).
+class CopyKernel : public OpKernel {
+ public:
+  CopyKernel(const KernelConstruction& c, Device* from, Device* to) : OpKernel(c), from_(from), to_(to) {}
+  void Compute(OpKernelContext* ctx) const override {
+    const Tensor& in = ctx->input(0);
+    Tensor host = from_ ? from_->CopyToHost(in) : in;
+    ctx->set_output(0, to_ ? to_->CopyFromHost(host) : host);
+  }
+
+ private:
+  Device* from_;
+  Device* to_;
+};
+
+// Whose memory a value lives in: null for host memory, else the device.
+using Space = Device*;
+
+std::string SpaceName(Space s) { return s ? s->name : "host memory"; }
 
 Edge ResolveFetch(const Graph& graph, const std::string& name, bool allow_op) {
   TensorId id = ParseTensorName(name);
@@ -107,25 +132,104 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     for (const Node* c : n->control_inputs) if (!control_is_fed(c)) stack.push_back(c);
   }
 
-  // Items in graph order (which is topological: inputs always precede their users).
+  // Placement and kernels, in graph order (which is topological: inputs precede users).
   std::vector<const Node*> order(needed.begin(), needed.end());
   std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+  struct Planned {
+    Device* device;
+    const KernelDef* def;
+    std::unique_ptr<OpKernel> kernel;
+    std::vector<bool> by_ref;
+  };
+  std::unordered_map<const Node*, Planned> plan;
+  for (const Node* n : order) {
+    Planned p;
+    p.device = placer.Place(*n);
+    p.def = KernelRegistry::Global().Find(*n, p.device->type);
+    if (!p.def) throw Error(Code::kInvalidArgument, KernelRegistry::Global().NoKernelMessage(*n, p.device->type), n->name);
+    p.kernel = p.def->factory(KernelConstruction{*n, p.device});
+    p.by_ref.assign(n->inputs.size(), false);
+    for (int r : p.kernel->RefInputs()) if (r < static_cast<int>(n->inputs.size())) p.by_ref[r] = true;
+    plan.emplace(n, std::move(p));
+  }
+
+  // Memory: a GPU kernel's arguments are in its device's memory unless it keeps them on the
+  // host; feeds and fetches are host memory. Every edge whose ends differ goes through one
+  // copy node per (value, destination memory), so a value crosses at most once per device.
+  auto out_space = [&](const Edge& e) -> Space {
+    if (is_fed(e)) return nullptr;
+    const Planned& p = plan.at(e.node);
+    return p.device->has_device_memory() && !p.def->OutputOnHost(e.index) ? p.device : nullptr;
+  };
+  std::map<std::tuple<const Node*, int, Space>, Node*> copy_of;
+  std::unordered_map<const Node*, std::pair<Space, Space>> copy_ends;  // copy node -> (from, to)
+  auto route = [&](const Edge& e, Space want, const std::string& consumer, bool by_ref) -> Edge {
+    const Space have = out_space(e);
+    if (have == want) return e;
+    if (by_ref) {
+      throw InvalidArgument("Node " + consumer + " (expecting " + SpaceName(want) + ") takes " + e.node->name +
+                            " by reference, but it lives in " + SpaceName(have) +
+                            ": a variable and the ops that update it must be placed on one device (colocate them)", consumer);
+    }
+    auto key = std::make_tuple(static_cast<const Node*>(e.node), e.index, want);
+    auto found = copy_of.find(key);
+    if (found != copy_of.end()) return {found->second, 0};
+    auto c = std::make_unique<Node>();
+    c->id = e.node->id;  // sorts right after its source
+    c->op = have && want ? "_DeviceToDevice" : want ? "_HostToDevice" : "_DeviceToHost";
+    c->name = e.node->name + "/" + c->op + "_" + std::to_string(e.index) + (want ? "_GPU" + std::to_string(want->index) : "");
+    c->device = (want ? want : have)->name;
+    c->inputs = {e};
+    Node* raw = c.get();
+    copy_nodes_.push_back(std::move(c));
+    copy_of.emplace(key, raw);
+    copy_ends[raw] = {have, want};
+    return {raw, 0};
+  };
+  std::unordered_map<const Node*, std::vector<Edge>> routed;
+  for (const Node* n : order) {
+    const Planned& p = plan.at(n);
+    std::vector<Edge>& ins = routed[n];
+    for (size_t k = 0; k < n->inputs.size(); k++) {
+      const Space want = p.device->has_device_memory() && !p.def->InputOnHost(static_cast<int>(k)) ? p.device : nullptr;
+      ins.push_back(route(n->inputs[k], want, n->name, p.by_ref[k]));
+    }
+  }
+  std::vector<Edge> fetch_edges;
+  for (const auto& f : fetches) fetch_edges.push_back(route(ResolveFetch(graph, f, false), nullptr, f, false));
+
+  std::vector<const Node*> all = order;
+  for (const auto& c : copy_nodes_) all.push_back(c.get());
+  std::stable_sort(all.begin(), all.end(), [&](const Node* a, const Node* b) {
+    if (a->id != b->id) return a->id < b->id;
+    return copy_ends.count(a) < copy_ends.count(b);  // a copy follows its source
+  });
   std::unordered_map<const Node*, int> index;
-  items_.resize(order.size());
-  for (size_t i = 0; i < order.size(); i++) {
-    const Node& n = *order[i];
+  items_.resize(all.size());
+  for (size_t i = 0; i < all.size(); i++) {
+    const Node& n = *all[i];
     Item& item = items_[i];
     item.node = &n;
     index[&n] = static_cast<int>(i);
-    item.device = placer.Place(n);
-    const KernelDef* def = KernelRegistry::Global().Find(n, item.device->type);
-    if (!def && item.device->type != DeviceType::kCPU) def = KernelRegistry::Global().Find(n, DeviceType::kCPU);
-    if (!def) throw Error(Code::kInvalidArgument, KernelRegistry::Global().NoKernelMessage(n, item.device->type), n.name);
-    item.kernel = def->factory(KernelConstruction{n, item.device});
+    auto ends = copy_ends.find(&n);
+    if (ends != copy_ends.end()) {
+      item.device = ends->second.second ? ends->second.second : ends->second.first;
+      item.kernel = std::make_unique<CopyKernel>(KernelConstruction{n, item.device}, ends->second.first, ends->second.second);
+      item.inputs = n.inputs;
+      item.input_is_ref.assign(1, false);
+      item.out_on_device.assign(1, ends->second.second != nullptr);
+      item.expensive = true;
+      continue;
+    }
+    Planned& p = plan.at(&n);
+    item.device = p.device;
+    item.kernel = std::move(p.kernel);
+    item.inputs = std::move(routed.at(&n));
+    item.input_is_ref = p.by_ref;
+    if (p.device->has_device_memory()) {
+      for (int o = 0; o < item.kernel->num_outputs(); o++) item.out_on_device.push_back(!p.def->OutputOnHost(o));
+    }
     item.expensive = item.kernel->IsExpensive();
-    std::vector<int> refs = item.kernel->RefInputs();
-    item.input_is_ref.assign(n.inputs.size(), false);
-    for (int r : refs) if (r < static_cast<int>(n.inputs.size())) item.input_is_ref[r] = true;
     const std::string& op = n.op;
     if (op == "Enter" || op == "RefEnter") {
       item.kind = Item::kEnter;
@@ -142,8 +246,8 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   // Wire edges: producer -> consumer, with the consumer's input index (-1: control).
   for (Item& item : items_) {
     const int id = static_cast<int>(&item - items_.data());
-    for (size_t k = 0; k < item.node->inputs.size(); k++) {
-      const Edge& in = item.node->inputs[k];
+    for (size_t k = 0; k < item.inputs.size(); k++) {
+      const Edge& in = item.inputs[k];
       if (is_fed(in)) {
         item.input_items.push_back(-1);
         continue;
@@ -164,8 +268,8 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   }
   ComputeFrames();
   for (Item& item : items_) {
-    for (size_t k = 0; k < item.node->inputs.size(); k++) {
-      const Edge& in = item.node->inputs[k];
+    for (size_t k = 0; k < item.inputs.size(); k++) {
+      const Edge& in = item.inputs[k];
       if (!is_fed(in) && item.exec_frame != items_[index.at(in.node)].out_frame) {
         throw InvalidArgument("Node '" + item.node->name + "' (in while loop frame '" + frames_[item.exec_frame].name +
                               "') takes input " + std::to_string(k) + " from '" + in.node->name + "' in frame '" +
@@ -209,7 +313,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     return src.output_base + e.index;
   };
   for (Item& item : items_) {
-    for (const Edge& in : item.node->inputs) item.input_slots.push_back(slot_of(in));
+    for (const Edge& in : item.inputs) item.input_slots.push_back(slot_of(in));
   }
   for (size_t i = 0; i < items_.size(); i++) if (items_[i].initial_pending == 0) roots_.push_back(static_cast<int>(i));
   // A value is dropped after its last reader ran, so its buffer can be reused (or updated in
@@ -218,8 +322,9 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   slot_uses_.assign(num_slots_, 0);
   if (!has_loops_) for (const Item& item : items_) for (int s : item.input_slots) slot_uses_[s]++;
   for (int s : feed_slots_) slot_uses_[s]++;
-  for (const auto& f : fetches) {
-    Edge e = ResolveFetch(graph, f, false);
+  for (size_t i = 0; i < fetches.size(); i++) {
+    const std::string& f = fetches[i];
+    const Edge& e = fetch_edges[i];
     if (!is_fed(e) && items_[index.at(e.node)].out_frame != 0) {
       throw InvalidArgument("Cannot fetch " + f + ": it is inside a while loop (fetch the loop's results instead)", e.node->name);
     }
@@ -595,6 +700,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     if (!async) {
       OpKernelContext ctx(*item.node, item.device, resources_, &rs->step, &inputs, &refs, &outputs, &out_refs);
       ctx.set_dead_state(&dead_in, &dead_out);
+      if (!item.out_on_device.empty()) ctx.set_output_memory(&item.out_on_device);
       item.kernel->Compute(&ctx);
       record(t0);
       collect(outputs, out_refs, dead_out, outs);
@@ -608,6 +714,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     c->ctx = std::make_unique<OpKernelContext>(*item.node, item.device, resources_, &rs->step, &c->inputs, &c->refs,
                                                &c->outputs, &c->out_refs);
     c->ctx->set_dead_state(&c->dead_in, &c->dead_out);
+    if (!item.out_on_device.empty()) c->ctx->set_output_memory(&item.out_on_device);
     auto on_done = [this, rs, c, record, collect]() mutable {
       std::vector<Value> outs(c->outputs.size());
       bool ok = c->ctx->status().ok();

@@ -86,6 +86,7 @@ class Executor {
   ResourceMgr* resources_;
   ThreadPool* inter_op_;
   std::vector<Item> items_;
+  std::vector<std::unique_ptr<Node>> copy_nodes_;  // host<->device copies inserted on crossing edges
   std::vector<int> roots_;        // items with no pending inputs
   std::vector<Frame> frames_;     // frames_[0] is the root; one per while loop (static)
   bool has_loops_ = false;

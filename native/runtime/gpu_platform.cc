@@ -34,6 +34,12 @@ Loaded Load() {
   Loaded r;
   const char* env = std::getenv("TG_CUDA_PLUGIN");
   std::string path = env && *env ? env : DefaultPluginPath();
+  // No driver, no GPU: then the backend (and cuBLAS/cuDNN, hundreds of MB) is not even
+  // loaded, so CPU-only machines pay nothing for a build that includes it.
+  if (!dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+    r.why = "no CUDA driver (libcuda.so.1) on this machine";
+    return r;
+  }
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char* err = dlerror();

@@ -34,6 +34,16 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
         break;
       }
     }
+    // A colocated node without a kernel for its group's device (an int64 update of a GPU
+    // variable, say) can only run on a CPU, which soft placement allows.
+    if (device && !kernels.Find(node, device->type) && kernels.Find(node, DeviceType::kCPU)) {
+      if (!soft_) {
+        throw InvalidArgument("Cannot assign a device for operation " + node.name + ": it is colocated with a node on " +
+                              device->name + " but no supported kernel for " + DeviceTypeName(device->type) +
+                              " devices is available.\n" + kernels.NoKernelMessage(node, device->type), node.name);
+      }
+      device = devices_.cpu0();
+    }
   }
   if (!device && !requested.empty()) {
     DeviceRequest req = DeviceRequest::Parse(requested);
@@ -57,6 +67,12 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
       any_cpu.has_type = true;
       device = devices_.Find(any_cpu);
     }
+  }
+  // TF's default: the first GPU when the op has a kernel for it (int32 kernels keep their
+  // tensors in host memory there), else the first CPU.
+  if (!device && requested.empty()) {
+    Device* gpu = devices_.gpu0();
+    if (gpu && kernels.Find(node, DeviceType::kGPU)) device = gpu;
   }
   if (!device) device = devices_.cpu0();
   placed_[&node] = device;

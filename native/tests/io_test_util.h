@@ -84,10 +84,6 @@ class KernelRunner {
     node_.name = name;
     node_.op = op;
     node_.attrs = std::move(attrs);
-    device_.name = "/job:localhost/replica:0/task:0/device:CPU:0";
-    device_.type = DeviceType::kCPU;
-    device_.index = 0;
-    device_.intra_op = nullptr;
     const KernelDef* def = KernelRegistry::Global().Find(node_, DeviceType::kCPU);
     if (!def) throw Error(Code::kNotFound, "no kernel for " + op);
     kernel_ = def->factory({node_, &device_});
@@ -147,7 +143,7 @@ class KernelRunner {
 
  private:
   Node node_;
-  Device device_;
+  Device device_{"/job:localhost/replica:0/task:0/device:CPU:0", DeviceType::kCPU, 0, nullptr};
   std::unique_ptr<OpKernel> kernel_;
 };
 

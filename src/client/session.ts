@@ -244,7 +244,8 @@ export class Session {
     const c = this.config;
     this._native = native().newSession({
       numCpus: c.deviceCount?.CPU ?? 1,
-      numGpus: 0,
+      numGpus: c.deviceCount?.GPU ?? -1,
+      gpuOptions: c.gpuOptions ?? {},
       interOpThreads: c.interOpParallelismThreads ?? 0,
       intraOpThreads: c.intraOpParallelismThreads ?? 0,
       allowSoftPlacement: c.allowSoftPlacement ?? false,
@@ -315,7 +316,8 @@ export class Session {
     return { session: this._native, handle: this._callable([], makeFetchPlan(this.graph, op)) };
   }
 
-  listDevices(): { name: string; deviceType: string; memoryLimitBytes: number }[] {
+  /** The session's devices (TF1's list_devices): CPUs, then GPUs with their memory limit. */
+  listDevices(): { name: string; deviceType: string; memoryLimitBytes: number; physicalDeviceDesc: string }[] {
     this._checkOpen();
     return native().sessionListDevices(this._native);
   }
