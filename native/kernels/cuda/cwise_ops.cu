@@ -179,12 +179,12 @@ KernelFactory CpuAnyKernelFactory(const std::string& op) {
   n.id = -1;
   n.op = op;
   const KernelDef* d = KernelRegistry::Global().Find(n, DeviceType::kCPU);  // no attrs: only any-dtype kernels match
-  if (!d || !d->type_attr.empty()) throw Error(Code::kInternal, "no CPU kernel of " + op + " for any dtype to reuse on GPU");
-  return d->factory;
+  return d && d->type_attr.empty() ? d->factory : nullptr;
 }
 
 void RegisterHostOnGpu(const std::string& op, const std::string& type_attr, const std::vector<DataType>& dtypes,
                        const KernelFactory& factory) {
+  if (!factory) return;
   for (DataType dt : dtypes) {
     KernelDef def{op, DeviceType::kGPU, type_attr, dt, factory};
     def.all_host = true;

@@ -121,7 +121,8 @@ void LaunchChannelSum(OpKernelContext* ctx, cudaStream_t stream, const T* x, T* 
 // The GPU device of a kernel and its compute stream.
 inline cudaStream_t StreamOf(OpKernelContext* ctx) { return GpuOf(ctx)->stream(); }
 
-// The factory of `op`'s CPU kernel written for any dtype (Const, Cast, Identity, ...), or throws.
+// The factory of `op`'s CPU kernel written for any dtype (Const, Cast, Identity, ...), null when
+// there is none (callers then register nothing: a throw here would abort dlopen).
 KernelFactory CpuAnyKernelFactory(const std::string& op);
 
 // Registers `factory` (a CPU kernel) on GPU for `op` with `type_attr` = each of `dtypes`, run on

@@ -32,6 +32,7 @@ const std::vector<DataType>& HostTypes() {
 void RegisterCpuAnyOnGpu(const std::string& op, const std::string& type_attr, std::vector<int> host_inputs = {},
                          std::vector<int> host_outputs = {}) {
   const KernelFactory f = CpuAnyKernelFactory(op);
+  if (!f) return;
   if (!type_attr.empty()) RegisterHostOnGpu(op, type_attr, HostTypes(), f);
   KernelRegistry::Global().Register({op, DeviceType::kGPU, "", DataType::DT_INVALID, f, std::move(host_inputs),
                                      std::move(host_outputs)});
@@ -140,8 +141,9 @@ const bool registered = [] {
   for (const char* op : {"Enter", "Exit", "NextIteration", "RefEnter", "RefExit", "RefNextIteration"}) {
     RegisterCpuAnyOnGpu(op, "T");
   }
-  KernelRegistry::Global().Register({"LoopCond", DeviceType::kGPU, "", DataType::DT_INVALID, CpuAnyKernelFactory("LoopCond"),
-                                     {}, {}, /*all_host=*/true});
+  if (KernelFactory f = CpuAnyKernelFactory("LoopCond")) {
+    KernelRegistry::Global().Register({"LoopCond", DeviceType::kGPU, "", DataType::DT_INVALID, f, {}, {}, /*all_host=*/true});
+  }
   return true;
 }();
 
