@@ -452,6 +452,58 @@ template <typename T> using IsNanK = GpuUnaryOp<T, bool, IsNanF>;
 template <typename T> using IsInfK = GpuUnaryOp<T, bool, IsInfF>;
 template <typename T> using IsFiniteK = GpuUnaryOp<T, bool, IsFiniteF>;
 
+// ---------- AddN: out = ((x0 + x1) + x2) + ..., the CPU's order ----------
+
+constexpr int kAddNChunk = 8;
+
+template <typename T>
+struct AddNPtrs {
+  const T* in[kAddNChunk];
+};
+
+// Adds `count` inputs into o (o = the first ones when !accumulate).
+template <typename T>
+__global__ void AddNKernel(AddNPtrs<T> p, int count, bool accumulate, T* o, int64_t n) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
+    T s = accumulate ? o[i] : p.in[0][i];
+    for (int k = accumulate ? 0 : 1; k < count; k++) s = WrapAdd(s, p.in[k][i]);
+    o[i] = s;
+  }
+}
+
+template <typename T>
+class GpuAddNOp : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  void Compute(OpKernelContext* ctx) const override {
+    const int n = ctx->num_inputs();
+    const Tensor& first = ctx->input(0);
+    for (int i = 1; i < n; i++) {
+      if (ctx->input(i).shape() != first.shape()) {
+        throw ctx->InvalidArg("Inputs to operation " + ctx->node().name + " of type " + ctx->node().op +
+                              " must have the same size and shape.  Input 0: " + ShapeString(first.shape()) + " != input " +
+                              std::to_string(i) + ": " + ShapeString(ctx->input(i).shape()));
+      }
+    }
+    if (n == 1) {
+      ctx->forward_input(0, 0);
+      return;
+    }
+    Tensor& out = ctx->allocate_output(0, DataTypeOf<T>(), first.shape());
+    const int64_t size = first.num_elements();
+    if (size == 0) return;
+    cudaStream_t s = StreamOf(ctx);
+    for (int base = 0; base < n; base += kAddNChunk) {
+      AddNPtrs<T> p{};
+      const int count = std::min(kAddNChunk, n - base);
+      for (int k = 0; k < count; k++) p.in[k] = ctx->input(base + k).data<T>();
+      AddNKernel<T><<<BlocksFor(size), kThreadsPerBlock, 0, s>>>(p, count, base > 0, out.data<T>(), size);
+      TG_CUDA_LAUNCH_CHECK();
+    }
+  }
+};
+
 template <typename Kernel>
 void RegisterAny(const char* op) {
   KernelRegistry::Global().Register({op, DeviceType::kGPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
@@ -485,6 +537,7 @@ const bool registered = [] {
   RegisterGpuForTypes<NotEqualK, float, double, int64_t, bool>("NotEqual");
   RegisterAny<GpuBinaryOp<bool, bool, LogicalAndF>>("LogicalAnd");
   RegisterAny<GpuBinaryOp<bool, bool, LogicalOrF>>("LogicalOr");
+  RegisterGpuForTypes<GpuAddNOp, float, double, int64_t>("AddN");
   // Unary.
   RegisterGpuForTypes<NegK, float, double, int64_t>("Neg");
   RegisterGpuForTypes<AbsK, float, double, int64_t>("Abs");

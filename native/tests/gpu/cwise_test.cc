@@ -86,6 +86,29 @@ TEST(GpuCwise, Comparisons) {
   CheckBinary("LogicalOr", kB, {2, 1, 3, 4}, {2, 5, 1, 4});
 }
 
+TEST(GpuCwise, AddN) {
+  TG_REQUIRE_GPU();
+  for (DataType dt : {kF, kD, kI64}) {
+    for (int n : {1, 2, 3, 10}) {
+      for (const Shape& shape : {Shape{4, 5}, Shape{1000, 1000}, Shape{0}}) {
+        if (n == 10 && shape.size() == 2 && shape[0] == 1000) continue;
+        SCOPED_TRACE("AddN " + DataTypeName(dt) + " n=" + std::to_string(n) + " " + ShapeString(shape));
+        std::vector<std::pair<std::string, Tensor>> feeds;
+        std::vector<std::string> names;
+        for (int i = 0; i < n; i++) {
+          names.push_back("x" + std::to_string(i));
+          feeds.push_back({names.back() + ":0", Random(dt, shape, 40 + i, -50, 50)});
+        }
+        auto r = RunOnBoth([&](GraphBuilder& g, const std::string& dev) {
+          for (const auto& name : names) Feed(g, name, dt);
+          g.Node("sum", "AddN", names, {{"T", G::Type(dt)}, {"N", G::Int(n)}}, dev);
+        }, feeds, {"sum:0"}, {"sum"});
+        ExpectAllNear(r, 0, 0);  // the same additions in the same order
+      }
+    }
+  }
+}
+
 TEST(GpuCwise, LogicalNot) {
   TG_REQUIRE_GPU();
   const Tensor a = Random(kB, {100}, 3);
