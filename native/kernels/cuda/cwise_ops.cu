@@ -77,7 +77,30 @@ __global__ void FillKernel(U* p, int64_t n, U v) {
     p[i] = v;
   }
 }
+
+template <typename U>
+__global__ void FillFromKernel(U* p, int64_t n, const U* v) {
+  const U x = *v;
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
+    p[i] = x;
+  }
+}
+
 }  // namespace
+
+void LaunchFillFrom(cudaStream_t stream, void* p, int64_t n, int bytes_per_element, const void* value) {
+  if (n <= 0) return;
+  const unsigned blocks = BlocksFor(n);
+  switch (bytes_per_element) {
+    case 1: FillFromKernel<uint8_t><<<blocks, kThreadsPerBlock, 0, stream>>>(static_cast<uint8_t*>(p), n, static_cast<const uint8_t*>(value)); break;
+    case 2: FillFromKernel<uint16_t><<<blocks, kThreadsPerBlock, 0, stream>>>(static_cast<uint16_t*>(p), n, static_cast<const uint16_t*>(value)); break;
+    case 4: FillFromKernel<uint32_t><<<blocks, kThreadsPerBlock, 0, stream>>>(static_cast<uint32_t*>(p), n, static_cast<const uint32_t*>(value)); break;
+    case 8: FillFromKernel<uint64_t><<<blocks, kThreadsPerBlock, 0, stream>>>(static_cast<uint64_t*>(p), n, static_cast<const uint64_t*>(value)); break;
+    default: throw Error(Code::kInternal, "LaunchFillFrom: bad element size " + std::to_string(bytes_per_element));
+  }
+  TG_CUDA_LAUNCH_CHECK();
+}
 
 void LaunchFillBits(cudaStream_t stream, void* p, int64_t n, int bytes_per_element, uint64_t bits) {
   if (n <= 0) return;

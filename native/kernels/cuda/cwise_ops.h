@@ -103,6 +103,8 @@ void LaunchBinary(cudaStream_t stream, const Tensor& a, const Tensor& b, Tensor*
 
 // Fills n elements of `bytes_per_element` (1, 2, 4 or 8) with the bit pattern `bits`.
 void LaunchFillBits(cudaStream_t stream, void* p, int64_t n, int bytes_per_element, uint64_t bits);
+// The same with the value read from device memory (`value`: one element).
+void LaunchFillFrom(cudaStream_t stream, void* p, int64_t n, int bytes_per_element, const void* value);
 
 template <typename T>
 uint64_t BitsOf(T v) {

@@ -126,7 +126,7 @@ class GpuConstOp : public OpKernel {
   mutable Tensor device_;
 };
 
-// ---------- Fill, ZerosLike, OnesLike (dims and value in host memory) ----------
+// ---------- Fill (dims in host memory), ZerosLike, OnesLike ----------
 
 class GpuFillOp : public OpKernel {
  public:
@@ -141,10 +141,8 @@ class GpuFillOp : public OpKernel {
       if (shape[i] < 0) throw ctx->InvalidArg("Dimension " + std::to_string(shape[i]) + " must be >= 0");
     }
     Tensor& out = ctx->allocate_output(0, value.dtype(), std::move(shape));
-    const int size = static_cast<int>(DataTypeSize(value.dtype()));
-    uint64_t bits = 0;
-    std::memcpy(&bits, value.raw(), size);  // the value is in host memory
-    LaunchFillBits(StreamOf(ctx), out.raw(), out.num_elements(), size, bits);
+    // The value stays in device memory (TF's HostMemory is only on dims): read by the kernel.
+    LaunchFillFrom(StreamOf(ctx), out.raw(), out.num_elements(), static_cast<int>(DataTypeSize(value.dtype())), value.raw());
   }
 };
 
@@ -466,7 +464,7 @@ const bool registered = [] {
   const std::vector<DataType> pod = {DT::DT_FLOAT, DT::DT_DOUBLE, DT::DT_INT64, DT::DT_INT8,  DT::DT_INT16,
                                      DT::DT_UINT8, DT::DT_BOOL,   DT::DT_HALF,  DT::DT_BFLOAT16};
   // (int32 versions of these are the CPU kernels on the host, registered by the platform loader.)
-  RegisterGpu("Fill", "T", pod, FactoryOf<GpuFillOp>(), {0, 1});
+  RegisterGpu("Fill", "T", pod, FactoryOf<GpuFillOp>(), {0});
   RegisterGpu("ZerosLike", "T", pod, FactoryOf<GpuZerosLikeOp>());
   RegisterGpu("OnesLike", "T", pod, FactoryOf<GpuOnesLikeOp>());
   RegisterGpu("Select", "T", pod, FactoryOf<GpuSelectOp>());

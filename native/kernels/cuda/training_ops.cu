@@ -4,8 +4,9 @@
 // slots come in by reference; their tensors are in device memory and are updated in place by
 // one element-wise kernel, under the variables' mutexes (locked in address order, always, as
 // the CPU kernel does whatever use_locking says). A buffer a reader still shares is copied
-// first (device to device). The hyper-parameters are host-memory scalar inputs (simpler than
-// TF's device scalars: their values travel as kernel arguments).
+// first (device to device). The hyper-parameters stay in device memory as in TF (the kernel
+// reads them through pointers: host-memory scalars would cost a device-to-host copy, which waits
+// for the whole compute stream, per scalar per step); only their shapes are checked on the host.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -26,7 +27,7 @@ template <typename T>
 struct ApplyArgs {
   T* p[kMaxRefs];  // var, then the slots
   const T* g;
-  T s[kMaxScalars];  // the scalars in ArgSpec order
+  const T* s[kMaxScalars];  // the scalars (device memory, one element each) in ArgSpec order
 };
 
 struct ArgSpec {
@@ -49,7 +50,7 @@ struct GradientDescentAlgo {
     static const ArgSpec s{{"var"}, {{1, "alpha"}}, 2};
     return s;
   }
-  __device__ void Update(const ApplyArgs<T>& a, int64_t i) const { a.p[0][i] -= a.g[i] * a.s[0]; }
+  __device__ void Update(const ApplyArgs<T>& a, int64_t i) const { a.p[0][i] -= a.g[i] * *a.s[0]; }
 };
 
 template <typename T>
@@ -63,7 +64,7 @@ struct MomentumAlgo {
   __device__ void Update(const ApplyArgs<T>& a, int64_t i) const {
     T* var = a.p[0];
     T* accum = a.p[1];
-    const T g = a.g[i], lr = a.s[0], momentum = a.s[1];
+    const T g = a.g[i], lr = *a.s[0], momentum = *a.s[1];
     accum[i] = accum[i] * momentum + g;
     if (nesterov) var[i] -= g * lr + accum[i] * momentum * lr;
     else var[i] -= accum[i] * lr;
@@ -81,7 +82,7 @@ struct AdagradAlgo {
   __device__ void Update(const ApplyArgs<T>& a, int64_t i) const {
     T* var = a.p[0];
     T* accum = a.p[1];
-    const T g = a.g[i], lr = a.s[0];
+    const T g = a.g[i], lr = *a.s[0];
     if (update_slots) accum[i] += g * g;
     var[i] -= g * lr * (T(1) / sqrt(accum[i]));
   }
@@ -98,7 +99,7 @@ struct AdadeltaAlgo {
     T* var = a.p[0];
     T* accum = a.p[1];
     T* accum_update = a.p[2];
-    const T g = a.g[i], lr = a.s[0], rho = a.s[1], epsilon = a.s[2];
+    const T g = a.g[i], lr = *a.s[0], rho = *a.s[1], epsilon = *a.s[2];
     accum[i] = accum[i] * rho + g * g * (T(1) - rho);
     const T update = sqrt(accum_update[i] + epsilon) * (T(1) / sqrt(accum[i] + epsilon)) * g;
     var[i] -= update * lr;
@@ -117,7 +118,7 @@ struct RMSPropAlgo {
     T* var = a.p[0];
     T* ms = a.p[1];
     T* mom = a.p[2];
-    const T g = a.g[i], lr = a.s[0], rho = a.s[1], momentum = a.s[2], epsilon = a.s[3];
+    const T g = a.g[i], lr = *a.s[0], rho = *a.s[1], momentum = *a.s[2], epsilon = *a.s[3];
     ms[i] += (g * g - ms[i]) * (T(1) - rho);
     mom[i] = mom[i] * momentum + (g * lr) / sqrt(ms[i] + epsilon);
     var[i] -= mom[i];
@@ -136,7 +137,7 @@ struct CenteredRMSPropAlgo {
     T* mg = a.p[1];
     T* ms = a.p[2];
     T* mom = a.p[3];
-    const T g = a.g[i], lr = a.s[0], rho = a.s[1], momentum = a.s[2], epsilon = a.s[3];
+    const T g = a.g[i], lr = *a.s[0], rho = *a.s[1], momentum = *a.s[2], epsilon = *a.s[3];
     const T one_minus_rho = T(1) - rho;
     mg[i] += (g - mg[i]) * one_minus_rho;
     ms[i] += (g * g - ms[i]) * one_minus_rho;
@@ -156,13 +157,14 @@ struct AdamAlgo {
                            9};
     return s;
   }
-  // s[0] is replaced on the host by alpha = lr * sqrt(1 - beta2_power) / (1 - beta1_power).
-  static void Prepare(T* s) { s[0] = s[2] * std::sqrt(T(1) - s[1]) / (T(1) - s[0]); }
   __device__ void Update(const ApplyArgs<T>& a, int64_t i) const {
     T* var = a.p[0];
     T* m = a.p[1];
     T* v = a.p[2];
-    const T g = a.g[i], alpha = a.s[0], beta1 = a.s[3], beta2 = a.s[4], epsilon = a.s[5];
+    const T beta1_power = *a.s[0], beta2_power = *a.s[1], lr = *a.s[2];
+    // sqrt and division are correctly rounded here as on the CPU: the same alpha.
+    const T alpha = lr * sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
+    const T g = a.g[i], beta1 = *a.s[3], beta2 = *a.s[4], epsilon = *a.s[5];
     m[i] += (g - m[i]) * (T(1) - beta1);
     v[i] += (g * g - v[i]) * (T(1) - beta2);
     if (nesterov) var[i] -= ((g * (T(1) - beta1) + beta1 * m[i]) * alpha) / (sqrt(v[i]) + epsilon);
@@ -181,7 +183,7 @@ struct AdaMaxAlgo {
     T* var = a.p[0];
     T* m = a.p[1];
     T* v = a.p[2];
-    const T g = a.g[i], beta1_power = a.s[0], lr = a.s[1], beta1 = a.s[2], beta2 = a.s[3], epsilon = a.s[4];
+    const T g = a.g[i], beta1_power = *a.s[0], lr = *a.s[1], beta1 = *a.s[2], beta2 = *a.s[3], epsilon = *a.s[4];
     m[i] += (g - m[i]) * (T(1) - beta1);
     const T bv = beta2 * v[i], ag = fabs(g);
     v[i] = bv < ag ? ag : bv;  // std::max(beta2 * v, |g|)
@@ -220,7 +222,7 @@ struct FtrlAlgo {
     return s;
   }
   __device__ void Update(const ApplyArgs<T>& a, int64_t i) const {
-    FtrlUpdate<T, false>(a, i, a.s[0], a.s[1], a.s[2], T(0), a.s[3]);
+    FtrlUpdate<T, false>(a, i, *a.s[0], *a.s[1], *a.s[2], T(0), *a.s[3]);
   }
 };
 
@@ -234,15 +236,9 @@ struct FtrlV2Algo {
     return s;
   }
   __device__ void Update(const ApplyArgs<T>& a, int64_t i) const {
-    FtrlUpdate<T, true>(a, i, a.s[0], a.s[1], a.s[2], a.s[3], a.s[4]);
+    FtrlUpdate<T, true>(a, i, *a.s[0], *a.s[1], *a.s[2], *a.s[3], *a.s[4]);
   }
 };
-
-// Algorithms that precompute something from the scalars on the host (Adam's alpha).
-template <typename A, typename T, typename = void>
-struct HasPrepare : std::false_type {};
-template <typename A, typename T>
-struct HasPrepare<A, T, std::void_t<decltype(A::Prepare(static_cast<T*>(nullptr)))>> : std::true_type {};
 
 template <typename T, typename A>
 __global__ void ApplyUpdateKernel(ApplyArgs<T> args, int64_t n, A algo) {
@@ -284,9 +280,9 @@ class GpuApplyKernel : public OpKernel {
     }
     ApplyArgs<T> args{};
     for (size_t k = 0; k < spec.scalars.size(); k++) {
-      const Tensor& s = ctx->input(spec.scalars[k].first);  // host memory
+      const Tensor& s = ctx->input(spec.scalars[k].first);  // device memory: only its shape is read here
       if (s.dims() != 0) throw ctx->InvalidArg(spec.scalars[k].second + " is not a scalar: " + ShapeString(s.shape()));
-      args.s[k] = *s.data<T>();
+      args.s[k] = s.data<T>();
     }
     const Shape& shape = vars[0]->tensor.shape();
     for (size_t i = 1; i < nrefs; i++) {
@@ -307,7 +303,6 @@ class GpuApplyKernel : public OpKernel {
     }
     for (size_t i = 0; i < nrefs; i++) args.p[i] = vars[i]->tensor.template data<T>();
     args.g = grad.data<T>();
-    if constexpr (HasPrepare<Algo<T>, T>::value) Algo<T>::Prepare(args.s);
     const int64_t n = grad.num_elements();
     if (n > 0) {
       ApplyUpdateKernel<T, Algo<T>><<<BlocksFor(n), kThreadsPerBlock, 0, StreamOf(ctx)>>>(args, n, algo_);
@@ -323,14 +318,12 @@ class GpuApplyKernel : public OpKernel {
 
 template <template <typename> class Algo>
 void RegisterApply(const char* op) {
-  std::vector<int> host;
-  for (const auto& s : Algo<float>::Spec().scalars) host.push_back(s.first);
   KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataTypeOf<float>(), [](const KernelConstruction& c) {
                                        return std::unique_ptr<OpKernel>(new GpuApplyKernel<float, Algo>(c));
-                                     }, host});
+                                     }});
   KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataTypeOf<double>(), [](const KernelConstruction& c) {
                                        return std::unique_ptr<OpKernel>(new GpuApplyKernel<double, Algo>(c));
-                                     }, host});
+                                     }});
 }
 
 const bool registered = (RegisterApply<GradientDescentAlgo>("ApplyGradientDescent"),
