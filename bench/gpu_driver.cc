@@ -5,7 +5,8 @@
 // sidecar (feeds, train op, loss, init op). Per config: init, W warm-up steps, then timed
 // steps (for S seconds, or exactly N), each one sess.run of the train op fed one of 4
 // pre-built host batches (as bench/train.ts). --sync end (default): steps are not waited
-// for one by one; the clock stops after the last step's GPU work is done (Synchronize).
+// for one by one; the last one also fetches the loss, and the clock stops when the GPU has
+// finished all of them.
 // --sync every: each step also fetches the loss (a device-to-host copy waits for the step).
 // bench/peers/gpu_torch.py times PyTorch the same way. Prints one JSON line per config
 // (steps/s, ms/step, loss before and after); --placement lists nodes not on the GPU.
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "runtime/device.h"
+#include "runtime/gpu_platform.h"
 #include "runtime/session.h"
 #include "runtime/status.h"
 #include "runtime/tensor.h"
@@ -286,7 +288,12 @@ std::string RunConfig(const Options& o, const std::string& prefix) {
   so.allow_soft_placement = true;  // an op without a GPU kernel falls back to the CPU (reported)
   so.log_device_placement = true;  // collected below, not printed
   tg::Session sess(so);
-  if (o.gpu && !sess.devices().gpu0()) throw std::runtime_error("no GPU device in the session (is libtg_cuda.so beside libtg_runtime.so, and a GPU visible?)");
+  if (o.gpu && !sess.devices().gpu0()) {
+    std::string why;
+    tg::GpuPlatform* platform = tg::GetGpuPlatform(&why);
+    if (platform && why.empty()) why = "the platform has " + std::to_string(platform->PhysicalDeviceCount()) + " GPU(s)";
+    throw std::runtime_error("no GPU device in the session: " + why);
+  }
   sess.Extend(reinterpret_cast<const uint8_t*>(graph.data()), graph.size());
 
   tg::RunOptions ro;
@@ -325,15 +332,21 @@ std::string RunConfig(const Options& o, const std::string& prefix) {
   };
 
   for (long i = 0; i < warmup; i++) run_step(i);
+  loss_of(eval_loss, 0);  // waits for the warm-up's GPU work (a fetch copies after it)
   SyncDevices(sess);
   long n = 0;
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
+    if (o.steps == 1) break;
     run_step(n);
     n++;
-    if (o.steps > 0 ? n >= o.steps : Seconds(start, std::chrono::steady_clock::now()) >= o.seconds) break;
+    if (o.steps > 0 ? n >= o.steps - 1 : Seconds(start, std::chrono::steady_clock::now()) >= o.seconds) break;
   }
-  SyncDevices(sess);  // the steps' queued GPU work counts
+  // The last step fetches the loss: its device-to-host copy waits for all queued GPU work
+  // (one stream), so the clock includes it even if Synchronize were a no-op.
+  loss_of(step_loss, n);
+  n++;
+  SyncDevices(sess);
   const double elapsed = Seconds(start, std::chrono::steady_clock::now());
   const double loss_end = loss_of(eval_loss, 0);
   sess.Close();

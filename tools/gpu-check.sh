@@ -46,12 +46,15 @@ NV=""
 for d in "$SP"/nvidia/cu13/lib "$SP"/nvidia/cudnn/lib "$SP"/nvidia/*/lib; do
   [ -d "$d" ] && case ":$NV:" in *":$d:"*) ;; *) NV="$NV:$d" ;; esac
 done
-for f in "$G"/lib/*.xz; do  # gpu-pack compressed the big ones
+# gpu-pack compressed the big libraries: unpacked outside the tree (and outside $OUT).
+XZLIB=$(mktemp -d /tmp/tg-gpu-lib.XXXXXX)
+for f in "$G"/lib/*.xz; do
   [ -e "$f" ] || continue
-  if command -v xz >/dev/null; then xz -dkf "$f"
-  else python3 -c 'import lzma,sys; open(sys.argv[1][:-3],"wb").write(lzma.open(sys.argv[1]).read())' "$f"; fi
+  dst="$XZLIB/$(basename "${f%.xz}")"
+  if command -v xz >/dev/null; then xz -dc "$f" > "$dst"
+  else python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2],"wb"))' "$f" "$dst"; fi
 done
-LIBS="$PWD/$G/Release:$PWD/$G/lib${NV}"
+LIBS="$PWD/$G/Release:$PWD/$G/lib:$XZLIB${NV}"
 # The machine's libstdc++ may be older than the build machine's (Debian 12, GCC 12).
 if LD_LIBRARY_PATH="$LIBS" ldd "$G/tg_gpu_tests" "$G/Release/libtg_cuda.so" 2>&1 | grep -q "GLIBCXX.*not found\|GCC_.*not found"; then
   echo "the machine's libstdc++ is too old: using the packed one"
@@ -62,6 +65,8 @@ missing=$(for b in "$G/tg_gpu_tests" "$G/tg_gpu_driver" "$G/Release/libtg_runtim
   LD_LIBRARY_PATH="$LIBS" ldd "$b" 2>&1 | grep -E 'not found' | sed "s|^|$b: |"
 done)
 if [ -n "$missing" ]; then echo "$missing"; else echo "all libraries found"; fi
+# The backend is dlopen'd: symbols it needs from libtg_runtime.so must be there (same build).
+LD_LIBRARY_PATH="$LIBS" ldd -r "$G/Release/libtg_cuda.so" 2>&1 | grep -m5 'undefined symbol' || echo "libtg_cuda.so: no undefined symbols"
 
 part "GPU parity tests (full log: \$OUT/gtest.log)"
 LD_LIBRARY_PATH="$LIBS" run 150 "$G/tg_gpu_tests" --gtest_output="xml:$OUT/gtest.xml" > "$OUT/gtest.log" 2>&1
@@ -91,7 +96,7 @@ LD_LIBRARY_PATH="$LIBS" run 25 "$G/tg_gpu_driver" --device cpu --seconds 1 "${PR
 cat "$OUT/ours_cpu.jsonl"; tail -5 "$OUT/ours_cpu.err"
 
 part "ratios"
-python3 - "$OUT" <<'EOF'
+timeout 20 python3 - "$OUT" <<'EOF'
 import json, os, sys
 out = sys.argv[1]
 def load(name):
@@ -116,7 +121,7 @@ rows = []
 for c in ["mlp-50", "mlp-128", "mlp-1024", "cnn-64"]:
     o, t, p = ours.get(c), torch.get(c), cpu.get(c)
     ratio = rate(o) / rate(t) if rate(o) and rate(t) else None
-    loss = f"{o['loss_start']:.3f}->{o['loss_end']:.3f}" if o and "loss_end" in o else (("ERROR " + o.get("error", "")[:60]) if o else "-")
+    loss = f"{o['loss_start']:.3f}->{o['loss_end']:.3f}" if o and "loss_end" in o else ("error" if o else "-")
     nodes = f"{o['nodes_gpu']}/{o['nodes_cpu']}" if o and "nodes_gpu" in o else "-"
     rows.append([c, f(rate(o)), f(rate(t)), f(ratio, 2), f(o.get("ms_per_step") if o else None, 3),
                  f(t.get("ms_per_step") if t else None, 3), f(rate(p)), loss, nodes])
@@ -124,5 +129,9 @@ w = [max(len(str(r[i])) for r in rows + [hdr]) for i in range(len(hdr))]
 for r in [hdr] + rows:
     print("  ".join(str(x).ljust(w[i]) for i, x in enumerate(r)))
 print("(ratio > 1: tensorgraph is faster; sync at the end of the timed steps; TF32 off in both)")
+for name, rows_ in (("ours GPU", ours), ("torch GPU", torch), ("ours CPU", cpu)):
+    for c, r in rows_.items():
+        if "error" in r:
+            print(f"{name} {c}: {r['error']}")
 EOF
 echo; echo "gpu-check: done in $(( $(date +%s) - START )) s; logs in $OUT"

@@ -2,9 +2,9 @@
 
 Timed as the driver times tensorgraph: 4 pre-built host batches rotated over, each step copies
 its batch to the GPU (tensorgraph feeds host tensors too), `warmup` steps, then steps for
-`seconds` of wall time (or exactly --steps); --sync end (default) waits for the GPU once,
-after the last step (torch.cuda.synchronize), --sync every fetches the loss each step
-(loss.item()). TF32 is off, as in tensorgraph.
+`seconds` of wall time (or exactly --steps). --sync end (default): only the last step fetches
+the loss (loss.item()), then torch.cuda.synchronize stops the clock; --sync every: each step
+fetches it. TF32 is off, as in tensorgraph.
   python3 gpu_torch.py [--configs mlp-50,mlp-128,mlp-1024,cnn-64] [--seconds S | --steps N]
                        [--warmup W] [--sync every|end] [--cudnn-benchmark] [--threads T] [--device gpu|cpu]
 Prints one JSON line per config.
@@ -93,12 +93,12 @@ def run_config(a, name):
         y = ys[i % n_batches].to(dev)
         return F.cross_entropy(model(x), y)
 
-    def step(i):
+    def step(i, fetch_loss=False):
         opt.zero_grad(set_to_none=True)
         loss = loss_of(i)
         loss.backward()
         opt.step()
-        if a.sync == "every":
+        if fetch_loss or a.sync == "every":
             loss.item()
 
     with torch.no_grad():
@@ -108,12 +108,14 @@ def run_config(a, name):
     sync()
     n = 0
     start = time.perf_counter()
-    while True:
+    while a.steps != 1:
         step(n)
         n += 1
-        if (n >= a.steps) if a.steps > 0 else (time.perf_counter() - start >= a.seconds):
+        if (n >= a.steps - 1) if a.steps > 0 else (time.perf_counter() - start >= a.seconds):
             break
-    sync()  # the steps' queued GPU work counts
+    step(n, fetch_loss=True)  # as the driver: the last step fetches the loss (waits for the GPU)
+    n += 1
+    sync()
     elapsed = time.perf_counter() - start
     with torch.no_grad():
         loss_end = loss_of(0).item()
