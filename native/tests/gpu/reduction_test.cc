@@ -107,7 +107,8 @@ TEST(GpuReduction, DoubleAndInt64) {
     CheckReductions(op, xd, AllSubsets(3), false, 1e-12, 1e-12);
     CheckReductions(op, xi, AllSubsets(3), true, 0, 0);
   }
-  CheckReductions("Prod", Random(DataType::DT_INT64, {3, 4, 5}, 5, -3, 3), AllSubsets(3), false, 0, 0);
+  // Values in {-1, 0, 1, 2}: no product of 60 overflows int64.
+  CheckReductions("Prod", Random(DataType::DT_INT64, {3, 4, 5}, 5, -1, 3), AllSubsets(3), false, 0, 0);
 }
 
 TEST(GpuReduction, NegativeDuplicateAndScalarAxes) {
