@@ -76,6 +76,12 @@ grep -E '^\[  FAILED  \]|^\[  SKIPPED \]' "$OUT/gtest.log" | sed 's/ ([0-9]* ms)
 grep -m1 -A1 -E '^[^ ]*: Skipped$|^Skipped$' "$OUT/gtest.log"  # why tests skip (no GPU, backend not loaded)
 grep -m5 -iE 'segmentation|aborted|terminate called|core dumped' "$OUT/gtest.log"
 tail -3 "$OUT/gtest.log"
+# Failures in full: the first 80 lines of gtest's messages.
+grep -B2 -A6 -E 'Failure$|error: ' "$OUT/gtest.log" | head -80
+# The memory options fix a GPU's allocator on first use: that test needs its own process.
+part "GPU memory options (own process)"
+LD_LIBRARY_PATH="$LIBS" run 60 "$G/tg_gpu_tests" --gtest_filter='GpuMemoryOptions.*' > "$OUT/gtest_memory.log" 2>&1
+echo "exit $?"; grep -E '^\[  (PASSED|FAILED|SKIPPED) |Failure|Expected|Which is|error' "$OUT/gtest_memory.log" | head -20
 
 CONFIGS=(mlp-50 mlp-128 mlp-1024 cnn-64)
 PREFIXES=()
