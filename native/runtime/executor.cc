@@ -218,7 +218,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
       item.inputs = n.inputs;
       item.input_is_ref.assign(1, false);
       item.out_on_device.assign(1, ends->second.second != nullptr);
-      item.expensive = true;
+      item.expensive = ends->second.second == nullptr;  // to host: waits for the device
       continue;
     }
     Planned& p = plan.at(&n);
@@ -229,7 +229,9 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     if (p.device->has_device_memory()) {
       for (int o = 0; o < item.kernel->num_outputs(); o++) item.out_on_device.push_back(!p.def->OutputOnHost(o));
     }
-    item.expensive = item.kernel->IsExpensive();
+    // A kernel on a device with its own memory only queues work on the device's stream:
+    // cheap to run inline (TF counts no GPU kernel as expensive).
+    item.expensive = item.kernel->IsExpensive() && !p.device->has_device_memory();
     const std::string& op = n.op;
     if (op == "Enter" || op == "RefEnter") {
       item.kind = Item::kEnter;

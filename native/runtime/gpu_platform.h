@@ -23,6 +23,8 @@ class GpuPlatform {
   virtual ~GpuPlatform() = default;
   // GPUs the driver reports (0 when there is no driver or device).
   virtual int PhysicalDeviceCount() = 0;
+  // Bytes of memory physical GPU `physical` has in all.
+  virtual int64_t TotalMemory(int physical) = 0;
   // A session's device "/device:GPU:<tf_index>" on physical GPU `physical`. Memory and
   // streams belong to the physical GPU and are shared by every session of the process:
   // the first device created on a GPU fixes its memory options (as in TF).

@@ -61,6 +61,7 @@ class FakeGpu : public Device {
 class FakePlatform : public GpuPlatform {
  public:
   int PhysicalDeviceCount() override { return 2; }
+  int64_t TotalMemory(int) override { return 1 << 30; }
   std::unique_ptr<Device> CreateDevice(int tf_index, int physical, const GpuOptions&, ThreadPool* pool) override {
     return std::make_unique<FakeGpu>(tf_index, pool);
   }

@@ -69,6 +69,12 @@ class CudaPlatform : public GpuPlatform {
 
   int PhysicalDeviceCount() override { return count_; }
 
+  int64_t TotalMemory(int physical) override {
+    cudaDeviceProp p{};
+    TG_CUDA_CHECK(cudaGetDeviceProperties(&p, physical));
+    return static_cast<int64_t>(p.totalGlobalMem);
+  }
+
   std::unique_ptr<Device> CreateDevice(int tf_index, int physical, const GpuOptions& options, ThreadPool* intra_op) override {
     return std::make_unique<GpuDevice>(tf_index, State(physical, options), intra_op);
   }

@@ -93,7 +93,7 @@ inline void ExpectNear(const Tensor& cpu, const Tensor& gpu, double rtol = 1e-5,
   int bad = 0;
   for (int64_t i = 0; i < cpu.num_elements() && bad < 5; i++) {
     const double a = ValueAt(cpu, i), b = ValueAt(gpu, i);
-    if (std::isnan(a) && std::isnan(b)) continue;
+    if (a == b || (std::isnan(a) && std::isnan(b))) continue;  // equal infinities too
     if (!(std::fabs(a - b) <= atol + rtol * std::fabs(a))) {
       ADD_FAILURE() << what << " element " << i << ": cpu " << a << " gpu " << b;
       bad++;
