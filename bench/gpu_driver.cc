@@ -175,13 +175,14 @@ struct Options {
   int threads = 0;   // intra- and inter-op threads; 0: all cores
   bool sync_every = false;
   bool placement = false;
+  long parity = 0;  // > 0: train this many steps on the CPU and on the GPU and compare the losses
   std::vector<std::string> configs;
 };
 
 [[noreturn]] void Usage() {
   std::fprintf(stderr,
                "usage: tg_gpu_driver [--device gpu|cpu] [--seconds S | --steps N] [--warmup W] [--threads T]\n"
-               "                     [--sync every|end] [--placement] DIR/NAME...\n"
+               "                     [--sync every|end] [--placement] [--parity STEPS] DIR/NAME...\n"
                "  DIR/NAME.graph + DIR/NAME.json from tools/export-bench-graphs.ts\n");
   std::exit(2);
 }
@@ -212,6 +213,8 @@ Options ParseArgs(int argc, char** argv) {
       o.sync_every = s == "every";
     } else if (a == "--placement") {
       o.placement = true;
+    } else if (a == "--parity") {
+      o.parity = std::atol(next().c_str());
     } else if (a.rfind("--", 0) == 0) {
       Usage();
     } else {
@@ -363,6 +366,48 @@ std::string RunConfig(const Options& o, const std::string& prefix) {
   return buf;
 }
 
+// The same training steps (same seeds, same batches) on the CPU and on the GPU: the loss of
+// every step on both, and the largest relative difference. Gradients, optimizer updates
+// and the copies between devices all feed into it, so it checks the whole GPU path.
+std::string RunParity(const Options& o, const std::string& prefix) {
+  const Json side = JsonParser(ReadFile(prefix + ".json")).Parse();
+  const std::string graph = ReadFile(prefix + ".graph");
+  std::vector<Feed> feeds;
+  for (const Json& f : side["feeds"].items) {
+    Feed feed;
+    feed.name = f["name"].str;
+    feed.dtype = f["dtype"].str == "int32" ? tg::DataType::DT_INT32 : tg::DataType::DT_FLOAT;
+    for (const Json& d : f["shape"].items) feed.shape.push_back(static_cast<int64_t>(d.number));
+    if (f.has("max")) feed.max = static_cast<int>(f["max"].number);
+    feeds.push_back(feed);
+  }
+  std::vector<std::string> feed_names;
+  for (const Feed& f : feeds) feed_names.push_back(f.name);
+  const auto batches = MakeBatches(feeds);
+  auto trajectory = [&](bool gpu) {
+    tg::SessionOptions so;
+    so.num_gpus = gpu ? 1 : 0;
+    tg::Session sess(so);
+    if (gpu && !sess.devices().gpu0()) throw std::runtime_error("no GPU device in the session");
+    sess.Extend(reinterpret_cast<const uint8_t*>(graph.data()), graph.size());
+    tg::RunOptions ro;
+    sess.Run({}, {}, {}, {side["init_op"].str}, ro);
+    const int64_t h = sess.MakeCallable(feed_names, {side["loss"].str}, {side["train_op"].str});
+    std::vector<double> losses;
+    for (long i = 0; i < o.parity; i++) losses.push_back(sess.RunCallable(h, batches[i % kBatches], ro).at(0).data<float>()[0]);
+    return losses;
+  };
+  const std::vector<double> cpu = trajectory(false), gpu = trajectory(true);
+  double worst = 0;
+  for (size_t i = 0; i < cpu.size(); i++) worst = std::max(worst, std::fabs(gpu[i] - cpu[i]) / std::max(1e-6, std::fabs(cpu[i])));
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"config\":%s,\"parity_steps\":%ld,\"loss_cpu_first\":%.6g,\"loss_gpu_first\":%.6g,"
+                "\"loss_cpu_last\":%.6g,\"loss_gpu_last\":%.6g,\"max_rel_diff\":%.3g}",
+                JsonString(side["config"].str).c_str(), o.parity, cpu.front(), gpu.front(), cpu.back(), gpu.back(), worst);
+  return buf;
+}
+
 std::string Basename(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -376,7 +421,7 @@ int main(int argc, char** argv) {
   for (const std::string& prefix : o.configs) {
     std::string line;
     try {
-      line = RunConfig(o, prefix);
+      line = o.parity > 0 ? RunParity(o, prefix) : RunConfig(o, prefix);
     } catch (const std::exception& e) {
       // One failing config (a missing GPU kernel, say) must not hide the others' numbers.
       failures++;

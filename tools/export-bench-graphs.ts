@@ -47,6 +47,9 @@ if (configs.length === 0) usage();
 function buildModel(c: Config) {
   const graph = new tf.Graph();
   const body = () => {
+    // Fixed seeds: the initial weights are the same on every device (the GPU's random ops
+    // draw the CPU's Philox streams), so a CPU and a GPU run can be compared step by step.
+    tf.setRandomSeed(7);
     const X = tf.placeholder('float32', { shape: [null, 784], name: 'X' });
     const y = tf.placeholder('int32', { shape: [null], name: 'y' });
     let logits;

@@ -92,6 +92,9 @@ LD_LIBRARY_PATH="$LIBS" run 90 "$G/tg_gpu_driver" --device gpu --seconds "$SECS"
   > "$OUT/ours_gpu.jsonl" 2> "$OUT/ours_gpu.err"
 cat "$OUT/ours_gpu.jsonl"; tail -20 "$OUT/ours_gpu.err"
 
+part "training parity: 50 steps on the CPU and on the GPU, same seeds and batches"
+LD_LIBRARY_PATH="$LIBS" run 90 "$G/tg_gpu_driver" --parity 50 "${PREFIXES[@]}" 2>&1 | tee "$OUT/parity.jsonl"
+
 part "PyTorch on CUDA (${SECS} s per config)"
 run 90 python3 bench/peers/gpu_torch.py --seconds "$SECS" > "$OUT/torch_gpu.jsonl" 2> "$OUT/torch_gpu.err"
 cat "$OUT/torch_gpu.jsonl"; tail -5 "$OUT/torch_gpu.err"
