@@ -1,6 +1,7 @@
 #include "runtime/kernel.h"
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 
@@ -99,23 +100,36 @@ Tensor OpKernelContext::AllocateOnDevice(DataType dtype, Shape shape) const {
   }
 }
 
-std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device) const {
+namespace {
+// TF's enum spelling in messages: DT_FLOAT, DT_INT32.
+std::string EnumName(DataType t) {
+  std::string n = DataTypeName(t);
+  for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "DT_" + n;
+}
+}  // namespace
+
+std::string KernelRegistry::RegisteredKernels(const std::string& op) const {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string attrs;
-  for (const auto& [k, v] : node.attrs) {
-    if (v.kind == fb::AttrKind::TYPE) attrs += (attrs.empty() ? "" : ", ") + k + "=DT_" + DataTypeName(v.type);
-  }
-  std::string msg = "No OpKernel was registered to support Op '" + node.op + "' used by node " + node.name +
-                    " with these attrs: [" + attrs + "] on device type " + DeviceTypeName(device) + ".\nRegistered kernels:";
+  std::string msg = "Registered kernels:";
   bool any = false;
   for (const KernelDef& d : defs_) {
-    if (d.op != node.op) continue;
+    if (d.op != op) continue;
     any = true;
     msg += std::string("\n  device='") + DeviceTypeName(d.device) + "'" +
-           (d.type_attr.empty() ? "" : "; " + d.type_attr + " in [DT_" + DataTypeName(d.dtype) + "]");
+           (d.type_attr.empty() ? "" : "; " + d.type_attr + " in [" + EnumName(d.dtype) + "]");
   }
   if (!any) msg += " <no registered kernels>";
   return msg;
+}
+
+std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device) const {
+  std::string attrs;
+  for (const auto& [k, v] : node.attrs) {
+    if (v.kind == fb::AttrKind::TYPE) attrs += (attrs.empty() ? "" : ", ") + k + "=" + EnumName(v.type);
+  }
+  return "No OpKernel was registered to support Op '" + node.op + "' used by node " + node.name + " with these attrs: [" +
+         attrs + "] on device type " + DeviceTypeName(device) + ".\n" + RegisteredKernels(node.op);
 }
 
 }  // namespace tg

@@ -230,6 +230,8 @@ class KernelRegistry {
   void RegisterInt32CpuKernelsOnGpu();
   // TF's message for a missing kernel, listing the devices that have one.
   std::string NoKernelMessage(const Node& node, DeviceType device) const;
+  // "Registered kernels:\n  device='CPU'; T in [DT_FLOAT]..." (TF's list, for placement errors).
+  std::string RegisteredKernels(const std::string& op) const;
 
  private:
   // The CUDA backend registers its kernels when it loads (after other sessions may have

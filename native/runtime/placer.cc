@@ -40,7 +40,7 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
       if (!soft_) {
         throw InvalidArgument("Cannot assign a device for operation " + node.name + ": it is colocated with a node on " +
                               device->name + " but no supported kernel for " + DeviceTypeName(device->type) +
-                              " devices is available.\n" + kernels.NoKernelMessage(node, device->type), node.name);
+                              " devices is available.\n" + kernels.RegisteredKernels(node.op), node.name);
       }
       device = devices_.cpu0();
     }
@@ -57,7 +57,7 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
       if (!soft_) {
         throw InvalidArgument("Cannot assign a device for operation " + node.name + ": Could not satisfy explicit device specification '" +
                               requested + "' because no supported kernel for " + DeviceTypeName(device->type) +
-                              " devices is available.", node.name);
+                              " devices is available.\n" + kernels.RegisteredKernels(node.op), node.name);
       }
       device = nullptr;
     }
