@@ -265,10 +265,8 @@ double Seconds(std::chrono::steady_clock::time_point a, std::chrono::steady_cloc
   return std::chrono::duration<double>(b - a).count();
 }
 
-// Runs one config and returns its JSON line.
-std::string RunConfig(const Options& o, const std::string& prefix) {
-  const Json side = JsonParser(ReadFile(prefix + ".json")).Parse();
-  const std::string graph = ReadFile(prefix + ".graph");
+// The feeds a sidecar lists.
+std::vector<Feed> FeedsOf(const Json& side) {
   std::vector<Feed> feeds;
   for (const Json& f : side["feeds"].items) {
     Feed feed;
@@ -281,6 +279,14 @@ std::string RunConfig(const Options& o, const std::string& prefix) {
     if (f.has("max")) feed.max = static_cast<int>(f["max"].number);
     feeds.push_back(feed);
   }
+  return feeds;
+}
+
+// Runs one config and returns its JSON line.
+std::string RunConfig(const Options& o, const std::string& prefix) {
+  const Json side = JsonParser(ReadFile(prefix + ".json")).Parse();
+  const std::string graph = ReadFile(prefix + ".graph");
+  const std::vector<Feed> feeds = FeedsOf(side);
   const std::string train_op = side["train_op"].str, loss = side["loss"].str, init_op = side["init_op"].str;
   const long warmup = o.warmup >= 0 ? o.warmup : static_cast<long>(side["warmup"].number);
 
@@ -372,15 +378,7 @@ std::string RunConfig(const Options& o, const std::string& prefix) {
 std::string RunParity(const Options& o, const std::string& prefix) {
   const Json side = JsonParser(ReadFile(prefix + ".json")).Parse();
   const std::string graph = ReadFile(prefix + ".graph");
-  std::vector<Feed> feeds;
-  for (const Json& f : side["feeds"].items) {
-    Feed feed;
-    feed.name = f["name"].str;
-    feed.dtype = f["dtype"].str == "int32" ? tg::DataType::DT_INT32 : tg::DataType::DT_FLOAT;
-    for (const Json& d : f["shape"].items) feed.shape.push_back(static_cast<int64_t>(d.number));
-    if (f.has("max")) feed.max = static_cast<int>(f["max"].number);
-    feeds.push_back(feed);
-  }
+  const std::vector<Feed> feeds = FeedsOf(side);
   std::vector<std::string> feed_names;
   for (const Feed& f : feeds) feed_names.push_back(f.name);
   const auto batches = MakeBatches(feeds);

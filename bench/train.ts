@@ -18,23 +18,13 @@ import {
   type Peer, fmt, parseOptions, preparePeers, printTable, profileOps, ratio, rng, runPeerScript, selectPeers,
   setThreadEnv, timeSteps,
 } from './common.js';
+import { allConfigs, buildModel, type Config } from './models.js';
 
 // ---------- options ----------
 
 const o = parseOptions('bench/train.ts', process.argv.slice(2), ['no-install', 'profile']);
 const { flags, opts, posInt, threads, interOp, rounds, seconds } = o;
 
-interface Config {
-  name: string;
-  model: 'mlp' | 'cnn';
-  batch: number;
-}
-const allConfigs: Config[] = [
-  { name: 'mlp-50', model: 'mlp', batch: 50 },
-  { name: 'mlp-128', model: 'mlp', batch: 128 },
-  { name: 'mlp-1024', model: 'mlp', batch: 1024 },
-  { name: 'cnn-64', model: 'cnn', batch: 64 },
-];
 const only = opts.only?.split(',');
 const configs = only ? allConfigs.filter((c) => only.includes(c.name)) : allConfigs;
 if (configs.length === 0) throw new Error(`--only matched no config (${allConfigs.map((c) => c.name).join(', ')})`);
@@ -62,36 +52,9 @@ function makeBatches(batch: number): { xs: Float32Array[]; ys: Int32Array[] } {
 
 // ---------- tensorgraph ----------
 
-/** The model of `c` in a graph of its own; the same layers as examples/mnist_{mlp,cnn}.ts. */
-function buildModel(c: Config) {
-  const graph = new tf.Graph();
-  return graph.asDefault(() => {
-    const X = tf.placeholder('float32', { shape: [null, 784], name: 'X' });
-    const y = tf.placeholder('int32', { shape: [null], name: 'y' });
-    let logits;
-    if (c.model === 'mlp') {
-      const h1 = tf.layers.dense(X, 300, { activation: tf.nn.relu, name: 'hidden1' });
-      const h2 = tf.layers.dense(h1, 100, { activation: tf.nn.relu, name: 'hidden2' });
-      logits = tf.layers.dense(h2, 10, { name: 'outputs' });
-    } else {
-      const images = tf.reshape(X, [-1, 28, 28, 1]);
-      const conv1 = tf.layers.conv2d(images, 32, 5, { padding: 'same', activation: tf.nn.relu, name: 'conv1' });
-      const pool1 = tf.layers.maxPooling2d(conv1, 2, 2, { name: 'pool1' });
-      const conv2 = tf.layers.conv2d(pool1, 64, 5, { padding: 'same', activation: tf.nn.relu, name: 'conv2' });
-      const pool2 = tf.layers.maxPooling2d(conv2, 2, 2, { name: 'pool2' });
-      const flat = tf.layers.flatten(pool2, { name: 'flatten' });
-      const fc1 = tf.layers.dense(flat, 256, { activation: tf.nn.relu, name: 'fc1' });
-      logits = tf.layers.dense(fc1, 10, { name: 'outputs' });
-    }
-    const loss = tf.reduceMean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits }));
-    const optimizer = c.model === 'mlp' ? new tf.train.GradientDescentOptimizer(0.01) : new tf.train.AdamOptimizer(1e-3);
-    return { graph, X, y, trainOp: optimizer.minimize(loss), init: tf.globalVariablesInitializer() };
-  });
-}
-
 /** A session training `c`: each call times one round (warm-up, then --seconds) in steps/s. */
 function oursRunner(c: Config): { round: () => number; close: () => void } {
-  const { graph, X, y, trainOp, init } = buildModel(c);
+  const { graph, X, y, trainOp, init } = buildModel(tf, c);
   const config = new tf.ConfigProto({ intraOpParallelismThreads: threads, interOpParallelismThreads: interOp });
   const sess = new tf.Session({ graph, config });
   sess.run(init);
