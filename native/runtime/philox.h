@@ -3,6 +3,14 @@
 
 #include <cstdint>
 
+// The generator runs in CUDA kernels too (native/kernels/cuda/random_ops.cu draws the same
+// streams on a GPU), so its functions are host-and-device when nvcc compiles them.
+#ifdef __CUDACC__
+#define TG_HOST_DEVICE __host__ __device__
+#else
+#define TG_HOST_DEVICE
+#endif
+
 namespace tg {
 
 // Philox4x32-10 (Salmon et al., SC 2011), as tensorflow/core/lib/random/philox_random.h.
@@ -11,11 +19,11 @@ class Philox {
  public:
   struct Result {
     uint32_t v[4];
-    uint32_t operator[](int i) const { return v[i]; }
+    TG_HOST_DEVICE uint32_t operator[](int i) const { return v[i]; }
   };
 
   Philox() = default;
-  Philox(uint64_t seed_lo, uint64_t seed_hi) {
+  TG_HOST_DEVICE Philox(uint64_t seed_lo, uint64_t seed_hi) {
     key_[0] = static_cast<uint32_t>(seed_lo);
     key_[1] = static_cast<uint32_t>(seed_lo >> 32);
     counter_[2] = static_cast<uint32_t>(seed_hi);
@@ -23,7 +31,7 @@ class Philox {
   }
 
   // Skips `count` 128-bit outputs.
-  void Skip(uint64_t count) {
+  TG_HOST_DEVICE void Skip(uint64_t count) {
     const uint32_t count_lo = static_cast<uint32_t>(count);
     uint32_t count_hi = static_cast<uint32_t>(count >> 32);
     counter_[0] += count_lo;
@@ -34,7 +42,7 @@ class Philox {
     }
   }
 
-  Result operator()() {
+  TG_HOST_DEVICE Result operator()() {
     uint32_t c[4] = {counter_[0], counter_[1], counter_[2], counter_[3]};
     uint32_t k0 = key_[0], k1 = key_[1];
     for (int round = 0; round < 10; round++) {
@@ -63,7 +71,7 @@ class Philox {
   static constexpr uint32_t kM4x32A = 0xD2511F53;
   static constexpr uint32_t kM4x32B = 0xCD9E8D57;
 
-  void SkipOne() {
+  TG_HOST_DEVICE void SkipOne() {
     if (++counter_[0] == 0 && ++counter_[1] == 0 && ++counter_[2] == 0) ++counter_[3];
   }
 

@@ -21,75 +21,12 @@
 #include "kernels/cuda/gpu_device.h"
 #include "kernels/cuda/gpu_util.h"
 #include "runtime/kernel.h"
+#include "runtime/philox.h"
 
 namespace tg {
 namespace {
 
-// Philox4x32-10 as runtime/philox.h (which is host-only), for host and device.
-// TODO(lead): fold into runtime/philox.h with __host__ __device__ annotations.
-class DPhilox {
- public:
-  struct Result {
-    uint32_t v[4];
-    __host__ __device__ uint32_t operator[](int i) const { return v[i]; }
-  };
-
-  DPhilox() = default;
-  __host__ __device__ DPhilox(uint64_t seed_lo, uint64_t seed_hi) {
-    key_[0] = static_cast<uint32_t>(seed_lo);
-    key_[1] = static_cast<uint32_t>(seed_lo >> 32);
-    counter_[2] = static_cast<uint32_t>(seed_hi);
-    counter_[3] = static_cast<uint32_t>(seed_hi >> 32);
-  }
-
-  // Skips `count` 128-bit outputs.
-  __host__ __device__ void Skip(uint64_t count) {
-    const uint32_t count_lo = static_cast<uint32_t>(count);
-    uint32_t count_hi = static_cast<uint32_t>(count >> 32);
-    counter_[0] += count_lo;
-    if (counter_[0] < count_lo) ++count_hi;
-    counter_[1] += count_hi;
-    if (counter_[1] < count_hi) {
-      if (++counter_[2] == 0) ++counter_[3];
-    }
-  }
-
-  __host__ __device__ Result operator()() {
-    uint32_t c[4] = {counter_[0], counter_[1], counter_[2], counter_[3]};
-    uint32_t k0 = key_[0], k1 = key_[1];
-    for (int round = 0; round < 10; round++) {
-      if (round > 0) {
-        k0 += kW32A;
-        k1 += kW32B;
-      }
-      const uint64_t p0 = static_cast<uint64_t>(kM4x32A) * c[0];
-      const uint64_t p1 = static_cast<uint64_t>(kM4x32B) * c[2];
-      const uint32_t r0 = static_cast<uint32_t>(p1 >> 32) ^ c[1] ^ k0;
-      const uint32_t r1 = static_cast<uint32_t>(p1);
-      const uint32_t r2 = static_cast<uint32_t>(p0 >> 32) ^ c[3] ^ k1;
-      const uint32_t r3 = static_cast<uint32_t>(p0);
-      c[0] = r0;
-      c[1] = r1;
-      c[2] = r2;
-      c[3] = r3;
-    }
-    SkipOne();
-    return Result{{c[0], c[1], c[2], c[3]}};
-  }
-
- private:
-  static constexpr uint32_t kW32A = 0x9E3779B9;
-  static constexpr uint32_t kW32B = 0xBB67AE85;
-  static constexpr uint32_t kM4x32A = 0xD2511F53;
-  static constexpr uint32_t kM4x32B = 0xCD9E8D57;
-
-  __host__ __device__ void SkipOne() {
-    if (++counter_[0] == 0 && ++counter_[1] == 0 && ++counter_[2] == 0) ++counter_[3];
-  }
-
-  uint32_t counter_[4] = {0, 0, 0, 0};
-  uint32_t key_[2] = {0, 0};
-};
+using DPhilox = Philox;  // runtime/philox.h, host and device
 
 // One 32-bit sample at a time (TF's SingleSampleAdapter).
 class SingleSample {
