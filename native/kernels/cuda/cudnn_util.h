@@ -16,35 +16,25 @@
 
 #include "kernels/cuda/gpu_device.h"
 #include "kernels/cuda/gpu_util.h"
+#include "kernels/window.h"
 #include "runtime/kernel.h"
 
 namespace tg {
 namespace cudnn_util {
 
-// ---------- TF's data formats, windows and padding (as kernels/cpu/dnnl_util) ----------
-
-enum class Format { kNHWC, kNCHW };
-enum class Padding { kValid, kSame, kExplicit };
-
-Format ParseFormat(const Node& node);
-Padding ParsePadding(const Node& node);
-inline int HIdx(Format f) { return f == Format::kNHWC ? 1 : 2; }
-inline int WIdx(Format f) { return f == Format::kNHWC ? 2 : 3; }
-inline int CIdx(Format f) { return f == Format::kNHWC ? 3 : 1; }
-
-struct Window {
-  int64_t out = 0, pad_before = 0, pad_after = 0;
-};
-Window ComputeWindow(const OpKernelContext* ctx, int64_t in, int64_t ksize, int64_t dilation, int64_t stride,
-                     Padding padding, int64_t explicit_before = 0, int64_t explicit_after = 0);
-
-struct HW {
-  int64_t h, w;
-};
-HW SpatialAttr(const Node& node, const std::string& attr, Format f, const std::string& what, bool required = true);
-
-// A 1-D int32/int64 host tensor (input_sizes, orig_input_shape) as a Shape.
-Shape ShapeFromTensor(const OpKernelContext* ctx, const Tensor& t, const std::string& what);
+// TF's formats, windows and padding (kernels/window.h), shared with the GPU kernels.
+using window::CIdx;
+using window::ComputeWindow;
+using window::Format;
+using window::HIdx;
+using window::HW;
+using window::Padding;
+using window::ParseFormat;
+using window::ParsePadding;
+using window::ShapeFromTensor;
+using window::SpatialAttr;
+using window::WIdx;
+using window::Window;
 
 // ---------- cuDNN descriptors ----------
 
