@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <utility>
@@ -61,6 +62,32 @@ class GraphBuilder {
       a.add_i(v);
       return a.Finish();
     };
+  }
+  static AttrFn Float(float v) {
+    return [v](flatbuffers::FlatBufferBuilder& b) {
+      fb::AttrValueBuilder a(b);
+      a.add_kind(fb::AttrKind::F);
+      a.add_f(v);
+      return a.Finish();
+    };
+  }
+  static AttrFn Ints(std::vector<int64_t> v) {
+    return [v](flatbuffers::FlatBufferBuilder& b) {
+      auto list = b.CreateVector(v);
+      fb::AttrValueBuilder a(b);
+      a.add_kind(fb::AttrKind::LIST_I);
+      a.add_list_i(list);
+      return a.Finish();
+    };
+  }
+  // An int32 vector tensor (shapes, axes).
+  static AttrFn Int32s(std::vector<int64_t> v) {
+    std::vector<uint8_t> bytes(v.size() * 4);
+    for (size_t i = 0; i < v.size(); i++) {
+      const int32_t x = static_cast<int32_t>(v[i]);
+      std::memcpy(bytes.data() + 4 * i, &x, 4);
+    }
+    return RawTensor(DataType::DT_INT32, {static_cast<int64_t>(v.size())}, bytes);
   }
   static AttrFn Types(std::vector<DataType> types) {
     return [types](flatbuffers::FlatBufferBuilder& b) {

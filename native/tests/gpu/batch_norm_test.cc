@@ -8,15 +8,7 @@ namespace {
 
 using namespace gpu_test;  // NOLINT
 using GB = GraphBuilder;
-
-GB::AttrFn Float(float f) {
-  return [f](flatbuffers::FlatBufferBuilder& b) {
-    fb::AttrValueBuilder a(b);
-    a.add_kind(fb::AttrKind::F);
-    a.add_f(f);
-    return a.Finish();
-  };
-}
+constexpr auto Float = GB::Float;
 
 void RunBatchNorm(const std::string& fwd_op, const std::string& grad_op, Shape x_shape, bool nchw, bool training) {
   SCOPED_TRACE(fwd_op + " " + ShapeString(x_shape) + (nchw ? " NCHW" : " NHWC") + (training ? " training" : " inference"));

@@ -8,25 +8,8 @@ namespace {
 
 using namespace gpu_test;  // NOLINT
 using GB = GraphBuilder;
-
-GB::AttrFn Ints(std::vector<int64_t> v) {
-  return [v](flatbuffers::FlatBufferBuilder& b) {
-    auto list = b.CreateVector(v);
-    fb::AttrValueBuilder a(b);
-    a.add_kind(fb::AttrKind::LIST_I);
-    a.add_list_i(list);
-    return a.Finish();
-  };
-}
-
-GB::AttrFn Int32s(std::vector<int64_t> v) {
-  std::vector<uint8_t> bytes(v.size() * 4);
-  for (size_t i = 0; i < v.size(); i++) {
-    const int32_t x = static_cast<int32_t>(v[i]);
-    std::memcpy(bytes.data() + 4 * i, &x, 4);
-  }
-  return GB::RawTensor(DataType::DT_INT32, {static_cast<int64_t>(v.size())}, bytes);
-}
+constexpr auto Ints = GB::Ints;
+constexpr auto Int32s = GB::Int32s;
 
 struct Case {
   int64_t n, h, w, c, kh, kw, oc, stride;

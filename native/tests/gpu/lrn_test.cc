@@ -7,15 +7,7 @@ namespace {
 
 using namespace gpu_test;  // NOLINT
 using GB = GraphBuilder;
-
-GB::AttrFn Float(float f) {
-  return [f](flatbuffers::FlatBufferBuilder& b) {
-    fb::AttrValueBuilder a(b);
-    a.add_kind(fb::AttrKind::F);
-    a.add_f(f);
-    return a.Finish();
-  };
-}
+constexpr auto Float = GB::Float;
 
 void RunLrn(Shape shape, int64_t radius, float bias, float alpha, float beta) {
   SCOPED_TRACE(ShapeString(shape) + " r" + std::to_string(radius) + " bias " + std::to_string(bias) + " alpha " +
