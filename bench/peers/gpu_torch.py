@@ -16,7 +16,6 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,31 +27,7 @@ except ImportError:
 CONFIGS = {"mlp-50": ("mlp", 50), "mlp-128": ("mlp", 128), "mlp-1024": ("mlp", 1024), "cnn-64": ("cnn", 64)}
 
 
-# The models of torch_train.py (copied: importing it needs numpy, which a GPU machine may lack).
-class MLP(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.hidden1 = nn.Linear(784, 300)
-        self.hidden2 = nn.Linear(300, 100)
-        self.outputs = nn.Linear(100, 10)
-
-    def forward(self, x):
-        return self.outputs(F.relu(self.hidden2(F.relu(self.hidden1(x)))))
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 5, padding=2)  # 'same' for a 5x5 kernel at stride 1
-        self.conv2 = nn.Conv2d(32, 64, 5, padding=2)
-        self.fc1 = nn.Linear(7 * 7 * 64, 256)
-        self.outputs = nn.Linear(256, 10)
-
-    def forward(self, x):
-        x = x.view(-1, 1, 28, 28)
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2, 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2, 2)
-        return self.outputs(F.relu(self.fc1(x.flatten(1))))
+from torch_models import CNN, MLP  # noqa: E402  (torch only: no numpy needed)
 
 
 def parse_args():
