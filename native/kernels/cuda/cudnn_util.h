@@ -22,19 +22,8 @@
 namespace tg {
 namespace cudnn_util {
 
-// TF's formats, windows and padding (kernels/window.h), shared with the GPU kernels.
-using window::CIdx;
-using window::ComputeWindow;
-using window::Format;
-using window::HIdx;
-using window::HW;
-using window::Padding;
-using window::ParseFormat;
-using window::ParsePadding;
-using window::ShapeFromTensor;
-using window::SpatialAttr;
-using window::WIdx;
-using window::Window;
+// TF's formats, windows and padding: kernels/window.h, shared by the CPU and GPU kernels.
+using namespace window;  // NOLINT
 
 // ---------- cuDNN descriptors ----------
 
