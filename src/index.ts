@@ -12,7 +12,8 @@ export { GraphDef, type NodeDef } from './framework/graph_def.js';
 export { importGraphDef, type ImportGraphDefOptions } from './framework/importer.js';
 export { GraphKeys } from './framework/collections.js';
 export { constant, convertToTensor, type TensorLike } from './framework/op_builder.js';
-export { registerOp, registerGradient, getOpDef, registeredOpTypes, type OpDef } from './framework/op_registry.js';
+export { registerOp, getOpDef, registeredOpTypes, type OpDef } from './framework/op_registry.js';
+export { registerGradient, getGradientFunction, type GradFn } from './framework/gradient_registry.js';
 export type { FeedDict } from './framework/session_hooks.js';
 export {
   nameScope, controlDependencies, device, colocateWith, container, setRandomSeed,
@@ -50,6 +51,10 @@ export { whileLoop, type WhileLoopOptions, type ShapeInvariant } from './ops/whi
 export * as nn from './nn.js';
 import './gradients/nn_grad.js';
 import './gradients/nn_conv_grad.js';
+import './gradients/control_flow_grad.js';
+import './gradients/state_grad.js';
+import './gradients/random_grad.js';
+import './gradients/io_grad.js';
 export * as datasets from './datasets/index.js';
 export * as layers from './layers/index.js';
 export {

@@ -158,7 +158,7 @@ test('printOp: Print op passing its input through, data list attr U, message/fir
 });
 
 test('Print gradient passes to the input only', (t) => {
-  const grad = tf.getOpDef('Print').grad!;
+  const grad = tf.getGradientFunction('Print')!;
   const g = new tf.Graph();
   g.asDefault(() => {
     const x = tf.placeholder('float32', { name: 'x' });

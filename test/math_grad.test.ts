@@ -594,3 +594,31 @@ test('BroadcastGradientArgs: TF BCast reduction indices; incompatible shapes are
     t.throws(() => rawOp('BroadcastGradientArgs', [tf.constant([[1]]), tf.constant([1])], { T: 'int32' }, ['int32', 'int32']), { message: /rank 1/ });
   });
 });
+
+test('registerGradient: one gradient per op type, used by tf.gradients; null stops the gradient', (t) => {
+  tf.registerOp({
+    type: 'TestDoubler', inputs: [{ name: 'x', typeAttr: 'T' }], outputs: [{ name: 'y', typeAttr: 'T' }],
+    attrs: { T: { kind: 'type' } }, shape: (op) => [op.inputs[0].shape],
+  });
+  tf.registerOp({
+    type: 'TestBlocker', inputs: [{ name: 'x', typeAttr: 'T' }], outputs: [{ name: 'y', typeAttr: 'T' }],
+    attrs: { T: { kind: 'type' } }, shape: (op) => [op.inputs[0].shape],
+  });
+  t.is(tf.getGradientFunction('TestDoubler'), undefined);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const x = tf.placeholder('float32', { shape: [2], name: 'x' });
+    const y = tf.getDefaultGraph()._createOp('TestDoubler', [x], { name: 'd', outputDtypes: ['float32'], attrs: { T: { kind: 'type', value: 'float32' } } }).outputs[0];
+    t.throws(() => tf.gradients(y, x), { instanceOf: tf.errors.NotFoundError, message: /No gradient defined for operation 'd' \(op type: TestDoubler\)/ });
+    tf.registerGradient('TestDoubler', (_op, [dy]) => [tf.multiply(dy!, 2)]);
+    t.throws(() => tf.registerGradient('TestDoubler', (_op, grads) => grads), { message: /Registering two gradient with name 'TestDoubler'/ });
+    t.is(tf.gradients(y, x)[0]!.op.type, 'Mul');
+    tf.registerGradient('TestBlocker', null);
+    t.is(tf.getGradientFunction('TestBlocker'), null);
+    const z = tf.getDefaultGraph()._createOp('TestBlocker', [x], { name: 'b', outputDtypes: ['float32'], attrs: { T: { kind: 'type', value: 'float32' } } }).outputs[0];
+    t.deepEqual(tf.gradients(z, x), [undefined]);
+  });
+  // Every built-in gradient is registered once, by its family's module.
+  t.is(typeof tf.getGradientFunction('MatMul'), 'function');
+  t.is(tf.getGradientFunction('Const'), null);
+});

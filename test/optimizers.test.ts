@@ -770,7 +770,7 @@ test('Apply ops accept only float32 / float64 and are not differentiable', (t) =
     const v = new tf.Variable(new Int32Array([1, 2, 3]), { name: 'iv' });
     t.throws(() => new tf.train.GradientDescentOptimizer(0.1).applyGradients([[tf.constant(new Int32Array([1, 1, 1])), v]]),
       { instanceOf: tf.errors.InvalidArgumentError });
-    t.is(tf.getOpDef('ApplyAdam').grad, null);
+    t.is(tf.getGradientFunction('ApplyAdam'), null);
     t.deepEqual(tf.getOpDef('ApplyAdam').inputs.filter((a) => a.isRef).map((a) => a.name), ['var', 'm', 'v']);
     t.true(tf.getOpDef('ApplyFtrlV2').outputs[0].isRef);
   });

@@ -249,5 +249,4 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'dtype' }],
   attrs: { value: { kind: 'tensor' }, dtype: { kind: 'type' } },
   shape: (op) => [(op.getAttr('value') as NDArray).shape],
-  grad: null,
 });

@@ -1,10 +1,9 @@
-// The one op registry: every op type declares its inputs, outputs, attrs, shape function
-// and (for differentiable ops) its gradient. Graph construction, GraphDef import and
-// autodiff all read it; the native runtime's kernel registry is keyed by the same names.
+// The one op registry: every op type declares its inputs, outputs, attrs and shape function
+// (gradients live in gradient_registry.ts). Graph construction and GraphDef import
+// read it; the native runtime's kernel registry is keyed by the same names.
 import type { DType } from './dtypes.js';
 import { NotFoundError } from './errors.js';
 import type { Operation } from './operation.js';
-import type { Tensor } from './tensor.js';
 import type { ShapeLike } from './tensor_shape.js';
 
 export type AttrKind =
@@ -37,9 +36,6 @@ export interface AttrDef {
 /** Output shapes of an op from its inputs' static shapes, attrs and constant inputs. */
 export type ShapeFn = (op: Operation) => ShapeLike[];
 
-/** Gradients of an op's inputs given the gradients of its outputs (undefined: no gradient). */
-export type GradFn = (op: Operation, grads: (Tensor | undefined)[]) => (Tensor | undefined | null)[];
-
 export interface OpDef {
   type: string;
   inputs: ArgDef[];
@@ -49,8 +45,6 @@ export interface OpDef {
   stateful?: boolean;
   /** Static shape inference; by default every output's shape is unknown. */
   shape?: ShapeFn;
-  /** Gradient function; `null` marks the op as not differentiable (no gradient flows). */
-  grad?: GradFn | null;
 }
 
 const registry = new Map<string, OpDef>();
@@ -59,11 +53,6 @@ export function registerOp(def: OpDef): OpDef {
   if (registry.has(def.type)) throw new Error(`Op type '${def.type}' is already registered`);
   registry.set(def.type, def);
   return def;
-}
-
-/** Registers (or replaces) the gradient of an op type. */
-export function registerGradient(type: string, grad: GradFn | null): void {
-  getOpDef(type).grad = grad;
 }
 
 export function getOpDef(type: string): OpDef {

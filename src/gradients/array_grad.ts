@@ -11,7 +11,8 @@ import { type DType, NUMERIC_DTYPES } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { NDArray } from '../framework/ndarray.js';
 import { applyOp, applyOp1, type TensorLike } from '../framework/op_builder.js';
-import { hasOpDef, type OpDef, registerGradient, registerOp } from '../framework/op_registry.js';
+import { registerGradient } from '../framework/gradient_registry.js';
+import { hasOpDef, type OpDef, registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { colocateWith, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
@@ -47,7 +48,6 @@ ensureOp({
   outputs: [{ name: 'y', typeAttr: 'T' }],
   attrs: { T: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
   shape: (op) => [withRank(op.inputs[0].shape, 1)],
-  grad: null,
 });
 registerConstantFolder('InvertPermutation', (t) => {
   const p = constantInts(t.op.inputs[0]);
@@ -74,7 +74,6 @@ ensureOp({
     if (op.inputs.length - 1 < 2) throw err(`Attr 'N' of ${op.inputs.length - 1} must be at least minimum 2`);
     return op.inputs.slice(1).map((t) => t.shape);
   },
-  grad: null,
 });
 registerConstantFolder('ConcatOffset', (t) => {
   const dim = constantInts(t.op.inputs[0]);
@@ -99,7 +98,6 @@ ensureOp({
   outputs: [{ name: 'output', typeAttr: 'out_type', numberAttr: 'N' }],
   attrs: { N: { kind: 'int' }, T: { kind: 'type' }, out_type: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
   shape: (op) => op.inputs.map((t) => [t.shape.rank ?? null]),
-  grad: null,
 });
 registerConstantFolder('ShapeN', (t) => {
   const s = t.op.inputs[t.valueIndex].shape;
@@ -490,7 +488,7 @@ registerGradient('CheckNumerics', (_op, grads) =>
 
 registerGradient('Identity', (_op, grads) => [grads[0]]);
 registerGradient('PlaceholderWithDefault', (_op, grads) => [grads[0]]);
-if (hasOpDef('RefIdentity')) registerGradient('RefIdentity', (_op, grads) => [grads[0]]);
+registerGradient('RefIdentity', (_op, grads) => [grads[0]]);
 registerGradient('IdentityN', (_op, grads) => [...grads]);
 
 // ---------- Reshape, ExpandDims, Squeeze, Transpose ----------
@@ -552,11 +550,7 @@ registerGradient('Select', (op, grads) => {
 
 for (const type of [
   'Const', 'Placeholder', 'Shape', 'ShapeN', 'Size', 'Rank', 'ZerosLike', 'OnesLike', 'StopGradient', 'OneHot', 'Where',
-  'Range', 'LinSpace', 'InvertPermutation', 'ConcatOffset', 'NoOp', 'Assert', 'VariableV2', 'Assign', 'AssignAdd', 'AssignSub',
-  'IsVariableInitialized', 'RandomUniform', 'RandomStandardNormal', 'TruncatedNormal', 'RandomUniformInt', 'RandomShuffle',
-  'Multinomial',
+  'Range', 'LinSpace', 'InvertPermutation', 'ConcatOffset', 'BroadcastGradientArgs',
 ]) {
-  if (hasOpDef(type)) registerGradient(type, null);
+  registerGradient(type, null);
 }
-
-// Print's gradient (passes through to input 0) is registered with the op in control_flow_ops.

@@ -6,7 +6,7 @@ import { isFloating } from '../framework/dtypes.js';
 import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
 import type { Graph } from '../framework/graph.js';
 import { applyOp1, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
-import { getOpDef, hasOpDef } from '../framework/op_registry.js';
+import { getGradientFunction } from '../framework/gradient_registry.js';
 import { Operation } from '../framework/operation.js';
 import { Tensor } from '../framework/tensor.js';
 import { tuple } from '../ops/control_flow_ops.js';
@@ -183,11 +183,11 @@ export function gradientsBetween(graph: Graph, yList: Tensor[], xList: Tensor[],
         colocateIf(graph, options.colocateGradientsWithOps, op, () => {
           let gradFn = undefined;
           if (hasOutGrads && !stopOps.has(op)) {
-            const def = hasOpDef(op.type) ? getOpDef(op.type) : undefined;
-            if (!def || def.grad === undefined) {
+            const fn = getGradientFunction(op.type);
+            if (fn === undefined) {
               throw new NotFoundError(undefined, op, `No gradient defined for operation '${op.name}' (op type: ${op.type})`);
             }
-            gradFn = def.grad ?? undefined;
+            gradFn = fn ?? undefined;
           }
           if (gradFn && hasOutGrads) {
             // Trainable outputs with no incoming gradient get zeros (the function needs one per output).

@@ -13,7 +13,8 @@ import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
 import type { Graph } from '../framework/graph.js';
 import { NDArray } from '../framework/ndarray.js';
 import { applyOp, applyOp1, constant, convertToTensor, type TensorLike } from '../framework/op_builder.js';
-import { hasOpDef, registerGradient, registerOp } from '../framework/op_registry.js';
+import { registerGradient } from '../framework/gradient_registry.js';
+import { hasOpDef, registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { colocateWith, controlDependencies, device, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
@@ -69,7 +70,6 @@ registerOp({
     }
     return [[null], [null]];
   },
-  grad: null,
 });
 
 // Like TF's constant folding (TF_TryEvaluateConstant): known shapes give known reduction axes.
@@ -722,3 +722,12 @@ registerGradient('MatrixInverse', (op, [grad]) => {
   return [m.negative(m.matmul(ainv, m.matmul(grad!, ainv, { adjointB: true }), { adjointA: true }))];
 });
 
+
+// ---------- Not differentiable (TF1's math_grad.py / math_ops.py NotDifferentiable) ----------
+
+for (const type of [
+  'ArgMax', 'ArgMin', 'All', 'Any', 'Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
+  'LogicalAnd', 'LogicalOr', 'LogicalNot', 'IsFinite', 'IsInf', 'IsNan',
+]) {
+  registerGradient(type, null);
+}

@@ -3,7 +3,7 @@
 // "gradients/<op>_grad/" match: Conv2D's uses ShapeN, Conv2DBackpropInput and
 // Conv2DBackpropFilter; MaxPool's a MaxPoolGrad; ...).
 import { applyOp, applyOp1 } from '../framework/op_builder.js';
-import { registerGradient } from '../framework/op_registry.js';
+import { registerGradient } from '../framework/gradient_registry.js';
 import type { Operation } from '../framework/operation.js';
 import type { Tensor } from '../framework/tensor.js';
 import { shape, stopGradient, transpose, zeros } from '../ops/array_ops.js';

@@ -6,7 +6,8 @@
 import { constantValue } from '../framework/constant_value.js';
 import { NotFoundError } from '../framework/errors.js';
 import { applyOp1 } from '../framework/op_builder.js';
-import { hasOpDef, registerGradient } from '../framework/op_registry.js';
+import { registerGradient } from '../framework/gradient_registry.js';
+import { hasOpDef } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { controlDependencies } from '../framework/scopes.js';
 import type { Tensor } from '../framework/tensor.js';
@@ -157,3 +158,6 @@ registerGradient('TopKV2', (op: Operation, [grad]) => {
     : unsortedSegmentSum(flat, ind, total);
   return [a.reshape(scattered, inShape), a.zeros([], 'int32')];
 });
+
+registerGradient('InTopK', null);
+registerGradient('InTopKV2', null);

@@ -26,7 +26,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'dtype' }],
   attrs: { dtype: { kind: 'type' }, shape: { kind: 'shape', default: TensorShape.unknown() } },
   shape: (op) => [op.getAttr('shape') as TensorShape],
-  grad: null,
 });
 
 /** tf.placeholder(dtype, {shape, name}): a value that must be fed. */
@@ -63,7 +62,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'T', isRef: true }],
   attrs: { T: { kind: 'type' } },
   shape: unchangedShape,
-  grad: (_op, grads) => [grads[0]],
 });
 
 export function identity(input: TensorLike, options: NameOption = {}): Tensor {
@@ -1214,7 +1212,6 @@ for (const type of ['ZerosLike', 'OnesLike']) {
     outputs: [{ name: 'y', typeAttr: 'T' }],
     attrs: { T: { kind: 'type' } },
     shape: unchangedShape,
-    grad: null,
   });
   // The result does not depend on x's value, only on its (static) shape.
   folder(type, (t) => {
@@ -1333,7 +1330,6 @@ registerOp({
     if (s === undefined || l === undefined || d === undefined) return [[null]];
     return [[rangeSize(s, l, d, isInteger(op.outputs[0].dtype))]];
   },
-  grad: null,
 });
 folder('Range', (t) => {
   const [s, l, d] = t.op.inputs.map(scalarValue);
@@ -1389,7 +1385,6 @@ registerOp({
     if (num <= 0) throw err(`Requires num > 0: ${num}`);
     return [[num]];
   },
-  grad: null,
 });
 
 /**
@@ -1413,7 +1408,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'out_type' }],
   attrs: { T: { kind: 'type' }, out_type: OUT_TYPE },
   shape: (op) => [[op.inputs[0].shape.rank ?? null]],
-  grad: null,
 });
 
 registerOp({
@@ -1422,7 +1416,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'out_type' }],
   attrs: { T: { kind: 'type' }, out_type: OUT_TYPE },
   shape: () => [TensorShape.scalar()],
-  grad: null,
 });
 
 registerOp({
@@ -1431,7 +1424,6 @@ registerOp({
   outputs: [{ name: 'output', type: 'int32' }],
   attrs: { T: { kind: 'type' } },
   shape: () => [TensorShape.scalar()],
-  grad: null,
 });
 
 export interface ShapeOptions extends NameOption {
@@ -1487,7 +1479,6 @@ registerOp({
   outputs: [{ name: 'index', type: 'int64' }],
   attrs: { T: { kind: 'type', default: 'bool' } },
   shape: (op) => [[null, op.inputs[0].shape.rank ?? null]],
-  grad: null,
 });
 
 registerOp({
@@ -1548,7 +1539,6 @@ registerOp({
     const at = axis === -1 ? s.dims.length : axis;
     return [[...s.dims.slice(0, at), depth, ...s.dims.slice(at)]];
   },
-  grad: null,
 });
 
 export interface OneHotOptions extends NameOption {
@@ -1603,7 +1593,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'T' }],
   attrs: { T: { kind: 'type' } },
   shape: unchangedShape,
-  grad: null,
 });
 
 /** tf.stopGradient(input): its value, with no gradient flowing through (node "StopGradient"). */

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type ControlFlowContext, type Graph } from '../framework/graph.js';
 import { applyOp, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
-import { registerGradient, registerOp } from '../framework/op_registry.js';
+import { registerOp } from '../framework/op_registry.js';
 import { Operation } from '../framework/operation.js';
 import { flatten, pack } from '../framework/nest.js';
 import { Tensor } from '../framework/tensor.js';
@@ -194,20 +194,7 @@ export function caseOp<T>(predFnPairs: readonly [TensorLike, () => T][], options
 }
 export { caseOp as case };
 
-// Gradients: a Merge's gradient goes back through a Switch on the same predicate; a
-// Switch's gradients (one of them dead at run time) meet again in a Merge.
-registerGradient('Merge', (op, grads) => {
-  const info = condPredOf.get(op);
-  if (!info || !grads[0]) return op.inputs.map(() => undefined);
-  const [gf, gt] = switchOp(grads[0], info.pred, { name: 'cond_grad' });
-  return [gf, gt];
-});
-
-registerGradient('RefSwitch', () => [undefined, undefined]);
-registerGradient('Switch', (op, grads) => {
-  if (isRefTensor(op.inputs[0])) return [undefined, undefined];
-  const present = grads.filter((g): g is Tensor => !!g);
-  if (present.length === 0) return [undefined, undefined];
-  if (present.length === 1) return [present[0], undefined];
-  return [merge(present, { name: 'cond_grad' })[0], undefined];
-});
+/** The predicate of the cond whose Merge (or branch Switch) this is (control_flow_grad.ts switches on it). */
+export function condPredicate(op: Operation): Tensor | undefined {
+  return condPredOf.get(op)?.pred;
+}

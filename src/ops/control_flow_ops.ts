@@ -1,21 +1,19 @@
 // Simple control ops: NoOp, group, tuple, with_dependencies, Print and the Assert family.
 // (tf.cond is in cond.ts, tf.whileLoop in while_loop.ts.)
-import { broadcastBinaryShape, unchangedShape } from '../framework/common_shapes.js';
-import { constantInts, constantValue } from '../framework/constant_value.js';
-import { ALL_DTYPES, REAL_DTYPES, type DType } from '../framework/dtypes.js';
+import { unchangedShape } from '../framework/common_shapes.js';
+import { constantValue } from '../framework/constant_value.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, toOperation, type Graph, type OpLike } from '../framework/graph.js';
 import type { NDArray } from '../framework/ndarray.js';
-import { applyOp, applyOp1, constant, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
-import { getOpDef, hasOpDef, registerOp, type OpDef } from '../framework/op_registry.js';
+import { applyOp, applyOp1, convertToTensor, isRefTensor, type TensorLike } from '../framework/op_builder.js';
+import { registerOp } from '../framework/op_registry.js';
 import { Operation } from '../framework/operation.js';
 import { Tensor } from '../framework/tensor.js';
-import { TensorShape } from '../framework/tensor_shape.js';
 import { reduceAll } from './math_ops.js';
 
 // ---------- op registrations ----------
 
-registerOp({ type: 'NoOp', inputs: [], outputs: [], shape: () => [], grad: null });
+registerOp({ type: 'NoOp', inputs: [], outputs: [], shape: () => [] });
 
 registerOp({
   type: 'Print',
@@ -30,8 +28,6 @@ registerOp({
   },
   stateful: true,
   shape: unchangedShape,
-  // The gradient passes through to `input`; the printed data gets none.
-  grad: (op, grads) => [grads[0], ...op.inputs.slice(1).map(() => undefined)],
 });
 
 registerOp({
@@ -41,7 +37,6 @@ registerOp({
   attrs: { T: { kind: 'list(type)' }, summarize: { kind: 'int', default: 3 } },
   stateful: true,
   shape: () => [],
-  grad: null,
 });
 
 // ---------- helpers ----------

@@ -42,7 +42,6 @@ for (const [type, extra] of [
     attrs: { ...QUEUE_ATTRS, ...extra, ...RESOURCE_ATTRS },
     stateful: true,
     shape: () => [[]],
-    grad: null,
   });
 }
 
@@ -59,7 +58,6 @@ for (const type of ['QueueEnqueueV2', 'QueueEnqueueManyV2']) {
       scalarInput(op, 0);
       return [];
     },
-    grad: null,
   });
 }
 
@@ -71,7 +69,6 @@ registerOp({
   stateful: true,
   // The queue's component shapes are set by the queue object (QueueBase.dequeue).
   shape: (op) => (op.getAttr('component_types') as DType[]).map(() => TensorShape.unknown()),
-  grad: null,
 });
 
 for (const type of ['QueueDequeueManyV2', 'QueueDequeueUpToV2']) {
@@ -85,7 +82,6 @@ for (const type of ['QueueDequeueManyV2', 'QueueDequeueUpToV2']) {
       scalarInput(op, 1);
       return (op.getAttr('component_types') as DType[]).map(() => TensorShape.unknown());
     },
-    grad: null,
   });
 }
 
@@ -96,7 +92,6 @@ registerOp({
   attrs: { cancel_pending_enqueues: { kind: 'bool', default: false } },
   stateful: true,
   shape: () => [],
-  grad: null,
 });
 
 registerOp({
@@ -105,7 +100,6 @@ registerOp({
   outputs: [{ name: 'size', type: 'int32' }],
   stateful: true,
   shape: () => [[]],
-  grad: null,
 });
 
 registerOp({
@@ -114,7 +108,6 @@ registerOp({
   outputs: [{ name: 'is_closed', type: 'bool' }],
   stateful: true,
   shape: () => [[]],
-  grad: null,
 });
 
 // ---------- construction-time helpers (TF1's data_flow_ops.py) ----------

@@ -47,7 +47,6 @@ registerOp({
     }
     return [];
   },
-  grad: null,
 });
 
 registerOp({
@@ -70,7 +69,6 @@ registerOp({
     // Whole tensors only (slices ""): the shapes are known when the file is read.
     return (op.getAttr('dtypes') as DType[]).map(() => TensorShape.unknown());
   },
-  grad: null,
 });
 
 export interface IoOpOptions {

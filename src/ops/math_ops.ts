@@ -52,8 +52,6 @@ function registerUnary(type: string, allowed: readonly DType[], outType?: DType)
     outputs: [outType ? { name: 'y', type: outType } : { name: 'y', typeAttr: 'T' }],
     attrs: { T: { kind: 'type', allowed } },
     shape: unchangedShape,
-    // Predicates have no gradient; the others get theirs from the gradients module.
-    ...(outType === 'bool' ? { grad: null } : {}),
   });
 }
 
@@ -74,7 +72,6 @@ registerOp({
   inputs: [{ name: 'x', type: 'bool' }],
   outputs: [{ name: 'y', type: 'bool' }],
   shape: unchangedShape,
-  grad: null,
 });
 
 type UnaryFn = (x: TensorLike, options?: NameOption) => Tensor;
@@ -141,7 +138,6 @@ function registerBinary(type: string, allowed: readonly DType[], outType?: DType
     outputs: [outType ? { name: 'z', type: outType } : { name: 'z', typeAttr: 'T' }],
     attrs: { T: { kind: 'type', allowed } },
     shape: broadcastBinaryShape,
-    ...(outType === 'bool' ? { grad: null } : {}),
   });
 }
 
@@ -172,7 +168,6 @@ for (const type of ['Equal', 'NotEqual']) {
         return [TensorShape.unknown()];
       }
     },
-    grad: null,
   });
 }
 
@@ -182,7 +177,6 @@ for (const type of ['LogicalAnd', 'LogicalOr']) {
     inputs: [{ name: 'x', type: 'bool' }, { name: 'y', type: 'bool' }],
     outputs: [{ name: 'z', type: 'bool' }],
     shape: broadcastBinaryShape,
-    grad: null,
   });
 }
 
@@ -611,7 +605,6 @@ for (const [type, allowed] of REDUCTIONS) {
       Tidx: { kind: 'type', allowed: INDEX, default: 'int32' },
     },
     shape: reductionShape,
-    ...(logical ? { grad: null } : {}),
   });
 }
 
@@ -725,7 +718,6 @@ for (const type of ['ArgMax', 'ArgMin']) {
       output_type: { kind: 'type', allowed: INDEX, default: 'int64' },
     },
     shape: argShape,
-    grad: null,
   });
 }
 

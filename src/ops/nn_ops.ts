@@ -193,7 +193,6 @@ registerOp({
   outputs: [{ name: 'precision', type: 'bool' }],
   attrs: { k: { kind: 'int' }, T: { kind: 'type', allowed: INDEX, default: 'int32' } },
   shape: inTopKShape,
-  grad: null,
 });
 
 registerOp({
@@ -202,7 +201,6 @@ registerOp({
   outputs: [{ name: 'precision', type: 'bool' }],
   attrs: { T: { kind: 'type', allowed: INDEX, default: 'int32' } },
   shape: inTopKShape,
-  grad: null,
 });
 
 registerOp({

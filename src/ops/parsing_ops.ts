@@ -50,7 +50,6 @@ registerOp({
     }
     return op.outputs.map(() => op.inputs[0].shape);
   },
-  grad: null,
 });
 
 registerOp({
@@ -65,7 +64,6 @@ registerOp({
     const s = op.inputs[0].shape;
     return [s.dims === null ? TensorShape.unknown() : new TensorShape([...s.dims, null])];
   },
-  grad: null,
 });
 
 registerOp({
@@ -74,7 +72,6 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'out_type' }],
   attrs: { out_type: { kind: 'type', default: 'float32', allowed: ['float32', 'float64', 'int32', 'int64'] } },
   shape: (op) => [op.inputs[0].shape],
-  grad: null,
 });
 
 registerOp({
@@ -87,7 +84,6 @@ registerOp({
     withRank(op, 1, 0);
     return [[null, 2], [null], [2]];
   },
-  grad: null,
 });
 
 registerOp({
@@ -116,7 +112,6 @@ registerOp({
       ...dense,
     ];
   },
-  grad: null,
 });
 
 registerOp({
@@ -151,7 +146,6 @@ registerOp({
       ...dense.map((s) => new TensorShape([batch]).concatenate(s)),
     ];
   },
-  grad: null,
 });
 
 registerOp({
@@ -162,7 +156,6 @@ registerOp({
     withRank(op, 0, 0);
     return [[]];
   },
-  grad: null,
 });
 
 registerOp({
@@ -175,7 +168,6 @@ registerOp({
     withRank(op, 1, 0);
     return [];
   },
-  grad: null,
 });
 
 registerOp({
@@ -186,7 +178,6 @@ registerOp({
     rankAtMost(op, 0, 1);
     return [[null]];
   },
-  grad: null,
 });
 
 // ---------- functions ----------

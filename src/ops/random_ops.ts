@@ -1,12 +1,12 @@
 // Random ops: the stateful sampling kernels and TF1's compositions over them
 // (random_uniform = RandomUniform * (max - min) + min, ...), with TF1's seeding rules.
-import { broadcastBinaryShape, unchangedShape } from '../framework/common_shapes.js';
+import { unchangedShape } from '../framework/common_shapes.js';
 import { constantValue, constantValueAsShape } from '../framework/constant_value.js';
-import { FLOATING_DTYPES, isInteger, NUMERIC_DTYPES, REAL_DTYPES, type DType } from '../framework/dtypes.js';
+import { FLOATING_DTYPES, isInteger, REAL_DTYPES, type DType } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph } from '../framework/graph.js';
 import { applyOp1, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
-import { hasOpDef, registerOp, type OpDef } from '../framework/op_registry.js';
+import { registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import type { Tensor } from '../framework/tensor.js';
 import { TensorShape, type ShapeLike } from '../framework/tensor_shape.js';
@@ -79,7 +79,6 @@ for (const type of ['RandomUniform', 'RandomStandardNormal', 'TruncatedNormal'])
     attrs: { ...SEED_ATTRS, dtype: { kind: 'type', allowed: FLOATING_DTYPES }, T: { kind: 'type', allowed: SHAPE_TYPES } },
     stateful: true,
     shape: randomShape,
-    grad: null,
   });
 }
 
@@ -94,7 +93,6 @@ registerOp({
     scalarInput(op, 2);
     return randomShape(op);
   },
-  grad: null,
 });
 
 registerOp({
@@ -104,7 +102,6 @@ registerOp({
   attrs: { ...SEED_ATTRS, T: { kind: 'type' } },
   stateful: true,
   shape: unchangedShape,
-  grad: null,
 });
 
 registerOp({
@@ -131,7 +128,6 @@ registerOp({
     }
     return [[logits.dim(0), samples]];
   },
-  grad: null,
 });
 
 

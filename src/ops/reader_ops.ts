@@ -30,7 +30,6 @@ for (const [type, attrs] of [
     attrs,
     stateful: true,
     shape: () => [[]],
-    grad: null,
   });
 }
 
@@ -54,7 +53,6 @@ registerOp({
     scalarsIn(op);
     return [[], []];
   },
-  grad: null,
 });
 
 registerOp({
@@ -66,7 +64,6 @@ registerOp({
     scalarsIn(op);
     return [[null], [null]];
   },
-  grad: null,
 });
 
 for (const [type, out] of [['ReaderNumRecordsProducedV2', 'records_produced'], ['ReaderNumWorkUnitsCompletedV2', 'units_completed']]) {
@@ -79,7 +76,6 @@ for (const [type, out] of [['ReaderNumRecordsProducedV2', 'records_produced'], [
       scalarsIn(op);
       return [[]];
     },
-    grad: null,
   });
 }
 
@@ -92,7 +88,6 @@ registerOp({
     scalarsIn(op);
     return [];
   },
-  grad: null,
 });
 
 // ---------- classes (TF1's io_ops.py) ----------

@@ -1,11 +1,10 @@
 // State ops: the TF1 reference-variable op (VariableV2) and the ops that read or mutate a
 // variable through its reference (Assign, AssignAdd, AssignSub, IsVariableInitialized).
 import { mergeShapes } from '../framework/common_shapes.js';
-import { NUMERIC_DTYPES, type DType } from '../framework/dtypes.js';
-import { type Graph } from '../framework/graph.js';
+import { NUMERIC_DTYPES } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
-import { applyOp1, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
-import { getOpDef, hasOpDef, registerOp } from '../framework/op_registry.js';
+import { applyOp1, type TensorLike } from '../framework/op_builder.js';
+import { registerOp } from '../framework/op_registry.js';
 import { Tensor } from '../framework/tensor.js';
 import { TensorShape } from '../framework/tensor_shape.js';
 
@@ -23,7 +22,6 @@ registerOp({
   },
   stateful: true,
   shape: (op) => [op.getAttr('shape') as TensorShape],
-  grad: null,
 });
 
 registerOp({
@@ -40,7 +38,6 @@ registerOp({
     if (op.getAttr('validate_shape')) mergeShapes(op.inputs[0].shape, op.inputs[1].shape);
     return [op.inputs[1].shape];
   },
-  grad: null,
 });
 
 for (const type of ['AssignAdd', 'AssignSub']) {
@@ -50,7 +47,6 @@ for (const type of ['AssignAdd', 'AssignSub']) {
     outputs: [{ name: 'output_ref', typeAttr: 'T', isRef: true }],
     attrs: { T: { kind: 'type', allowed: NUMERIC_DTYPES }, use_locking: { kind: 'bool', default: false } },
     shape: (op) => [mergeShapes(op.inputs[0].shape, op.inputs[1].shape)],
-    grad: null,
   });
 }
 
@@ -60,7 +56,6 @@ registerOp({
   outputs: [{ name: 'is_initialized', type: 'bool' }],
   attrs: { dtype: { kind: 'type' } },
   shape: () => [TensorShape.scalar()],
-  grad: null,
 });
 
 // ---------- public API ----------
@@ -101,7 +96,6 @@ registerOp({
   attrs: { limit: { kind: 'int' }, T: { kind: 'type', allowed: ['int32', 'int64'] } },
   stateful: true,
   shape: (op) => [op.inputs[0].shape.mergeWith(TensorShape.scalar())],
-  grad: null,
 });
 
 /**

@@ -38,7 +38,6 @@ function registerApply(type: string, args: [string, Kind][], extraAttrs: Record<
       });
       return [s];
     },
-    grad: null,
   });
 }
 

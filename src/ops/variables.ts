@@ -3,13 +3,11 @@
 // Variable object is itself the reference tensor x:0, and hands ops its read value unless
 // the op takes a reference (Assign, optimizers' Apply* ops).
 import { GraphKeys } from '../framework/collections.js';
-import { constantInts } from '../framework/constant_value.js';
 import type { DType } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph } from '../framework/graph.js';
 import type { NDArray } from '../framework/ndarray.js';
 import { applyOp1, constant, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
-import { hasOpDef, registerOp, type OpDef } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { sessionHooks, type FeedDict } from '../framework/session_hooks.js';
 import { Tensor } from '../framework/tensor.js';

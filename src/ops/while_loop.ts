@@ -21,7 +21,6 @@ const passThrough = (type: string, ref: boolean, attrs: Parameters<typeof regist
   outputs: [{ name: 'output', typeAttr: 'T', isRef: ref }],
   attrs: { T: { kind: 'type' }, ...attrs },
   shape: unchangedShape,
-  grad: null, // a loop's gradient is built for the loop as a whole (while_grad.ts)
 });
 const enterAttrs = {
   frame_name: { kind: 'string' as const },
@@ -40,7 +39,6 @@ registerOp({
   inputs: [{ name: 'input', type: 'bool' }],
   outputs: [{ name: 'output', type: 'bool' }],
   shape: (op) => [op.inputs[0].shape.withRank(0)],
-  grad: null,
 });
 
 // A forward loop saves a value per iteration for its gradient loop (keyed by `accumulator`,
@@ -52,7 +50,6 @@ registerOp({
   attrs: { T: { kind: 'type' }, accumulator: { kind: 'string' } },
   stateful: true,
   shape: () => [],
-  grad: null,
 });
 registerOp({
   type: 'LoopAccumulatorPop',
@@ -61,7 +58,6 @@ registerOp({
   attrs: { T: { kind: 'type' }, accumulator: { kind: 'string' } },
   stateful: true,
   shape: () => [TensorShape.unknown()],
-  grad: null,
 });
 
 /** One loop variable's nodes. */

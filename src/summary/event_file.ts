@@ -1,7 +1,7 @@
 // Event files: TFRecord files (src/io/tfrecord.ts framing) of serialized tensorflow.Event
 // messages, named events.out.tfevents.<secs>.<host><suffix>. EventFileWriter appends records
 // off the training thread; readEvents reads a (possibly growing) file incrementally.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, write, writev, writeSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writev, writeSync, writevSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, OpError, UnknownError } from '../framework/errors.js';

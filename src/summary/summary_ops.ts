@@ -29,7 +29,6 @@ registerOp({
   outputs: [{ name: 'summary', type: 'string' }],
   attrs: { T: { kind: 'type', allowed: REAL } },
   shape: scalarShape,
-  grad: null,
 });
 
 registerOp({
@@ -38,7 +37,6 @@ registerOp({
   outputs: [{ name: 'summary', type: 'string' }],
   attrs: { T: { kind: 'type', allowed: REAL, default: 'float32' } },
   shape: scalarShape,
-  grad: null,
 });
 
 registerOp({
@@ -52,7 +50,6 @@ registerOp({
     bad_color: { kind: 'tensor', default: new NDArray('uint8', [4], new Uint8Array([255, 0, 0, 255])) },
   },
   shape: scalarShape,
-  grad: null,
 });
 
 registerOp({
@@ -61,7 +58,6 @@ registerOp({
   outputs: [{ name: 'summary', type: 'string' }],
   attrs: { max_outputs: { kind: 'int', default: 3 } },
   shape: scalarShape,
-  grad: null,
 });
 
 registerOp({
@@ -70,7 +66,6 @@ registerOp({
   outputs: [{ name: 'summary', type: 'string' }],
   attrs: { T: { kind: 'type' } },
   shape: scalarShape,
-  grad: null,
 });
 
 registerOp({
@@ -79,7 +74,6 @@ registerOp({
   outputs: [{ name: 'summary', type: 'string' }],
   attrs: { N: { kind: 'int' } },
   shape: scalarShape,
-  grad: null,
 });
 
 // ---------- TF1's summary_op_util ----------

@@ -6,7 +6,7 @@
 import { GraphKeys } from '../framework/collections.js';
 import type { DType } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
-import { applyOp1, convertToTensor, type TensorLike } from '../framework/op_builder.js';
+import { convertToTensor, type TensorLike } from '../framework/op_builder.js';
 import type { Operation } from '../framework/operation.js';
 import { controlDependencies, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';

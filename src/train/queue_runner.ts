@@ -8,7 +8,7 @@ import { getDefaultGraph, type Graph } from '../framework/graph.js';
 import { Operation } from '../framework/operation.js';
 import { Tensor } from '../framework/tensor.js';
 import { getDefaultSession, type Session } from '../client/session.js';
-import { native, type NativeRunnerGroup, type NativeSession } from '../native.js';
+import { native, type NativeRunnerGroup } from '../native.js';
 import { codesOfErrorTypes, NativeThread, type Coordinator } from './coordinator.js';
 
 /** What a QueueRunner needs of its queue (tf.FIFOQueue and the other queue classes). */
