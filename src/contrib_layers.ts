@@ -5,6 +5,8 @@ import { convertToTensor, type TensorLike } from './framework/op_builder.js';
 import { GraphKeys } from './framework/collections.js';
 import { controlDependencies, nameScope } from './framework/scopes.js';
 import * as a from './ops/array_ops.js';
+import * as shapeOps from './ops/shape_ops.js';
+import * as sliceOps from './ops/slice_ops.js';
 import * as m from './ops/math_ops.js';
 import { biasAdd, l2Loss, relu, dropout as nnDropout } from './ops/nn_ops.js';
 import { Ones, Zeros, xavierInitializer } from './ops/init_ops.js';
@@ -94,8 +96,8 @@ export function fullyConnected(inputs: TensorLike, numOutputs: number, options: 
     let out: Tensor;
     if (dims!.length === 2) out = m.matmul(x, weights);
     else {
-      out = a.reshape(m.matmul(a.reshape(x, [-1, inDim]), weights),
-        a.concat([a.slice(a.shape(x), [0], [a.rank(x).sub(1)]), convertToTensor([numOutputs], { dtype: 'int32' })], 0));
+      out = shapeOps.reshape(m.matmul(shapeOps.reshape(x, [-1, inDim]), weights),
+        a.concat([sliceOps.slice(shapeOps.shape(x), [0], [shapeOps.rank(x).sub(1)]), convertToTensor([numOutputs], { dtype: 'int32' })], 0));
       out.setShape([...dims!.slice(0, -1), numOutputs]);
     }
     if (o.normalizerFn) {

@@ -19,7 +19,16 @@ export {
   nameScope, controlDependencies, device, colocateWith, container, setRandomSeed,
   getCollection, getCollectionRef, addToCollection, addToCollections,
 } from './framework/scopes.js';
-export * from './ops/array_ops.js';
+export {
+  placeholder, placeholderWithDefault, identity, identityN, transpose, concat, stack, unstack, split, tile, fill, zeros, ones,
+  zerosLike, onesLike, range, linspace, where, oneHot, stopGradient, checkNumerics, invertPermutation,
+  type NameOption, type TransposeOptions, type StackOptions, type UnstackOptions, type SplitOptions, type ZerosOptions,
+  type LikeOptions, type RangeOptions, type OneHotOptions,
+} from './ops/array_ops.js';
+export { reshape, expandDims, squeeze, shape, shapeN, size, rank, type SqueezeOptions, type ShapeOptions } from './ops/shape_ops.js';
+export { slice, stridedSlice, gather, type StridedSliceOptions, type GatherOptions } from './ops/slice_ops.js';
+export { pad, type PadOptions } from './ops/pad_ops.js';
+export { rawOps, type RawOp, type RawOpArgs, type RawOpResult } from './ops/raw_ops.js';
 export * from './ops/math_ops.js';
 export * from './ops/random_ops.js';
 export * from './ops/state_ops.js';

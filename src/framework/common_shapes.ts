@@ -1,5 +1,7 @@
 // Shape functions shared by many ops.
+import { constantValue } from './constant_value.js';
 import { InvalidArgumentError } from './errors.js';
+import type { Tensor } from './tensor.js';
 import type { Operation } from './operation.js';
 import { broadcastShapes, type Dim, TensorShape, type ShapeLike } from './tensor_shape.js';
 
@@ -83,3 +85,72 @@ export function mergeShapes(a: TensorShape, b: TensorShape): TensorShape {
     return d ?? e;
   }));
 }
+
+// ---------- TF's InferenceContext arithmetic on dims, with its error messages ----------
+
+/** The shape of unknown rank. */
+export const UNKNOWN = TensorShape.unknown();
+
+/** Throws unless a known dim equals `value` (TF's WithValue). */
+export function withValue(d: Dim, value: number): number {
+  if (d !== null && d !== value) throw shapeError(`Dimension must be ${value} but is ${d}`);
+  return value;
+}
+
+export function addDim(a: Dim, b: Dim): Dim {
+  return a === null || b === null ? null : a + b;
+}
+
+/** TF's Multiply: 0 and 1 are exact even against an unknown dim. */
+export function mulDim(a: Dim, b: Dim): Dim {
+  if (a === 0 || b === 0) return 0;
+  if (a === 1) return b;
+  if (b === 1) return a;
+  return a === null || b === null ? null : a * b;
+}
+
+export function subDim(a: Dim, b: Dim): Dim {
+  if (b === 0) return a;
+  if (a === null || b === null) return null;
+  if (a < b) throw shapeError(`Negative dimension size caused by subtracting ${b} from ${a}`);
+  return a - b;
+}
+
+export function divDim(a: Dim, b: number, evenlyDivisible: boolean): Dim {
+  if (b === 1 || a === null) return a;
+  if (b === 0) throw shapeError('Division by zero');
+  if (evenlyDivisible && a % b !== 0) throw shapeError(`Dimension size must be evenly divisible by ${b} but is ${a}`);
+  return Math.floor(a / b);
+}
+
+/** The value of a scalar (or one-element) constant input, else undefined. */
+export function scalarValue(t: Tensor): number | undefined {
+  const v = constantValue(t);
+  return v && v.size === 1 ? Number(v.flatGet(0)) : undefined;
+}
+
+/** TF's MakeDimForScalarInputWithNegativeIndexing. */
+export function axisDim(t: Tensor, rank: number | undefined): Dim {
+  withRank(t.shape, 0);
+  let v = scalarValue(t);
+  if (v === undefined) return null;
+  if (v < 0) {
+    if (rank === undefined) return null;
+    if (v + rank < 0) throw shapeError(`Dimension size, given by scalar input ${v} must be in range [-${rank}, ${rank})`);
+    v += rank;
+  } else if (rank !== undefined && v >= rank) {
+    throw shapeError(`Dimension size, given by scalar input ${v} must be in range [-${rank}, ${rank})`);
+  }
+  return v;
+}
+
+/** Pack/Unpack's axis check (GetAxisForPackAndUnpack). */
+export function packAxis(axis: number, rank: number): number {
+  if (axis < -rank || axis >= rank) throw shapeError(`Invalid axis: ${axis}; must be in [${-rank},${rank})`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+export function shapeOf(dims: Dim[] | null): TensorShape {
+  return new TensorShape(dims);
+}
+

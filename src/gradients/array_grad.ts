@@ -1,214 +1,36 @@
 // Gradients of the array ops (TF1's python/ops/array_grad.py, plus Select and
-// UnsortedSegmentSum from math_grad.py), and the helper ops those gradients build that
-// array_ops.ts does not define: InvertPermutation, ConcatOffset, ShapeN, StridedSliceGrad,
-// UnsortedSegmentSum and MirrorPadGrad. Each gradient builds the same ops as TF1, so node
+// UnsortedSegmentSum from math_grad.py). The helper ops they build (InvertPermutation,
+// ConcatOffset, ShapeN, StridedSliceGrad, UnsortedSegmentSum, MirrorPadGrad) are registered
+// with the other ops of their TF module in src/ops/. Each gradient builds the same ops as TF1, so node
 // names under "gradients/<op>_grad/" match. One difference: TF1's GatherV2 gradient along
 // axis 0 is an IndexedSlices; here it is made dense right away, exactly as TF1 densifies it
 // (UnsortedSegmentSum(values, indices, dense_shape[0])).
-import { withRank } from '../framework/common_shapes.js';
-import { constantInts, constantValue, constantValueAsShape, registerConstantFolder } from '../framework/constant_value.js';
-import { type DType, NUMERIC_DTYPES } from '../framework/dtypes.js';
+import { constantValue } from '../framework/constant_value.js';
 import { InvalidArgumentError } from '../framework/errors.js';
-import { NDArray } from '../framework/ndarray.js';
-import { applyOp, applyOp1, type TensorLike } from '../framework/op_builder.js';
+import { applyOp1, type TensorLike } from '../framework/op_builder.js';
 import { registerGradient } from '../framework/gradient_registry.js';
-import { hasOpDef, type OpDef, registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { colocateWith, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
-import { type Dim, TensorShape } from '../framework/tensor_shape.js';
-import {
-  checkNumerics, concat, expandDims, gather, onesLike, ones, pad, range, rank, reshape, shape, size, slice, split,
-  squeeze, stack, stridedSlice, tile, transpose, unstack, where, zeros, zerosLike,
-} from '../ops/array_ops.js';
+import { checkNumerics, concat, onesLike, ones, range, split, stack, tile, transpose, unstack, where, zeros, zerosLike } from '../ops/array_ops.js';
+import { expandDims, rank, reshape, shape, size, squeeze } from '../ops/shape_ops.js';
+import { gather, slice, stridedSlice } from '../ops/slice_ops.js';
+import { pad } from '../ops/pad_ops.js';
 import { cast, greaterEqual, logicalAnd, maximum, reduceProd, reduceSum } from '../ops/math_ops.js';
-import { STRIDED_SLICE_MASK_ATTRS, type StridedSliceMaskOptions, stridedSliceMaskAttrs } from '../ops/strided_slice_masks.js';
+import { STRIDED_SLICE_MASK_ATTRS } from '../ops/strided_slice_masks.js';
+import { concatOffset, invertPermutation } from '../ops/array_ops.js';
+import { shapeN } from '../ops/shape_ops.js';
+import { mirrorPadGrad } from '../ops/pad_ops.js';
+import { unsortedSegmentSum } from '../ops/math_ops.js';
 import '../ops/tensor_methods.js';
 
 type Grads = (Tensor | undefined)[];
 type InGrads = (Tensor | undefined | null)[];
 
-const INDEX_TYPES: DType[] = ['int32', 'int64'];
-
 function err(message: string): InvalidArgumentError {
   return new InvalidArgumentError(undefined, undefined, message);
 }
 
-function ensureOp(def: OpDef): void {
-  if (!hasOpDef(def.type)) registerOp(def);
-}
-
-// =====================================================================================
-// Helper ops (TF1's gen_array_ops / gen_math_ops ops the gradients need)
-// =====================================================================================
-
-ensureOp({
-  type: 'InvertPermutation',
-  inputs: [{ name: 'x', typeAttr: 'T' }],
-  outputs: [{ name: 'y', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
-  shape: (op) => [withRank(op.inputs[0].shape, 1)],
-});
-registerConstantFolder('InvertPermutation', (t) => {
-  const p = constantInts(t.op.inputs[0]);
-  if (!p) return undefined;
-  const inv = new Array<number>(p.length).fill(-1);
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] < 0 || p[i] >= p.length || inv[p[i]] !== -1) return undefined;
-    inv[p[i]] = i;
-  }
-  return NDArray.from(inv, t.dtype);
-});
-
-/** tf.invertPermutation(x): y[x[i]] = i (node "InvertPermutation"). */
-export function invertPermutation(x: TensorLike, options: { name?: string } = {}): Tensor {
-  return applyOp1('InvertPermutation', [x], {}, options.name);
-}
-
-ensureOp({
-  type: 'ConcatOffset',
-  inputs: [{ name: 'concat_dim', type: 'int32' }, { name: 'shape', type: 'int32', numberAttr: 'N' }],
-  outputs: [{ name: 'offset', type: 'int32', numberAttr: 'N' }],
-  attrs: { N: { kind: 'int' } },
-  shape: (op) => {
-    if (op.inputs.length - 1 < 2) throw err(`Attr 'N' of ${op.inputs.length - 1} must be at least minimum 2`);
-    return op.inputs.slice(1).map((t) => t.shape);
-  },
-});
-registerConstantFolder('ConcatOffset', (t) => {
-  const dim = constantInts(t.op.inputs[0]);
-  const shapes = t.op.inputs.slice(1).map(constantInts);
-  if (!dim || shapes.some((s) => !s)) return undefined;
-  const dims = shapes[0]!.length;
-  const axis = dim[0] < 0 ? dim[0] + dims : dim[0];
-  if (axis < 0 || axis >= dims) return undefined;
-  let offset = 0;
-  for (let i = 0; i < t.valueIndex; i++) offset += shapes[i]![axis];
-  return NDArray.from(Array.from({ length: dims }, (_, j) => (j === axis ? offset : 0)), 'int32');
-});
-
-/** gen_array_ops.concat_offset: where each of `shapes` starts in their concatenation along concatDim. */
-export function concatOffset(concatDim: TensorLike, shapes: readonly TensorLike[], options: { name?: string } = {}): Tensor[] {
-  return [...applyOp('ConcatOffset', [concatDim, shapes], {}, options.name).outputs];
-}
-
-ensureOp({
-  type: 'ShapeN',
-  inputs: [{ name: 'input', typeAttr: 'T', numberAttr: 'N' }],
-  outputs: [{ name: 'output', typeAttr: 'out_type', numberAttr: 'N' }],
-  attrs: { N: { kind: 'int' }, T: { kind: 'type' }, out_type: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
-  shape: (op) => op.inputs.map((t) => [t.shape.rank ?? null]),
-});
-registerConstantFolder('ShapeN', (t) => {
-  const s = t.op.inputs[t.valueIndex].shape;
-  return s.isFullyDefined() ? NDArray.from(s.dims as number[], t.dtype) : undefined;
-});
-
-/** tf.shapeN(inputs, {outType}): the dynamic shapes of several tensors, one op (node "ShapeN"). */
-export function shapeN(inputs: readonly TensorLike[], options: { outType?: DType; name?: string } = {}): Tensor[] {
-  return [...applyOp('ShapeN', [inputs], { out_type: options.outType ?? 'int32' }, options.name).outputs];
-}
-
-ensureOp({
-  type: 'StridedSliceGrad',
-  inputs: [
-    { name: 'shape', typeAttr: 'Index' }, { name: 'begin', typeAttr: 'Index' }, { name: 'end', typeAttr: 'Index' },
-    { name: 'strides', typeAttr: 'Index' }, { name: 'dy', typeAttr: 'T' },
-  ],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, Index: { kind: 'type', allowed: INDEX_TYPES }, ...STRIDED_SLICE_MASK_ATTRS },
-  shape: (op) => {
-    withRank(op.inputs[0].shape, 1);
-    return [constantValueAsShape(op.inputs[0])];
-  },
-});
-
-function sliceMaskAttrs(op: Operation): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(STRIDED_SLICE_MASK_ATTRS)) out[k] = op.getAttr(k) as number;
-  return out;
-}
-
-export interface StridedSliceGradOptions extends StridedSliceMaskOptions {
-  name?: string;
-}
-
-/** gen_array_ops.strided_slice_grad: dy scattered into zeros of `shape` where StridedSlice read. */
-export function stridedSliceGrad(shapeT: TensorLike, begin: TensorLike, end: TensorLike, strides: TensorLike, dy: TensorLike,
-                                 options: StridedSliceGradOptions = {}): Tensor {
-  return applyOp1('StridedSliceGrad', [shapeT, begin, end, strides, dy], stridedSliceMaskAttrs(options), options.name);
-}
-
-ensureOp({
-  type: 'UnsortedSegmentSum',
-  inputs: [{ name: 'data', typeAttr: 'T' }, { name: 'segment_ids', typeAttr: 'Tindices' }, { name: 'num_segments', typeAttr: 'Tnumsegments' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: {
-    T: { kind: 'type', allowed: NUMERIC_DTYPES },
-    Tindices: { kind: 'type', allowed: INDEX_TYPES },
-    Tnumsegments: { kind: 'type', default: 'int32', allowed: INDEX_TYPES },
-  },
-  // TF's UnsortedSegmentReductionShapeFn.
-  shape: (op) => {
-    const [data, ids, num] = op.inputs;
-    withRank(num.shape, 0);
-    if (ids.shape.dims === null) return [TensorShape.unknown()];
-    const r = ids.shape.dims.length;
-    if (data.shape.dims !== null) {
-      if (data.shape.dims.length < r) throw err(`Shape must be at least rank ${r} but is rank ${data.shape.dims.length}`);
-      ids.shape.dims.forEach((d, i) => {
-        const e = data.shape.dims![i];
-        if (d !== null && e !== null && d !== e) {
-          throw err(`Dimension ${i} in both shapes must be equal, but are ${e} and ${d}. Shapes are ${data.shape.toShortString()} and ${ids.shape.toShortString()}.`);
-        }
-      });
-    }
-    const v = constantValue(num);
-    let n: Dim = null;
-    if (v) {
-      n = Number(v.flatGet(0));
-      if (n < 0) throw err(`Dimension size, given by scalar input 2, must be non-negative but is ${n}`);
-    }
-    if (data.shape.dims === null) return [TensorShape.unknown()];
-    return [[n, ...data.shape.dims.slice(r)]];
-  },
-});
-
-/** tf.unsortedSegmentSum(data, segmentIds, numSegments): sums of data rows by segment id (negative ids dropped). */
-export function unsortedSegmentSum(data: TensorLike, segmentIds: TensorLike, numSegments: TensorLike, options: { name?: string } = {}): Tensor {
-  return applyOp1('UnsortedSegmentSum', [data, segmentIds, numSegments], {}, options.name);
-}
-
-ensureOp({
-  type: 'MirrorPadGrad',
-  inputs: [{ name: 'input', typeAttr: 'T' }, { name: 'paddings', typeAttr: 'Tpaddings' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, Tpaddings: { kind: 'type', default: 'int32', allowed: INDEX_TYPES }, mode: { kind: 'string' } },
-  shape: (op) => {
-    const [input, paddingsT] = op.inputs;
-    const p = withRank(paddingsT.shape, 2);
-    const n = p.dim(0);
-    if (n === null) return [TensorShape.unknown()];
-    const s = withRank(input.shape, n);
-    const cols = p.dim(1);
-    if (cols !== null && cols !== 2) throw err(`Dimension 1 in both shapes must be equal, but are ${cols} and 2.`);
-    const pads = constantInts(paddingsT);
-    if (!pads) return [TensorShape.unknownOfRank(n)];
-    return [Array.from({ length: n }, (_, i) => {
-      const [a, b] = [pads[2 * i], pads[2 * i + 1]];
-      if (a < 0 || b < 0) throw err('Paddings must be non-negative');
-      const d = s.dim(i);
-      if (d === null) return null;
-      if (d < a + b) throw err(`Negative dimension size caused by subtracting ${a + b} from ${d}`);
-      return d - a - b;
-    })];
-  },
-});
-
-/** gen_array_ops.mirror_pad_grad: folds the mirrored borders of `input` back onto the interior. */
-export function mirrorPadGrad(input: TensorLike, paddings: TensorLike, mode: string, options: { name?: string } = {}): Tensor {
-  return applyOp1('MirrorPadGrad', [input, paddings], { mode }, options.name);
-}
 
 // =====================================================================================
 // Python-like helpers
@@ -342,6 +164,12 @@ registerGradient('Slice', (op, grads) => {
   const paddings = concat([beforePad, afterPad], 1);
   return [pad(grad, paddings), null, null];
 });
+
+function sliceMaskAttrs(op: Operation): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(STRIDED_SLICE_MASK_ATTRS)) out[k] = op.getAttr(k) as number;
+  return out;
+}
 
 registerGradient('StridedSlice', (op, grads) => {
   const [input, begin, end, strides] = op.inputs;

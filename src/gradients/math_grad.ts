@@ -2,25 +2,28 @@
 // for MatrixInverse) writes them: the same ops, in the same order, under the same names, so a
 // gradient graph has TF1's node names ("gradients/MatMul_grad/MatMul_1", ...). TF 1.15 takes
 // the `compat.forward_compatible(2019, 9, 14)` branches' old side (no MulNoNan/Xdivy), which is
-// what is built here. Also the BroadcastGradientArgs op, which these gradients use.
+// what is built here.
 //
 // Where TF uses an op this project does not register (SqrtGrad, TanhGrad, DynamicStitch,
-// ListDiff, InvertPermutation, ...), the gradient checks with hasOpDef when it is built and
+// ListDiff, ...), the gradient checks with hasOpDef when it is built and
 // falls back to an equivalent composition of registered ops.
-import { constantValue, registerConstantFolder } from '../framework/constant_value.js';
+import { constantValue } from '../framework/constant_value.js';
 import { type DType, FLOATING_DTYPES } from '../framework/dtypes.js';
-import { InvalidArgumentError, NotFoundError } from '../framework/errors.js';
+import { NotFoundError } from '../framework/errors.js';
 import type { Graph } from '../framework/graph.js';
 import { NDArray } from '../framework/ndarray.js';
 import { applyOp, applyOp1, constant, convertToTensor, type TensorLike } from '../framework/op_builder.js';
 import { registerGradient } from '../framework/gradient_registry.js';
-import { hasOpDef, registerOp } from '../framework/op_registry.js';
+import { hasOpDef } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { colocateWith, controlDependencies, device, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import type { Dim } from '../framework/tensor_shape.js';
 import * as a from '../ops/array_ops.js';
+import * as shapeOps from '../ops/shape_ops.js';
+import * as sliceOps from '../ops/slice_ops.js';
 import * as m from '../ops/math_ops.js';
+import { broadcastGradientArgs, broadcastReduceIndices } from '../ops/shape_ops.js';
 import '../ops/tensor_methods.js';
 
 type Grad = Tensor | undefined | null;
@@ -30,67 +33,6 @@ type Tuple = readonly Dim[] | null;
 // BroadcastGradientArgs
 // =====================================================================================
 
-/** TF's BCast reduction indices: the axes of the broadcast result to sum each input's gradient over. */
-export function broadcastReduceIndices(sx: readonly number[], sy: readonly number[]): [number[], number[]] {
-  const rx: number[] = [];
-  const ry: number[] = [];
-  if (sx.length === sy.length && sx.every((d, i) => d === sy[i])) return [rx, ry];
-  const n = Math.max(sx.length, sy.length);
-  for (let d = 0; d < n; d++) {
-    const k = n - 1 - d;
-    const x = k < sx.length ? sx[sx.length - 1 - k] : 1;
-    const y = k < sy.length ? sy[sy.length - 1 - k] : 1;
-    if (x === y) {
-      if (x === 1) {
-        rx.push(d);
-        ry.push(d);
-      }
-    } else if (x === 1) {
-      rx.push(d);
-    } else if (y === 1) {
-      ry.push(d);
-    } else {
-      throw new InvalidArgumentError(undefined, undefined, `Incompatible shapes: [${sx.join(',')}] vs. [${sy.join(',')}]`);
-    }
-  }
-  return [rx, ry];
-}
-
-registerOp({
-  type: 'BroadcastGradientArgs',
-  inputs: [{ name: 's0', typeAttr: 'T' }, { name: 's1', typeAttr: 'T' }],
-  outputs: [{ name: 'r0', typeAttr: 'T' }, { name: 'r1', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type', default: 'int32', allowed: ['int32', 'int64'] } },
-  shape: (op) => {
-    for (const t of op.inputs) {
-      const r = t.shape.rank;
-      if (r !== undefined && r !== 1) {
-        throw new InvalidArgumentError(undefined, undefined, `Shape must be rank 1 but is rank ${r}`);
-      }
-    }
-    return [[null], [null]];
-  },
-});
-
-// Like TF's constant folding (TF_TryEvaluateConstant): known shapes give known reduction axes.
-registerConstantFolder('BroadcastGradientArgs', (t) => {
-  const [s0, s1] = t.op.inputs.map(constantValue);
-  if (!s0 || !s1) return undefined;
-  const toList = (v: NDArray) => Array.from({ length: v.size }, (_, i) => Number(v.flatGet(i)));
-  let r: [number[], number[]];
-  try {
-    r = broadcastReduceIndices(toList(s0), toList(s1));
-  } catch {
-    return undefined;
-  }
-  return NDArray.from(r[t.valueIndex], t.dtype);
-});
-
-/** gen_array_ops.broadcast_gradient_args(s0, s1): [r0, r1] (node "BroadcastGradientArgs"). */
-export function broadcastGradientArgs(s0: TensorLike, s1: TensorLike, options: { name?: string } = {}): [Tensor, Tensor] {
-  const op = applyOp('BroadcastGradientArgs', [s0, s1], {}, options.name);
-  return [op.outputs[0], op.outputs[1]];
-}
 
 // =====================================================================================
 // Helpers: Python operators, static shapes, graph-level caches
@@ -147,8 +89,8 @@ function smartBroadcastGradientArgs(x: Tensor, y: Tensor, grad: Tensor): [BcastI
   const xs = tupleOf(x);
   const ys = tupleOf(y);
   if (!fullyKnown(xs) || !fullyKnown(ys)) {
-    const sx = a.shape(x, { optimize: false });
-    const sy = a.shape(y, { optimize: false });
+    const sx = shapeOps.shape(x, { optimize: false });
+    const sy = shapeOps.shape(y, { optimize: false });
     const [rx, ry] = broadcastGradientArgs(sx, sy);
     return [{ shape: sx, reduce: rx, mustReduce: true }, { shape: sy, reduce: ry, mustReduce: true }];
   }
@@ -169,13 +111,13 @@ function smartBroadcastGradientArgs(x: Tensor, y: Tensor, grad: Tensor): [BcastI
 
 /** array_ops.reshape(math_ops.reduce_sum(g, axes), shape). */
 function sumToShape(g: Tensor, axes: Tensor | number[], shape: Tensor | number[]): Tensor {
-  return a.reshape(m.reduceSum(g, { axis: axes }), shape);
+  return shapeOps.reshape(m.reduceSum(g, { axis: axes }), shape);
 }
 
 /** Shape, Shape_1, BroadcastGradientArgs: TF's unconditional broadcasting preamble. */
 function shapesAndReduceIndices(x: Tensor, y: Tensor): [Tensor, Tensor, Tensor, Tensor] {
-  const sx = a.shape(x);
-  const sy = a.shape(y);
+  const sx = shapeOps.shape(x);
+  const sy = shapeOps.shape(y);
   const [rx, ry] = broadcastGradientArgs(sx, sy);
   return [sx, sy, rx, ry];
 }
@@ -198,14 +140,14 @@ function safeShapeDiv(x: TensorLike, y: TensorLike): Tensor {
 function reducedShape(inputShape: TensorLike, axes: TensorLike): Tensor {
   const shapeT = m.cast(inputShape, 'int32');
   let axesT = m.cast(axes, 'int32');
-  const inputRank = a.size(shapeT);
+  const inputRank = shapeOps.size(shapeT);
   axesT = axesT.add(inputRank).mod(inputRank);
   if (hasOpDef('DynamicStitch')) {
-    const axesShape = a.shape(axesT);
+    const axesShape = shapeOps.shape(axesT);
     return applyOp1('DynamicStitch', [[a.range(inputRank), axesT], [shapeT, a.fill(axesShape, 1)]]);
   }
   const positions = a.range(inputRank);
-  const isReduced = m.reduceAny(m.equal(a.reshape(positions, [-1, 1]), a.reshape(axesT, [1, -1])), { axis: 1 });
+  const isReduced = m.reduceAny(m.equal(shapeOps.reshape(positions, [-1, 1]), shapeOps.reshape(axesT, [1, -1])), { axis: 1 });
   return a.where(isReduced, a.onesLike(shapeT), shapeT);
 }
 
@@ -232,8 +174,8 @@ function sumGrad(op: Operation, grad: Tensor): [Tensor, null] {
       const axes = ints(axesV);
       if (axesV.shape.length === 1 && axes.length === rank && axes.every((v, i) => v === i)) {
         // Reducing everything: Reshape to [1, ..., 1] and Tile to the input's shape.
-        const g = a.reshape(grad, new Array<number>(rank).fill(1));
-        const inputShape = fullyKnown(input0) ? constant(input0, { dtype: 'int32' }) : a.shape(op.inputs[0]);
+        const g = shapeOps.reshape(grad, new Array<number>(rank).fill(1));
+        const inputShape = fullyKnown(input0) ? constant(input0, { dtype: 'int32' }) : shapeOps.shape(op.inputs[0]);
         return [a.tile(g, inputShape), null];
       } else if (fullyKnown(input0)) {
         // Static shape and axes: the kept-dims shape and tiling are computed once per graph.
@@ -250,16 +192,16 @@ function sumGrad(op: Operation, grad: Tensor): [Tensor, null] {
           r = [okd, input0.map((d, i) => Math.floor(d / Math.max(okd[i], 1)))];
           cache.set(key, r);
         }
-        return [a.tile(a.reshape(grad, r[0]), r[1]), null];
+        return [a.tile(shapeOps.reshape(grad, r[0]), r[1]), null];
       }
     }
   }
-  const inputShape = a.shape(op.inputs[0]);
+  const inputShape = shapeOps.shape(op.inputs[0]);
   const [okd, tileScaling] = colocateWith(inputShape, () => {
     const kept = reducedShape(inputShape, op.inputs[1]);
     return [kept, safeShapeDiv(inputShape, kept)];
   });
-  return [a.tile(a.reshape(grad, okd), tileScaling), null];
+  return [a.tile(shapeOps.reshape(grad, okd), tileScaling), null];
 }
 
 registerGradient('Sum', (op, grads) => sumGrad(op, grads[0]!));
@@ -274,8 +216,8 @@ registerGradient('Mean', (op, grads) => {
     const outSize = outShape.reduce((p, d) => p * d, 1);
     factor = constant(Math.floor(inSize / Math.max(outSize, 1)), { dtype: sum.dtype });
   } else {
-    const inputShape = a.shape(op.inputs[0]);
-    const outputShape = a.shape(op.outputs[0]);
+    const inputShape = shapeOps.shape(op.inputs[0]);
+    const outputShape = shapeOps.shape(op.outputs[0]);
     factor = safeShapeDiv(m.reduceProd(inputShape), m.reduceProd(outputShape));
   }
   return [m.truediv(sum, m.cast(factor, sum.dtype)), null];
@@ -284,12 +226,12 @@ registerGradient('Mean', (op, grads) => {
 /** _MinOrMaxGrad: the gradient goes to the selected elements, split evenly between ties. */
 function minOrMaxGrad(op: Operation, grads: Grad[]): Grad[] {
   let grad = grads[0]!;
-  const inputShape = a.shape(op.inputs[0]);
+  const inputShape = shapeOps.shape(op.inputs[0]);
   const okd = reducedShape(inputShape, op.inputs[1]);
-  const y = a.reshape(op.outputs[0], okd);
-  grad = a.reshape(grad, okd);
+  const y = shapeOps.reshape(op.outputs[0], okd);
+  grad = shapeOps.reshape(grad, okd);
   const indicators = m.cast(m.equal(y, op.inputs[0]), grad.dtype);
-  const numSelected = a.reshape(m.reduceSum(indicators, { axis: op.inputs[1] }), okd);
+  const numSelected = shapeOps.reshape(m.reduceSum(indicators, { axis: op.inputs[1] }), okd);
   return [m.divide(indicators, numSelected).mul(grad), null];
 }
 registerGradient('Max', minOrMaxGrad);
@@ -298,52 +240,43 @@ registerGradient('Min', minOrMaxGrad);
 /** setdiff1d(x, y)[0] for 1-D int32 x, y (ListDiff, or a Where-based equivalent). */
 function setdiff1d(x: Tensor, y: Tensor): Tensor {
   if (hasOpDef('ListDiff')) return applyOp('ListDiff', [x, y], { out_idx: 'int32' }).outputs[0];
-  const inY = m.reduceAny(m.equal(a.reshape(x, [-1, 1]), a.reshape(y, [1, -1])), { axis: 1 });
-  const keep = a.reshape(a.where(m.logicalNot(inY)), [-1]);
-  return a.gather(x, keep);
-}
-
-/** invert_permutation(perm) for a 1-D int32 permutation. */
-function invertPermutation(perm: Tensor): Tensor {
-  if (hasOpDef('InvertPermutation')) return applyOp1('InvertPermutation', [perm]);
-  // inv[i] = the j with perm[j] == i.
-  const n = a.size(perm);
-  const hits = m.cast(m.equal(a.reshape(a.range(n), [-1, 1]), a.reshape(perm, [1, -1])), 'int32');
-  return m.argmax(hits, { axis: 1, outputType: 'int32' });
+  const inY = m.reduceAny(m.equal(shapeOps.reshape(x, [-1, 1]), shapeOps.reshape(y, [1, -1])), { axis: 1 });
+  const keep = shapeOps.reshape(a.where(m.logicalNot(inY)), [-1]);
+  return sliceOps.gather(x, keep);
 }
 
 registerGradient('Prod', (op, grads) => {
   // Product of all the other entries as an exclusive cumprod from the left times one from the
   // right, over the reduced dimensions packed into one (no division: zeros are fine).
   let grad = grads[0]!;
-  const inputShape = a.shape(op.inputs[0]);
-  let reductionIndices = a.reshape(op.inputs[1], [-1]);
+  const inputShape = shapeOps.shape(op.inputs[0]);
+  let reductionIndices = shapeOps.reshape(op.inputs[1], [-1]);
   const okd = reducedShape(inputShape, op.inputs[1]);
   const tileScaling = safeShapeDiv(inputShape, okd);
-  grad = a.reshape(grad, okd);
+  grad = shapeOps.reshape(grad, okd);
   grad = a.tile(grad, tileScaling);
 
   const [perm, reducedNum, otherNum] = device('/cpu:0', () => {
-    const rank = a.rank(op.inputs[0]);
+    const rank = shapeOps.rank(op.inputs[0]);
     reductionIndices = reductionIndices.add(rank).mod(rank);
     const reduced = m.cast(reductionIndices, 'int32');
     const idx = a.range(0, rank);
     const other = setdiff1d(idx, reduced);
     const p = a.concat([reduced, other], 0);
-    const rn = m.reduceProd(a.gather(inputShape, reduced));
-    const on = m.reduceProd(a.gather(inputShape, other));
+    const rn = m.reduceProd(sliceOps.gather(inputShape, reduced));
+    const on = m.reduceProd(sliceOps.gather(inputShape, other));
     return [p, rn, on];
   });
   const permuted = a.transpose(op.inputs[0], perm);
-  const permutedShape = a.shape(permuted);
-  const reshaped = a.reshape(permuted, [reducedNum, otherNum]);
+  const permutedShape = shapeOps.shape(permuted);
+  const reshaped = shapeOps.reshape(permuted, [reducedNum, otherNum]);
 
   const left = m.cumprod(reshaped, { axis: 0, exclusive: true });
   const right = m.cumprod(reshaped, { axis: 0, exclusive: true, reverse: true });
-  const y = a.reshape(conj(left).mul(conj(right)), permutedShape);
+  const y = shapeOps.reshape(conj(left).mul(conj(right)), permutedShape);
 
-  const out = grad.mul(a.transpose(y, invertPermutation(perm)));
-  return [a.reshape(out, inputShape), null];
+  const out = grad.mul(a.transpose(y, a.invertPermutation(perm)));
+  return [shapeOps.reshape(out, inputShape), null];
 });
 
 // =====================================================================================
@@ -448,7 +381,7 @@ registerGradient('Sigmoid', (op, [grad]) => withGrad(grad!, () => {
 
 registerGradient('Sign', (op) => {
   const x = inputOf(op);
-  return [a.zeros(a.shape(x), x.dtype)];
+  return [a.zeros(shapeOps.shape(x), x.dtype)];
 });
 
 registerGradient('Sin', (op, [grad]) => withGrad(grad!, () => [grad!.mul(m.cos(conj(inputOf(op))))]));
@@ -583,9 +516,9 @@ function maximumMinimumGrad(selector: (p: Tensor, q: Tensor) => Tensor) {
   return (op: Operation, [g]: Grad[]): Grad[] => {
     const grad = g!;
     const [x, y] = op.inputs;
-    const sx = a.shape(x);
-    const sy = a.shape(y);
-    const gradShape = a.shape(grad);
+    const sx = shapeOps.shape(x);
+    const sy = shapeOps.shape(y);
+    const gradShape = shapeOps.shape(grad);
     const zeros = a.zeros(gradShape, grad.dtype);
     const xmask = selector(x, y);
     const [rx, ry] = broadcastGradientArgs(sx, sy);
@@ -687,8 +620,8 @@ registerGradient('BatchMatMulV2', (op, [grad]) => {
   const ys = y.shape;
   // Sum over the batch dimensions that were broadcast.
   if (!(xs.isFullyDefined() && ys.isFullyDefined() && tupleEq(xs.dims, ys.dims))) {
-    const sx = a.shape(x);
-    const sy = a.shape(y);
+    const sx = shapeOps.shape(x);
+    const sy = shapeOps.shape(y);
     const [rx, ry] = broadcastGradientArgs(dropLastTwo(sx), dropLastTwo(sy));
     gx = sumToShape(gx, rx, sx);
     gy = sumToShape(gy, ry, sy);

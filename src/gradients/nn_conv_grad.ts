@@ -6,9 +6,10 @@ import { applyOp, applyOp1 } from '../framework/op_builder.js';
 import { registerGradient } from '../framework/gradient_registry.js';
 import type { Operation } from '../framework/operation.js';
 import type { Tensor } from '../framework/tensor.js';
-import { shape, stopGradient, transpose, zeros } from '../ops/array_ops.js';
+import { shape } from '../ops/shape_ops.js';
+import { stopGradient, transpose, zeros } from '../ops/array_ops.js';
 import '../ops/nn_conv_ops.js';
-import { shapeN } from './array_grad.js';
+import { shapeN } from '../ops/shape_ops.js';
 
 type Grad = Tensor | undefined | null;
 

@@ -12,12 +12,14 @@ import type { Operation } from '../framework/operation.js';
 import { controlDependencies } from '../framework/scopes.js';
 import type { Tensor } from '../framework/tensor.js';
 import * as a from '../ops/array_ops.js';
+import * as shapeOps from '../ops/shape_ops.js';
+import * as sliceOps from '../ops/slice_ops.js';
 import * as m from '../ops/math_ops.js';
 import * as nn from '../ops/nn_ops.js';
 import '../ops/tensor_methods.js';
-import { unsortedSegmentSum } from './array_grad.js';
+import { unsortedSegmentSum } from '../ops/math_ops.js';
 
-const zerosOf = (x: Tensor) => a.zeros(a.shape(x), x.dtype);
+const zerosOf = (x: Tensor) => a.zeros(shapeOps.shape(x), x.dtype);
 
 // ---------- activations ----------
 
@@ -82,20 +84,20 @@ registerGradient('BiasAdd', (op, [grad]) =>
 
 registerGradient('BiasAddGrad', (op, [grad]) => {
   // Broadcast the [C] gradient back over the input's shape.
-  const shape = a.shape(op.inputs[0]);
-  const biasShape = a.shape(grad!);
-  const head = (end: number) => a.stridedSlice(shape, [0], [end], [1], { beginMask: 1 });
+  const shape = shapeOps.shape(op.inputs[0]);
+  const biasShape = shapeOps.shape(grad!);
+  const head = (end: number) => sliceOps.stridedSlice(shape, [0], [end], [1], { beginMask: 1 });
   let expandedShape: Tensor;
   let tileMults: Tensor;
   if (op.getAttr('data_format') === 'NCHW') {
-    const tail = a.stridedSlice(shape, [2], [0], [1], { endMask: 1 });
+    const tail = sliceOps.stridedSlice(shape, [2], [0], [1], { endMask: 1 });
     expandedShape = a.concat([a.onesLike(head(1)), biasShape, a.onesLike(tail)], 0);
     tileMults = a.concat([head(1), [1], tail], 0);
   } else {
     expandedShape = a.concat([a.onesLike(head(-1)), biasShape], 0);
     tileMults = a.concat([head(-1), [1]], 0);
   }
-  return [a.tile(a.reshape(grad!, expandedShape), tileMults)];
+  return [a.tile(shapeOps.reshape(grad!, expandedShape), tileMults)];
 });
 
 // ---------- losses ----------
@@ -103,7 +105,7 @@ registerGradient('BiasAddGrad', (op, [grad]) => {
 registerGradient('L2Loss', (op, [grad]) => [op.inputs[0].mul(grad!)]);
 
 /** vec[..., None] * mat. */
-const broadcastMul = (vec: Tensor, mat: Tensor) => a.expandDims(vec, -1).mul(mat);
+const broadcastMul = (vec: Tensor, mat: Tensor) => shapeOps.expandDims(vec, -1).mul(mat);
 
 /** Whether a gradient is known to be all zeros (TF's IsZero introspection). */
 function isZero(g: Tensor): boolean {
@@ -122,7 +124,7 @@ registerGradient('SoftmaxCrossEntropyWithLogits', (op, [gradLoss, gradGrad]) => 
   const logits = op.inputs[0];
   if (gradGrad && !isZero(gradGrad)) {
     const softmax = nn.softmax(logits);
-    grad = grad.add(gradGrad.sub(a.squeeze(m.matmul(a.expandDims(gradGrad, 1), a.expandDims(softmax, 2)), 1)).mul(softmax));
+    grad = grad.add(gradGrad.sub(shapeOps.squeeze(m.matmul(shapeOps.expandDims(gradGrad, 1), shapeOps.expandDims(softmax, 2)), 1)).mul(softmax));
   }
   return [grad, broadcastMul(gradLoss!, m.negative(nn.logSoftmax(logits)))];
 });
@@ -143,20 +145,20 @@ registerGradient('PreventGradient', (op) => {
 
 registerGradient('TopKV2', (op: Operation, [grad]) => {
   // Scatter grad into zeros at the flattened positions of the selected indices.
-  const inShape = a.shape(op.inputs[0]);
-  const indShape = a.shape(op.outputs[1]);
-  const indLastdim = a.gather(m.cast(indShape, 'int64'), m.subtract(a.size(indShape), 1));
-  const ind2d = a.reshape(op.outputs[1], a.stack([-1, indLastdim]));
-  const inLastdim = a.gather(m.cast(inShape, 'int64'), m.subtract(a.size(inShape), 1));
-  const outerdim = a.gather(a.shape(ind2d), 0);
-  const offsets = m.cast(a.expandDims(a.range(0, m.cast(outerdim, 'int64').mul(inLastdim), inLastdim), -1), 'int32');
-  const ind = a.reshape(ind2d.add(offsets), [-1]);
+  const inShape = shapeOps.shape(op.inputs[0]);
+  const indShape = shapeOps.shape(op.outputs[1]);
+  const indLastdim = sliceOps.gather(m.cast(indShape, 'int64'), m.subtract(shapeOps.size(indShape), 1));
+  const ind2d = shapeOps.reshape(op.outputs[1], a.stack([-1, indLastdim]));
+  const inLastdim = sliceOps.gather(m.cast(inShape, 'int64'), m.subtract(shapeOps.size(inShape), 1));
+  const outerdim = sliceOps.gather(shapeOps.shape(ind2d), 0);
+  const offsets = m.cast(shapeOps.expandDims(a.range(0, m.cast(outerdim, 'int64').mul(inLastdim), inLastdim), -1), 'int32');
+  const ind = shapeOps.reshape(ind2d.add(offsets), [-1]);
   const total = m.reduceProd(inShape);
-  const flat = a.reshape(grad!, [-1]);
+  const flat = shapeOps.reshape(grad!, [-1]);
   const scattered = hasOpDef('ScatterNd')
-    ? applyOp1('ScatterNd', [a.expandDims(ind, -1), flat, a.reshape(total, [1])])
+    ? applyOp1('ScatterNd', [shapeOps.expandDims(ind, -1), flat, shapeOps.reshape(total, [1])])
     : unsortedSegmentSum(flat, ind, total);
-  return [a.reshape(scattered, inShape), a.zeros([], 'int32')];
+  return [shapeOps.reshape(scattered, inShape), a.zeros([], 'int32')];
 });
 
 registerGradient('InTopK', null);

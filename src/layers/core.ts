@@ -5,6 +5,8 @@ import { constantValue } from '../framework/constant_value.js';
 import { GraphKeys } from '../framework/collections.js';
 import { nameScope } from '../framework/scopes.js';
 import * as a from '../ops/array_ops.js';
+import * as shapeOps from '../ops/shape_ops.js';
+import * as sliceOps from '../ops/slice_ops.js';
 import * as m from '../ops/math_ops.js';
 import { biasAdd, dropout as nnDropout } from '../ops/nn_ops.js';
 import { cond } from '../ops/cond.js';
@@ -71,10 +73,10 @@ export class Dense extends Layer {
     } else {
       // Rank > 2: contract the last axis (TF1's tensordot), via a 2-D reshape.
       const inDim = this.kernel!.shape.dims![0] as number;
-      const flat = a.reshape(inputs, [-1, inDim]);
+      const flat = shapeOps.reshape(inputs, [-1, inDim]);
       const prod = m.matmul(flat, this.kernel!);
-      const lead = a.slice(a.shape(inputs), [0], [a.rank(inputs).sub(1)]);
-      out = a.reshape(prod, a.concat([lead, convertToTensor([this.units], { dtype: 'int32' })], 0));
+      const lead = sliceOps.slice(shapeOps.shape(inputs), [0], [shapeOps.rank(inputs).sub(1)]);
+      out = shapeOps.reshape(prod, a.concat([lead, convertToTensor([this.units], { dtype: 'int32' })], 0));
       if (dims !== null) out.setShape([...dims.slice(0, -1), this.units]);
     }
     if (this.bias) out = biasAdd(out, this.bias);
@@ -156,12 +158,12 @@ export function flattenTensor(inputs: Tensor): Tensor {
   const dims = inputs.shape.dims;
   if (dims !== null && dims.slice(1).every((d) => d !== null)) {
     const rest = (dims.slice(1) as number[]).reduce((p, d) => p * d, 1);
-    const out = a.reshape(inputs, [-1, rest]);
+    const out = shapeOps.reshape(inputs, [-1, rest]);
     out.setShape([dims[0], rest]);
     return out;
   }
-  const batch = a.slice(a.shape(inputs), [0], [1]);
-  return a.reshape(inputs, a.concat([batch, convertToTensor([-1], { dtype: 'int32' })], 0));
+  const batch = sliceOps.slice(shapeOps.shape(inputs), [0], [1]);
+  return shapeOps.reshape(inputs, a.concat([batch, convertToTensor([-1], { dtype: 'int32' })], 0));
 }
 
 /** TF1's smart_cond: a JS bool or a constant tensor picks a branch now, else tf.cond. */

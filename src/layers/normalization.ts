@@ -7,6 +7,7 @@ import { constantValue } from '../framework/constant_value.js';
 import { GraphKeys } from '../framework/collections.js';
 import { nameScope } from '../framework/scopes.js';
 import * as a from '../ops/array_ops.js';
+import * as shapeOps from '../ops/shape_ops.js';
 import * as m from '../ops/math_ops.js';
 import { moments } from '../ops/nn_ops.js';
 import { batchNormalization as nnBatchNormalization, fusedBatchNorm } from '../ops/nn_conv_ops.js';
@@ -69,7 +70,7 @@ export function applyBatchNorm(x: Tensor, axis: number, vars: BatchNormVariables
   const reduction = [...Array(rank).keys()].filter((i) => i !== ax);
   // Broadcast [C] parameters against x when the axis is not the last one.
   const bshape = [...Array(rank).keys()].map((i) => (i === ax ? -1 : 1));
-  const bc = (t: Tensor | undefined) => (t === undefined || ax === rank - 1 ? t : a.reshape(t, bshape));
+  const bc = (t: Tensor | undefined) => (t === undefined || ax === rank - 1 ? t : shapeOps.reshape(t, bshape));
   const channels = x.shape.dims![ax];
   const ones = () => vars.gamma ?? constant(1, { dtype: x.dtype, shape: [channels ?? 0] });
   const zeros = () => vars.beta ?? constant(0, { dtype: x.dtype, shape: [channels ?? 0] });

@@ -1,23 +1,29 @@
-// Array ops: placeholders, identity, shapes and layout (reshape, transpose, concat, ...).
-// Op defs, attrs and shape functions follow TF1's array_ops.cc; the public functions follow
-// TF1's python/ops/array_ops.py, including the sub-graphs they build (tf.zeros of a small
-// shape is a Const, tf.ones_like is a Fill, tf.shape of a known shape is a Const ...).
+// Array ops: placeholders, identity, layout (transpose, concat, stack, split, tile), fills,
+// ranges, where, one-hot. Shapes are in shape_ops.ts, slices in slice_ops.ts, padding in
+// pad_ops.ts. Op defs, attrs and shape functions follow TF1's array_ops.cc; the public
+// functions follow TF1's python/ops/array_ops.py, including the sub-graphs they build
+// (tf.zeros of a small shape is a Const, tf.ones_like is a Fill, ...).
 import { constantInts, constantValue, constantValueAsShape, registerConstantFolder } from '../framework/constant_value.js';
+import { type Elems, filled, folder, iota, MAX_FOLD_ELEMENTS, product, takeIndices } from '../framework/constant_folding.js';
 import { type DType, FLOATING_DTYPES, isInteger } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
-import { type Graph, getDefaultGraph } from '../framework/graph.js';
-import { NDArray, toNDArray, type ValueLike } from '../framework/ndarray.js';
+import { NDArray, toNDArray } from '../framework/ndarray.js';
 import { applyOp, applyOp1, constant, convertToTensor, type TensorLike } from '../framework/op_builder.js';
-import { type ArgDef, getOpDef, registerOp } from '../framework/op_registry.js';
-import type { Operation } from '../framework/operation.js';
+import { registerOp } from '../framework/op_registry.js';
 import { nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import { type Dim, TensorShape, type ShapeLike } from '../framework/tensor_shape.js';
-import { mergeShapes, unchangedShape, withRank, withRankAtLeast, withRankAtMost } from '../framework/common_shapes.js';
-import { STRIDED_SLICE_MASK_ATTRS, type StridedSliceMaskOptions, stridedSliceMaskAttrs } from './strided_slice_masks.js';
+import {
+  addDim, axisDim, divDim, mergeShapes, mulDim, packAxis, scalarValue, shapeOf, unchangedShape, UNKNOWN,
+  withRank, withRankAtLeast, withValue,
+} from '../framework/common_shapes.js';
+import { applyOpPacked, graphOfValues, INDEX_TYPES, isOptions, type NameOption, preferredDtype, shapeValue, toTensor } from './op_args.js';
 
-export interface NameOption {
-  name?: string;
+import { reshape, shape } from './shape_ops.js';
+export type { NameOption } from './op_args.js';
+
+function err(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(undefined, undefined, message);
 }
 
 registerOp({
@@ -68,320 +74,6 @@ export function identity(input: TensorLike, options: NameOption = {}): Tensor {
   return applyOp1('Identity', [input], {}, options.name);
 }
 
-// =====================================================================================
-// Shape-function helpers (TF's InferenceContext arithmetic, with its error messages)
-// =====================================================================================
-
-const INDEX_TYPES: DType[] = ['int32', 'int64'];
-
-function err(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(undefined, undefined, message);
-}
-
-const UNKNOWN = TensorShape.unknown();
-
-function rankOf(s: TensorShape): string {
-  return s.rank === undefined ? '?' : String(s.rank);
-}
-
-/** Throws unless a known dim equals `value` (TF's WithValue). */
-function withValue(d: Dim, value: number): number {
-  if (d !== null && d !== value) throw err(`Dimension must be ${value} but is ${d}`);
-  return value;
-}
-
-function addDim(a: Dim, b: Dim): Dim {
-  return a === null || b === null ? null : a + b;
-}
-
-/** TF's Multiply: 0 and 1 are exact even against an unknown dim. */
-function mulDim(a: Dim, b: Dim): Dim {
-  if (a === 0 || b === 0) return 0;
-  if (a === 1) return b;
-  if (b === 1) return a;
-  return a === null || b === null ? null : a * b;
-}
-
-function subDim(a: Dim, b: Dim): Dim {
-  if (b === 0) return a;
-  if (a === null || b === null) return null;
-  if (a < b) throw err(`Negative dimension size caused by subtracting ${b} from ${a}`);
-  return a - b;
-}
-
-function divDim(a: Dim, b: number, evenlyDivisible: boolean): Dim {
-  if (b === 1 || a === null) return a;
-  if (b === 0) throw err('Division by zero');
-  if (evenlyDivisible && a % b !== 0) throw err(`Dimension size must be evenly divisible by ${b} but is ${a}`);
-  return Math.floor(a / b);
-}
-
-/** The value of a scalar (or one-element) constant input, else undefined. */
-function scalarValue(t: Tensor): number | undefined {
-  const v = constantValue(t);
-  return v && v.size === 1 ? Number(v.flatGet(0)) : undefined;
-}
-
-/** TF's MakeDimForScalarInputWithNegativeIndexing. */
-function axisDim(t: Tensor, rank: number | undefined): Dim {
-  withRank(t.shape, 0);
-  let v = scalarValue(t);
-  if (v === undefined) return null;
-  if (v < 0) {
-    if (rank === undefined) return null;
-    if (v + rank < 0) throw err(`Dimension size, given by scalar input ${v} must be in range [-${rank}, ${rank})`);
-    v += rank;
-  } else if (rank !== undefined && v >= rank) {
-    throw err(`Dimension size, given by scalar input ${v} must be in range [-${rank}, ${rank})`);
-  }
-  return v;
-}
-
-/** Pack/Unpack's axis check (GetAxisForPackAndUnpack). */
-function packAxis(axis: number, rank: number): number {
-  if (axis < -rank || axis >= rank) throw err(`Invalid axis: ${axis}; must be in [${-rank},${rank})`);
-  return axis < 0 ? axis + rank : axis;
-}
-
-function shapeOf(dims: Dim[] | null): TensorShape {
-  return new TensorShape(dims);
-}
-
-// =====================================================================================
-// Constant-folding helpers: shape functions see through these ops when inputs are known
-// =====================================================================================
-
-/** Largest result a folder computes; beyond it the value is left unknown. */
-const MAX_FOLD_ELEMENTS = 1 << 16;
-
-function product(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
-
-function rowStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-type Elems = { [i: number]: unknown; length: number };
-
-/** out[k] = src[index], iterating the cartesian product of per-dimension source indices. */
-function takeIndices(src: NDArray, idx: number[][], outShape: readonly number[]): NDArray | undefined {
-  const total = idx.reduce((a, l) => a * l.length, 1);
-  if (total !== product(outShape) || total > MAX_FOLD_ELEMENTS) return undefined;
-  const out = NDArray.zeros(src.dtype, outShape);
-  const strides = rowStrides(src.shape);
-  const counter = new Array<number>(idx.length).fill(0);
-  const from = src.data as Elems;
-  const to = out.data as Elems;
-  for (let k = 0; k < total; k++) {
-    let off = 0;
-    for (let d = 0; d < idx.length; d++) off += idx[d][counter[d]] * strides[d];
-    to[k] = from[off];
-    for (let d = idx.length - 1; d >= 0; d--) {
-      if (++counter[d] < idx[d].length) break;
-      counter[d] = 0;
-    }
-  }
-  return out;
-}
-
-const iota = (n: number, start = 0, step = 1) => Array.from({ length: n }, (_, i) => start + i * step);
-
-/** A tensor with the same data as a constant input and its own (fully defined) shape. */
-function foldSameData(t: Tensor): NDArray | undefined {
-  const v = constantValue(t.op.inputs[0]);
-  if (!v || !t.shape.isFullyDefined()) return undefined;
-  const dims = t.shape.dims as number[];
-  return product(dims) === v.size ? new NDArray(v.dtype, dims, v.data) : undefined;
-}
-
-/** Registers a folder; a folder never throws (the value is then just not known). */
-function folder(type: string, fn: (t: Tensor) => NDArray | undefined): void {
-  registerConstantFolder(type, (t) => {
-    try {
-      return fn(t);
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-function filled(dtype: DType, shape: readonly number[], value: unknown): NDArray | undefined {
-  if (product(shape) > MAX_FOLD_ELEMENTS) return undefined;
-  const out = NDArray.zeros(dtype, shape);
-  (out.data as unknown as { fill(v: unknown): void }).fill(value);
-  return out;
-}
-
-// =====================================================================================
-// Building ops whose shape-like inputs may be JS lists holding tensors (TF1 autopacking)
-// =====================================================================================
-
-function firstTensor(v: unknown): Tensor | undefined {
-  if (v instanceof Tensor) return v;
-  if (Array.isArray(v)) {
-    for (const e of v) {
-      const t = firstTensor(e);
-      if (t) return t;
-    }
-  }
-  return undefined;
-}
-
-function graphOfValues(values: readonly unknown[]): Graph {
-  return firstTensor(values)?.graph ?? getDefaultGraph();
-}
-
-/**
- * TF1's _autopacking_helper: a (nested) JS list holding tensors becomes a Pack op named
- * `name` (inside the current scope), its plain elements Consts named by their index.
- */
-function autoPack(list: readonly unknown[], dtype: DType | undefined, name: string): Tensor | unknown[] {
-  const graph = getDefaultGraph();
-  return graph.nameScope(name, (scope) => {
-    let mustPack = false;
-    const elems = list.map((e, i) => {
-      if (e instanceof Tensor) {
-        const t = e._asInput(false);
-        if (dtype && t.dtype !== dtype) {
-          throw err(`Cannot convert a list containing a tensor of dtype ${t.dtype} to ${dtype} (Tensor is: ${t.toString()})`);
-        }
-        mustPack = true;
-        return t;
-      }
-      if (Array.isArray(e)) {
-        const packed = autoPack(e, dtype, String(i));
-        if (packed instanceof Tensor) mustPack = true;
-        return packed;
-      }
-      return e;
-    });
-    if (!mustPack) return elems;
-    const tensors = elems.map((e, i) => (e instanceof Tensor ? e : constant(e as ValueLike, { dtype, name: String(i) })));
-    return applyOp1('Pack', [tensors], { axis: 0 }, scope);
-  });
-}
-
-/** JS lists holding tensors convert to a packed tensor (TF1's convert_to_tensor on such lists). */
-function toTensor(value: unknown, options: { dtype?: DType; name?: string } = {}): Tensor {
-  if (Array.isArray(value) && firstTensor(value)) {
-    const dtype = options.dtype ?? firstTensor(value)!.dtype;
-    return autoPack(value, dtype, options.name ?? 'packed') as Tensor;
-  }
-  return convertToTensor(value as TensorLike, options);
-}
-
-/** A JS value (or list with tensors) where a tensor input goes. */
-type Input = TensorLike | readonly TensorLike[] | readonly Tensor[];
-
-/** applyOp, autopacking single-tensor inputs given as JS lists that hold tensors. */
-function build(type: string, inputs: readonly Input[], attrs: Record<string, unknown> = {}, name?: string): Operation {
-  const def = getOpDef(type);
-  const isList = (arg: ArgDef) => !!(arg.numberAttr || arg.typeListAttr);
-  const pack = def.inputs.map((arg, i) => !isList(arg) && Array.isArray(inputs[i]) && !!firstTensor(inputs[i]));
-  if (!pack.includes(true)) return applyOp(type, inputs as TensorLike[], attrs, name);
-  const graph = graphOfValues(inputs);
-  return graph.asDefault(() => graph.nameScope(name || type, (scope) => {
-    const converted = inputs.map((v, i) => {
-      if (!pack[i]) return v;
-      const arg = def.inputs[i];
-      const dtype = arg.type ?? (arg.typeAttr ? (attrs[arg.typeAttr] as DType | undefined) : undefined);
-      return toTensor(v, { dtype, name: arg.name });
-    });
-    return applyOp(type, converted as TensorLike[], attrs, scope);
-  }));
-}
-
-function build1(type: string, inputs: readonly Input[], attrs: Record<string, unknown> = {}, name?: string): Tensor {
-  return build(type, inputs, attrs, name).outputs[0];
-}
-
-/** A TensorShape argument as the JS list it converts to (TF1 converts fully-defined shapes). */
-function shapeValue<T>(v: T | TensorShape): T | number[] {
-  if (!(v instanceof TensorShape)) return v;
-  if (!v.isFullyDefined()) throw err(`Cannot convert a partially known TensorShape to a Tensor: ${v.toString()}`);
-  return v.dims as number[];
-}
-
-/** Whether a trailing argument is an options object rather than a tensor-like value. */
-function isOptions(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Tensor) &&
-    !(x instanceof NDArray) && !(x instanceof TensorShape) && !ArrayBuffer.isView(x);
-}
-
-/** The dtype a JS value converts to when it can convert to `dtype` (TF1's preferred dtype). */
-function preferredDtype(value: unknown, dtype: DType): DType | undefined {
-  if (value instanceof Tensor) return undefined;
-  try {
-    toNDArray(value as ValueLike, { dtype });
-    return dtype;
-  } catch {
-    return undefined;
-  }
-}
-
-// =====================================================================================
-// Reshape, transpose, expand/squeeze
-// =====================================================================================
-
-registerOp({
-  type: 'Reshape',
-  inputs: [{ name: 'tensor', typeAttr: 'T' }, { name: 'shape', typeAttr: 'Tshape' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, Tshape: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
-  shape: (op) => {
-    const [input, shapeT] = op.inputs;
-    withRank(shapeT.shape, 1);
-    const value = constantInts(shapeT);
-    if (value) {
-      const bad = value.find((d) => d < -1);
-      if (bad !== undefined) throw err(`Invalid value in tensor used for shape: ${bad}`);
-      const minus = value.flatMap((d, i) => (d === -1 ? [i] : []));
-      if (minus.length > 1) throw err(`Only one input size may be -1, not both ${minus[0]} and ${minus[1]}`);
-    }
-    const out = constantValueAsShape(shapeT);
-    if (out.dims === null || input.shape.dims === null) return [out];
-    // Infer the one unknown output dim from the element count (SetOutputShapeForReshape).
-    const count = (dims: readonly Dim[]) => {
-      let known = 1;
-      let unknownAt = -1;
-      let tooMany = false;
-      dims.forEach((d, i) => {
-        if (d !== null) known *= d;
-        else if (unknownAt >= 0) tooMany = true;
-        else unknownAt = i;
-      });
-      return { known, unknownAt, tooMany };
-    };
-    const o = count(out.dims);
-    const i = count(input.shape.dims);
-    if (o.tooMany || i.tooMany) return [out];
-    const dims = [...out.dims];
-    if (i.unknownAt < 0 && o.unknownAt < 0) {
-      if (i.known !== o.known) {
-        throw err(`Cannot reshape a tensor with ${i.known} elements to shape ${out.toShortString()} (${o.known} elements)`);
-      }
-    } else if (i.unknownAt < 0 && o.known > 0) {
-      dims[o.unknownAt] = divDim(i.known, o.known, true);
-    } else if (o.unknownAt < 0 && i.known !== 0) {
-      divDim(o.known, i.known, true);
-    }
-    return [dims];
-  },
-});
-folder('Reshape', foldSameData);
-
-/** tf.reshape(tensor, shape): `shape` may hold one -1 (inferred) and tensors (packed). */
-export function reshape(tensor: TensorLike, shape: TensorLike | readonly TensorLike[] | TensorShape, options: NameOption = {}): Tensor {
-  return build1('Reshape', [tensor, shapeValue(shape)], {}, options.name);
-}
-
 registerOp({
   type: 'Transpose',
   inputs: [{ name: 'x', typeAttr: 'T' }, { name: 'perm', typeAttr: 'Tperm' }],
@@ -425,7 +117,7 @@ export function transpose(a: TensorLike, perm?: TensorLike | TransposeOptions, o
   }
   const p = perm as TensorLike | undefined;
   return nameScope(options.name ?? 'transpose', { values: [a] }, (scope) => {
-    if (p !== undefined) return build1('Transpose', [a, p], {}, scope);
+    if (p !== undefined) return applyOpPacked('Transpose', [a, p], {}, scope);
     const x = convertToTensor(a, { name: 'a' });
     const rank = x.shape.rank;
     let reversed: TensorLike;
@@ -442,77 +134,6 @@ export function transpose(a: TensorLike, perm?: TensorLike | TransposeOptions, o
     if (x.shape.dims !== null) y.setShape([...x.shape.dims].reverse());
     return y;
   });
-}
-
-registerOp({
-  type: 'ExpandDims',
-  inputs: [{ name: 'input', typeAttr: 'T' }, { name: 'dim', typeAttr: 'Tdim' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, Tdim: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
-  shape: (op) => {
-    const [input, dimT] = op.inputs;
-    const v = constantValue(dimT);
-    if (v && v.size !== 1) throw err("'dim' input must be a tensor with a single value");
-    if (!v || input.shape.dims === null) return [UNKNOWN];
-    const rank = input.shape.dims.length;
-    let dim = Number(v.flatGet(0));
-    if (dim < -rank - 1 || dim > rank) throw err(`dim ${dim} not in the interval [${-rank - 1}, ${rank}].`);
-    if (dim < 0) dim += rank + 1;
-    const dims = [...input.shape.dims];
-    dims.splice(dim, 0, 1);
-    return [dims];
-  },
-});
-folder('ExpandDims', foldSameData);
-
-/** tf.expandDims(input, axis): inserts a dimension of 1 at `axis` (negative counts from the end). */
-export function expandDims(input: TensorLike, axis: TensorLike, options: NameOption = {}): Tensor {
-  return applyOp1('ExpandDims', [input, axis], {}, options.name);
-}
-
-registerOp({
-  type: 'Squeeze',
-  inputs: [{ name: 'input', typeAttr: 'T' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, squeeze_dims: { kind: 'list(int)', default: [] } },
-  shape: (op) => {
-    const s = op.inputs[0].shape;
-    if (s.dims === null) return [UNKNOWN];
-    const rank = s.dims.length;
-    const axes = (op.getAttr('squeeze_dims') as number[]).map((a, i) => {
-      if (a < -rank || a >= rank) throw err(`squeeze_dims[${i}] not in [${-rank},${rank}).`);
-      return a < 0 ? a + rank : a;
-    });
-    const out: Dim[] = [];
-    for (let i = 0; i < rank; i++) {
-      const d = s.dims[i];
-      const explicit = axes.includes(i);
-      if (d === null) {
-        if (explicit) continue; // assumed to be 1 at run time
-        if (axes.length === 0) return [UNKNOWN];
-      } else if (d === 1) {
-        if (explicit || axes.length === 0) continue;
-      } else if (explicit) {
-        throw err(`Can not squeeze dim[${i}], expected a dimension of 1, got ${d}`);
-      }
-      out.push(d);
-    }
-    return [out];
-  },
-});
-folder('Squeeze', foldSameData);
-
-export interface SqueezeOptions extends NameOption {
-  axis?: number | readonly number[];
-}
-
-/** tf.squeeze(input, axis?): removes size-1 dims (all of them, or those in `axis`). */
-export function squeeze(input: TensorLike, axis?: number | readonly number[] | SqueezeOptions, options: SqueezeOptions = {}): Tensor {
-  if (isOptions(axis)) options = axis as SqueezeOptions;
-  else if (axis !== undefined) options = { ...options, axis: axis as number | readonly number[] };
-  const a = options.axis;
-  const dims = a === undefined ? [] : typeof a === 'number' ? [a] : [...a];
-  return applyOp1('Squeeze', [input], { squeeze_dims: dims }, options.name);
 }
 
 // =====================================================================================
@@ -789,298 +410,9 @@ export function split(value: TensorLike, numOrSizeSplits: TensorLike, options: S
 }
 
 // =====================================================================================
-// Slice, strided slice, gather
+// Tile
 // =====================================================================================
 
-registerOp({
-  type: 'Slice',
-  inputs: [{ name: 'input', typeAttr: 'T' }, { name: 'begin', typeAttr: 'Index' }, { name: 'size', typeAttr: 'Index' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { T: { kind: 'type' }, Index: { kind: 'type', allowed: INDEX_TYPES } },
-  shape: (op) => {
-    const [input, beginT, sizeT] = op.inputs;
-    const lens = mergeShapes(withRank(beginT.shape, 1), withRank(sizeT.shape, 1));
-    const ndims = lens.dim(0);
-    const s = ndims === null ? input.shape : withRank(input.shape, ndims);
-    let begin = constantValueAsShape(beginT);
-    const sizes = constantInts(sizeT);
-    if (sizes) {
-      begin = withRank(begin, sizes.length);
-      return [sizes.map((size, i) => {
-        if (size === -1) return subDim(s.dim(i), begin.dim(i));
-        if (size < 0) throw err(`Out of bounds slicing on dimension ${i} of length ${s.dim(i) ?? -1}: sizes vector cannot be < -1, but was ${size}`);
-        return size;
-      })];
-    }
-    // Partly known sizes: a -1 entry reads as unknown.
-    const partial = constantValueAsShape(sizeT);
-    if (partial.dims !== null) {
-      withRank(begin, partial.dims.length);
-      return [partial];
-    }
-    return [s.dims === null ? UNKNOWN : TensorShape.unknownOfRank(s.dims.length)];
-  },
-});
-folder('Slice', (t) => {
-  const [v, b] = [constantValue(t.op.inputs[0]), constantInts(t.op.inputs[1])];
-  if (!v || !b || !t.shape.isFullyDefined()) return undefined;
-  const out = t.shape.dims as number[];
-  if (b.some((x, i) => x < 0 || x + out[i] > v.shape[i])) return undefined;
-  return takeIndices(v, out.map((n, i) => iota(n, b[i])), out);
-});
-
-/** tf.slice(input, begin, size): `size[i]` -1 takes the rest of dimension i (node "Slice"). */
-export function slice(input: TensorLike, begin: TensorLike | readonly TensorLike[], size: TensorLike | readonly TensorLike[], options: NameOption = {}): Tensor {
-  return build1('Slice', [input, begin, size], {}, options.name);
-}
-
-interface SliceMasks {
-  begin: number;
-  end: number;
-  ellipsis: number;
-  newAxis: number;
-  shrinkAxis: number;
-}
-
-interface DenseSlice {
-  /** Output shape (null where unknown). */
-  final: Dim[];
-  /** Shape before new axes are added and shrunk axes dropped, one entry per input dim. */
-  processing: Dim[];
-  /** Canonical begin and stride per input dim (valid when begin/end are known). */
-  begin: number[];
-  strides: number[];
-}
-
-const NEW_AXIS = -1;
-const SHRINK_AXIS = -2;
-
-/**
- * TF's ValidateStridedSliceOp: expands the sparse spec (ellipsis, new axes, shrinks) into one
- * entry per input dimension, canonicalises the ranges and computes the result shape.
- */
-function validateStridedSlice(input: readonly Dim[], begin: number[] | undefined, end: number[] | undefined,
-                              strides: number[], masks: SliceMasks): DenseSlice {
-  const n = strides.length;
-  if ((begin && begin.length !== n) || (end && end.length !== n) || n >= 32) {
-    throw err(`Expected begin, end, and strides to be 1D equal size tensors, but got shapes [${begin?.length ?? '?'}], [${end?.length ?? '?'}], and [${n}] instead.`);
-  }
-  let ellipsis = masks.ellipsis;
-  if (ellipsis && (ellipsis & (ellipsis - 1)) !== 0) throw err('Multiple ellipses in slice spec not allowed');
-  let sparseDims = n;
-  let newAxesAfterEllipsis = 0;
-  let seen = false;
-  for (let i = 0; i < n; i++) {
-    if (seen && (masks.newAxis & (1 << i))) newAxesAfterEllipsis++;
-    if (ellipsis & (1 << i)) seen = true;
-  }
-  if (!seen) ellipsis |= 1 << sparseDims++; // an implicit trailing ellipsis
-
-  // Dense spec: one entry per input dimension.
-  const dims = input.length;
-  const dBegin = new Array<number>(dims).fill(0);
-  const dEnd = new Array<number>(dims).fill(0);
-  const dStrides = new Array<number>(dims).fill(1);
-  let beginMask = 0;
-  let endMask = 0;
-  let shrinkMask = 0;
-  const gather: number[] = [];
-  let full = 0;
-  for (let i = 0; i < sparseDims; i++) {
-    const bit = 1 << i;
-    if (ellipsis & bit) {
-      const next = Math.min(dims - (sparseDims - i) + 1 + newAxesAfterEllipsis, dims);
-      for (; full < next; full++) {
-        beginMask |= 1 << full;
-        endMask |= 1 << full;
-        gather.push(full);
-      }
-    } else if (masks.newAxis & bit) {
-      gather.push(NEW_AXIS);
-    } else {
-      if (full === dims) throw err(`Index out of range using input dim ${full}; input has only ${dims} dims`);
-      if (begin) dBegin[full] = begin[i];
-      if (end) dEnd[full] = end[i];
-      dStrides[full] = strides[i];
-      if (masks.begin & bit) beginMask |= 1 << full;
-      if (masks.end & bit) endMask |= 1 << full;
-      if (masks.shrinkAxis & bit) {
-        gather.push(SHRINK_AXIS);
-        shrinkMask |= 1 << full;
-      } else {
-        gather.push(full);
-      }
-      full++;
-    }
-  }
-
-  // Make the implicit ranges explicit, bounds-check, and size each dimension.
-  const processing: Dim[] = [];
-  for (let i = 0; i < dims; i++) {
-    const stride = dStrides[i];
-    const size = input[i];
-    if (stride === 0) throw err(`strides[${i}] must be non-zero`);
-    const shrink = (shrinkMask & (1 << i)) !== 0;
-    if (size === null) {
-      processing.push(shrink ? 1 : null);
-      continue;
-    }
-    const masked = [(beginMask & (1 << i)) !== 0, (endMask & (1 << i)) !== 0];
-    const valid = [stride > 0 ? 0 : -1, stride > 0 ? size : size - 1];
-    const canonical = (x: number, c: 0 | 1) => {
-      if (masked[c]) return stride > 0 ? valid[c] : valid[(c + 1) & 1];
-      const fwd = x < 0 ? size + x : x;
-      return Math.max(valid[0], Math.min(valid[1], fwd));
-    };
-    if (shrink && stride <= 0) throw err('only stride 1 allowed on non-range indexing.');
-    let length: number | undefined;
-    if (begin && end) {
-      if (shrink) {
-        const fwd = dBegin[i] < 0 ? size + dBegin[i] : dBegin[i];
-        if (fwd < 0 || fwd >= size) throw err(`slice index ${dBegin[i]} of dimension ${i} out of bounds.`);
-        dBegin[i] = fwd;
-        dEnd[i] = fwd + 1;
-      } else {
-        dBegin[i] = canonical(dBegin[i], 0);
-        dEnd[i] = canonical(dEnd[i], 1);
-      }
-      length = dEnd[i] - dBegin[i];
-    } else if (shrink) {
-      length = 1;
-    } else if (masked[0] && masked[1]) {
-      length = stride < 0 ? -size : size;
-    }
-    if (length === undefined) {
-      processing.push(null);
-    } else if (length === 0 || (length < 0) !== (stride < 0)) {
-      processing.push(0);
-    } else {
-      processing.push(Math.trunc(length / stride) + (length % stride !== 0 ? 1 : 0));
-    }
-  }
-  const final: Dim[] = [];
-  for (const g of gather) {
-    if (g >= 0) final.push(processing[g]);
-    else if (g === NEW_AXIS) final.push(1);
-  }
-  return { final, processing, begin: dBegin, strides: dStrides };
-}
-
-function sliceMasks(op: Operation): SliceMasks {
-  return {
-    begin: op.getAttr('begin_mask') as number,
-    end: op.getAttr('end_mask') as number,
-    ellipsis: op.getAttr('ellipsis_mask') as number,
-    newAxis: op.getAttr('new_axis_mask') as number,
-    shrinkAxis: op.getAttr('shrink_axis_mask') as number,
-  };
-}
-
-registerOp({
-  type: 'StridedSlice',
-  inputs: [
-    { name: 'input', typeAttr: 'T' }, { name: 'begin', typeAttr: 'Index' },
-    { name: 'end', typeAttr: 'Index' }, { name: 'strides', typeAttr: 'Index' },
-  ],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: {
-    T: { kind: 'type' },
-    Index: { kind: 'type', allowed: INDEX_TYPES },
-    ...STRIDED_SLICE_MASK_ATTRS,
-  },
-  shape: (op) => {
-    const [input, beginT, endT, stridesT] = op.inputs;
-    const lens = mergeShapes(mergeShapes(withRank(beginT.shape, 1), withRank(endT.shape, 1)), withRank(stridesT.shape, 1));
-    const strides = constantInts(stridesT);
-    if (input.shape.dims === null || lens.dim(0) === null || !strides) return [UNKNOWN];
-    const r = validateStridedSlice(input.shape.dims, constantInts(beginT), constantInts(endT), strides, sliceMasks(op));
-    return [r.final];
-  },
-});
-folder('StridedSlice', (t) => {
-  const [inputT, beginT, endT, stridesT] = t.op.inputs;
-  const v = constantValue(inputT);
-  const [b, e, s] = [constantInts(beginT), constantInts(endT), constantInts(stridesT)];
-  if (!v || !b || !e || !s || !t.shape.isFullyDefined()) return undefined;
-  const r = validateStridedSlice(v.shape, b, e, s, sliceMasks(t.op));
-  const idx = r.processing.map((n, i) => iota(n!, r.begin[i], r.strides[i]));
-  const data = takeIndices(v, idx, r.processing as number[]);
-  return data && new NDArray(data.dtype, t.shape.dims as number[], data.data);
-});
-
-export interface StridedSliceOptions extends NameOption, StridedSliceMaskOptions {}
-
-/**
- * tf.stridedSlice(input, begin, end, strides?, {beginMask, endMask, ellipsisMask, newAxisMask,
- * shrinkAxisMask}): numpy-style basic indexing (node "StridedSlice"). Without `strides`, TF1
- * builds tf.onesLike(begin) for them.
- */
-export function stridedSlice(input: TensorLike, begin: TensorLike | readonly TensorLike[], end: TensorLike | readonly TensorLike[],
-                             strides?: TensorLike | readonly TensorLike[] | StridedSliceOptions, options: StridedSliceOptions = {}): Tensor {
-  if (isOptions(strides)) {
-    options = strides as StridedSliceOptions;
-    strides = undefined;
-  }
-  return graphOfValues([input, begin, end, strides]).asDefault(() => {
-    const s = strides === undefined ? onesLike(begin) : (strides as TensorLike);
-    return build1('StridedSlice', [input, begin, end, s], stridedSliceMaskAttrs(options), options.name);
-  });
-}
-
-registerOp({
-  type: 'GatherV2',
-  inputs: [{ name: 'params', typeAttr: 'Tparams' }, { name: 'indices', typeAttr: 'Tindices' }, { name: 'axis', typeAttr: 'Taxis' }],
-  outputs: [{ name: 'output', typeAttr: 'Tparams' }],
-  attrs: {
-    batch_dims: { kind: 'int', default: 0 },
-    Tparams: { kind: 'type' },
-    Tindices: { kind: 'type', allowed: INDEX_TYPES },
-    Taxis: { kind: 'type', allowed: INDEX_TYPES },
-  },
-  shape: (op) => {
-    const [paramsT, indicesT, axisT] = op.inputs;
-    withRankAtMost(axisT.shape, 1);
-    const batchDims = op.getAttr('batch_dims') as number;
-    const params = withRankAtLeast(paramsT.shape, batchDims + 1);
-    const indices = withRankAtLeast(indicesT.shape, batchDims);
-    const axisValue = scalarValue(axisT);
-    if (axisValue === undefined) {
-      if (params.dims === null || indices.dims === null) return [UNKNOWN];
-      return [TensorShape.unknownOfRank(params.dims.length + indices.dims.length - 1 - batchDims)];
-    }
-    withRankAtLeast(params, axisValue < 0 ? -axisValue : axisValue + 1);
-    if (params.dims === null || indices.dims === null) return [UNKNOWN];
-    const axis = axisValue < 0 ? axisValue + params.dims.length : axisValue;
-    if (batchDims > axis) throw err(`batch_dims (${batchDims}) must be less than or equal to axis (${axis}).`);
-    const batch = mergeShapes(shapeOf(params.dims.slice(0, batchDims)), shapeOf(indices.dims.slice(0, batchDims)));
-    return [[...batch.dims!, ...params.dims.slice(batchDims, axis), ...indices.dims.slice(batchDims), ...params.dims.slice(axis + 1)]];
-  },
-});
-folder('GatherV2', (t) => {
-  const [p, ind] = [constantValue(t.op.inputs[0]), constantValue(t.op.inputs[1])];
-  let axis = scalarValue(t.op.inputs[2]);
-  if (!p || !ind || axis === undefined || (t.op.getAttr('batch_dims') as number) !== 0) return undefined;
-  if (axis < 0) axis += p.rank;
-  const picks = Array.from({ length: ind.size }, (_, i) => Number(ind.flatGet(i)));
-  if (picks.some((k) => k < 0 || k >= p.shape[axis!])) return undefined;
-  const idx = p.shape.map((d, i) => (i === axis ? picks : iota(d)));
-  return takeIndices(p, idx, [...p.shape.slice(0, axis), ...ind.shape, ...p.shape.slice(axis + 1)]);
-});
-
-export interface GatherOptions extends NameOption {
-  axis?: TensorLike;
-  batchDims?: number;
-}
-
-/** tf.gather(params, indices, {axis, batchDims}): slices of `params` along `axis` (node "GatherV2"). */
-export function gather(params: TensorLike, indices: TensorLike, options: GatherOptions = {}): Tensor {
-  const batchDims = options.batchDims ?? 0;
-  return applyOp1('GatherV2', [params, indices, options.axis ?? batchDims], { batch_dims: batchDims }, options.name);
-}
-
-// =====================================================================================
-// Tile, pad
-// =====================================================================================
 
 registerOp({
   type: 'Tile',
@@ -1109,71 +441,7 @@ folder('Tile', (t) => {
 
 /** tf.tile(input, multiples): repeats `input` multiples[i] times along dimension i (node "Tile"). */
 export function tile(input: TensorLike, multiples: TensorLike | readonly TensorLike[], options: NameOption = {}): Tensor {
-  return build1('Tile', [input, multiples], {}, options.name);
-}
-
-/** Pad/PadV2's shape function (PadShapeFn); MirrorPad's differs only in what it checks. */
-function padShape(op: Operation, mirror: boolean): ShapeLike[] {
-  const [input, paddingsT] = op.inputs;
-  const pShape = withRank(paddingsT.shape, 2);
-  let n = pShape.dim(0);
-  let s = input.shape;
-  if (mirror) {
-    if (n === null) return [UNKNOWN];
-    s = withRank(s, n);
-    mergeShapes(pShape, shapeOf([n, 2]));
-  } else {
-    withValue(pShape.dim(1), 2);
-    if (n !== null) s = withRank(s, n);
-    else if (s.rank !== undefined) n = withValue(n, s.rank);
-  }
-  const paddings = constantInts(paddingsT);
-  if (!paddings) return [n === null ? UNKNOWN : TensorShape.unknownOfRank(n)];
-  const rows = paddings.length / 2;
-  s = withRank(s, rows);
-  withValue(n, rows);
-  return [iota(rows).map((i) => {
-    const [before, after] = [paddings[2 * i], paddings[2 * i + 1]];
-    if (before < 0 || after < 0) throw err('Paddings must be non-negative');
-    return addDim(s.dim(i), before + after);
-  })];
-}
-
-const padAttrs = { T: { kind: 'type' as const }, Tpaddings: { kind: 'type' as const, default: 'int32', allowed: INDEX_TYPES } };
-const padArgs: ArgDef[] = [{ name: 'input', typeAttr: 'T' }, { name: 'paddings', typeAttr: 'Tpaddings' }];
-
-registerOp({ type: 'Pad', inputs: padArgs, outputs: [{ name: 'output', typeAttr: 'T' }], attrs: padAttrs, shape: (op) => padShape(op, false) });
-registerOp({
-  type: 'PadV2',
-  inputs: [...padArgs, { name: 'constant_values', typeAttr: 'T' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: padAttrs,
-  shape: (op) => padShape(op, false),
-});
-registerOp({
-  type: 'MirrorPad',
-  inputs: padArgs,
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { ...padAttrs, mode: { kind: 'string' } },
-  shape: (op) => padShape(op, true),
-});
-
-export interface PadOptions extends NameOption {
-  /** 'CONSTANT' (default), 'REFLECT' or 'SYMMETRIC', in any case. */
-  mode?: string;
-  constantValues?: TensorLike;
-}
-
-/** tf.pad(tensor, paddings, {mode, constantValues}): Pad, PadV2 (non-zero fill) or MirrorPad. */
-export function pad(tensor: TensorLike, paddings: TensorLike | readonly TensorLike[], options: PadOptions = {}): Tensor {
-  const mode = (options.mode ?? 'CONSTANT').toUpperCase();
-  const cv = options.constantValues ?? 0;
-  if (mode === 'CONSTANT') {
-    if (cv instanceof Tensor || cv !== 0) return build1('PadV2', [tensor, paddings, cv], {}, options.name);
-    return build1('Pad', [tensor, paddings], {}, options.name);
-  }
-  if (mode === 'REFLECT' || mode === 'SYMMETRIC') return build1('MirrorPad', [tensor, paddings], { mode }, options.name);
-  throw err(`pad: Unknown padding mode: ${mode} (Pad)`);
+  return applyOpPacked('Tile', [input, multiples], {}, options.name);
 }
 
 // =====================================================================================
@@ -1202,7 +470,7 @@ folder('Fill', (t) => {
 
 /** tf.fill(dims, value): a tensor of shape `dims` filled with the scalar `value` (node "Fill"). */
 export function fill(dims: TensorLike | readonly TensorLike[] | TensorShape, value: TensorLike, options: NameOption = {}): Tensor {
-  return build1('Fill', [shapeValue(dims), value], {}, options.name);
+  return applyOpPacked('Fill', [shapeValue(dims), value], {}, options.name);
 }
 
 for (const type of ['ZerosLike', 'OnesLike']) {
@@ -1281,7 +549,7 @@ export function zerosLike(tensor: TensorLike | readonly TensorLike[], options: L
   return nameScope(options.name ?? null, { defaultName: 'zeros_like', values: [tensor] }, (scope) => {
     const t = toTensor(tensor, { name: 'tensor' });
     if (optimize && t.shape.isFullyDefined()) return filledWith('zeros', t.shape, options.dtype ?? t.dtype, scope);
-    if (options.dtype && options.dtype !== t.dtype) return filledWith('zeros', shapeInternal(t, undefined, optimize, 'int32'), options.dtype, scope);
+    if (options.dtype && options.dtype !== t.dtype) return filledWith('zeros', shape(t, { optimize, outType: 'int32' }), options.dtype, scope);
     return applyOp1('ZerosLike', [t], {}, scope);
   });
 }
@@ -1291,7 +559,7 @@ export function onesLike(tensor: TensorLike | readonly TensorLike[], options: Li
   const optimize = options.optimize ?? true;
   return nameScope(options.name ?? null, { defaultName: 'ones_like', values: [tensor] }, (scope) => {
     const t = toTensor(tensor, { name: 'tensor' });
-    const shapeT = shapeInternal(t, undefined, optimize, 'int32');
+    const shapeT = shape(t, { optimize, outType: 'int32' });
     const out = filledWith('ones', shapeT, options.dtype ?? t.dtype, scope);
     out.setShape(t.shape);
     return out;
@@ -1394,79 +662,6 @@ registerOp({
 export function linspace(start: TensorLike, stop: TensorLike, num: TensorLike, options: NameOption = {}): Tensor {
   const attrs = start instanceof Tensor || stop instanceof Tensor ? {} : { T: 'float32' };
   return applyOp1('LinSpace', [start, stop, num], attrs, options.name);
-}
-
-// =====================================================================================
-// Shape, size, rank
-// =====================================================================================
-
-const OUT_TYPE = { kind: 'type' as const, default: 'int32', allowed: INDEX_TYPES };
-
-registerOp({
-  type: 'Shape',
-  inputs: [{ name: 'input', typeAttr: 'T' }],
-  outputs: [{ name: 'output', typeAttr: 'out_type' }],
-  attrs: { T: { kind: 'type' }, out_type: OUT_TYPE },
-  shape: (op) => [[op.inputs[0].shape.rank ?? null]],
-});
-
-registerOp({
-  type: 'Size',
-  inputs: [{ name: 'input', typeAttr: 'T' }],
-  outputs: [{ name: 'output', typeAttr: 'out_type' }],
-  attrs: { T: { kind: 'type' }, out_type: OUT_TYPE },
-  shape: () => [TensorShape.scalar()],
-});
-
-registerOp({
-  type: 'Rank',
-  inputs: [{ name: 'input', typeAttr: 'T' }],
-  outputs: [{ name: 'output', type: 'int32' }],
-  attrs: { T: { kind: 'type' } },
-  shape: () => [TensorShape.scalar()],
-});
-
-export interface ShapeOptions extends NameOption {
-  /** int32 (default) or int64. */
-  outType?: DType;
-  /** Encode a statically known result as a Const (TF1's default, true). */
-  optimize?: boolean;
-}
-
-function shapeInternal(input: TensorLike, name: string | undefined, optimize: boolean, outType: DType): Tensor {
-  return nameScope(name ?? null, { defaultName: 'Shape', values: [input] }, (scope) => {
-    const t = convertToTensor(input);
-    if (optimize && t.shape.isFullyDefined()) return constant(t.shape.dims as number[], { dtype: outType, name: scope });
-    return applyOp1('Shape', [t], { out_type: outType }, scope);
-  });
-}
-
-/** tf.shape(input, {outType}): the dynamic shape; a Const "Shape" when statically known (TF1). */
-export function shape(input: TensorLike, options: ShapeOptions = {}): Tensor {
-  return shapeInternal(input, options.name, options.optimize ?? true, options.outType ?? 'int32');
-}
-
-/** tf.size(input, {outType}): number of elements; a Const "Size" when statically known (TF1). */
-export function size(input: TensorLike, options: ShapeOptions = {}): Tensor {
-  const outType = options.outType ?? 'int32';
-  return nameScope(options.name ?? null, { defaultName: 'Size', values: [input] }, (scope) => {
-    const t = convertToTensor(input);
-    if (options.optimize ?? true) {
-      const n = t.shape.numElements();
-      if (n !== null) return constant(n, { dtype: outType, name: scope });
-      if (t.shape.dims?.includes(0)) return constant(0, { dtype: outType, name: scope });
-    }
-    return applyOp1('Size', [t], { out_type: outType }, scope);
-  });
-}
-
-/** tf.rank(input): number of dimensions; a Const "Rank" when statically known (TF1). */
-export function rank(input: TensorLike, options: NameOption & { optimize?: boolean } = {}): Tensor {
-  return nameScope(options.name ?? null, { defaultName: 'Rank', values: [input] }, (scope) => {
-    const t = convertToTensor(input);
-    if ((options.optimize ?? true) && t.shape.rank !== undefined) return constant(t.shape.rank, { dtype: 'int32', name: scope });
-    return applyOp1('Rank', [t], {}, scope);
-  });
 }
 
 // =====================================================================================
@@ -1626,3 +821,68 @@ export function identityN(inputs: readonly TensorLike[], options: NameOption = {
   if (inputs.length < 1) throw err("identityN: Attr 'T' must have at least 1 type (IdentityN)");
   return [...applyOp('IdentityN', [inputs], {}, options.name).outputs];
 }
+
+
+// =====================================================================================
+// InvertPermutation, ConcatOffset, PreventGradient
+// =====================================================================================
+
+registerOp({
+  type: 'InvertPermutation',
+  inputs: [{ name: 'x', typeAttr: 'T' }],
+  outputs: [{ name: 'y', typeAttr: 'T' }],
+  attrs: { T: { kind: 'type', default: 'int32', allowed: INDEX_TYPES } },
+  shape: (op) => [withRank(op.inputs[0].shape, 1)],
+});
+registerConstantFolder('InvertPermutation', (t) => {
+  const p = constantInts(t.op.inputs[0]);
+  if (!p) return undefined;
+  const inv = new Array<number>(p.length).fill(-1);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] < 0 || p[i] >= p.length || inv[p[i]] !== -1) return undefined;
+    inv[p[i]] = i;
+  }
+  return NDArray.from(inv, t.dtype);
+});
+
+/** tf.invertPermutation(x): y[x[i]] = i (node "InvertPermutation"). */
+export function invertPermutation(x: TensorLike, options: { name?: string } = {}): Tensor {
+  return applyOp1('InvertPermutation', [x], {}, options.name);
+}
+
+registerOp({
+  type: 'ConcatOffset',
+  inputs: [{ name: 'concat_dim', type: 'int32' }, { name: 'shape', type: 'int32', numberAttr: 'N' }],
+  outputs: [{ name: 'offset', type: 'int32', numberAttr: 'N' }],
+  attrs: { N: { kind: 'int' } },
+  shape: (op) => {
+    if (op.inputs.length - 1 < 2) throw err(`Attr 'N' of ${op.inputs.length - 1} must be at least minimum 2`);
+    return op.inputs.slice(1).map((t) => t.shape);
+  },
+});
+registerConstantFolder('ConcatOffset', (t) => {
+  const dim = constantInts(t.op.inputs[0]);
+  const shapes = t.op.inputs.slice(1).map(constantInts);
+  if (!dim || shapes.some((s) => !s)) return undefined;
+  const dims = shapes[0]!.length;
+  const axis = dim[0] < 0 ? dim[0] + dims : dim[0];
+  if (axis < 0 || axis >= dims) return undefined;
+  let offset = 0;
+  for (let i = 0; i < t.valueIndex; i++) offset += shapes[i]![axis];
+  return NDArray.from(Array.from({ length: dims }, (_, j) => (j === axis ? offset : 0)), 'int32');
+});
+
+/** gen_array_ops.concat_offset: where each of `shapes` starts in their concatenation along concatDim. */
+export function concatOffset(concatDim: TensorLike, shapes: readonly TensorLike[], options: { name?: string } = {}): Tensor[] {
+  return [...applyOp('ConcatOffset', [concatDim, shapes], {}, options.name).outputs];
+}
+
+
+// The identity, whose gradient raises (sparse softmax cross-entropy's second-order guard).
+registerOp({
+  type: 'PreventGradient',
+  inputs: [{ name: 'input', typeAttr: 'T' }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: { T: { kind: 'type' }, message: { kind: 'string', default: '' } },
+  shape: unchangedShape,
+});

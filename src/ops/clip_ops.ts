@@ -5,7 +5,8 @@ import { InvalidArgumentError } from '../framework/errors.js';
 import { constant, convertToTensor, type TensorLike } from '../framework/op_builder.js';
 import { colocateWith, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
-import { identity, onesLike, range, rank, size, stack, where, type NameOption } from './array_ops.js';
+import { identity, onesLike, range, stack, where, type NameOption } from './array_ops.js';
+import { rank, size } from './shape_ops.js';
 import * as m from './math_ops.js';
 
 function valueError(message: string): InvalidArgumentError {

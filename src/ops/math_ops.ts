@@ -15,6 +15,7 @@ import { nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import { broadcastShapes, type Dim, type ShapeLike, TensorShape } from '../framework/tensor_shape.js';
 import { identity, type NameOption } from './array_ops.js';
+import { INDEX_TYPES } from './op_args.js';
 
 // ---------- allowed dtypes (TF's lists restricted to the dtypes we have) ----------
 
@@ -737,3 +738,52 @@ export function argmax(input: TensorLike, options: ArgOptions = {}): Tensor {
 export function argmin(input: TensorLike, options: ArgOptions = {}): Tensor {
   return applyOp1('ArgMin', [input, options.axis ?? 0], { output_type: options.outputType ?? 'int64' }, options.name);
 }
+
+// =====================================================================================
+// Segment reductions
+// =====================================================================================
+
+function err(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(undefined, undefined, message);
+}
+
+registerOp({
+  type: 'UnsortedSegmentSum',
+  inputs: [{ name: 'data', typeAttr: 'T' }, { name: 'segment_ids', typeAttr: 'Tindices' }, { name: 'num_segments', typeAttr: 'Tnumsegments' }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: {
+    T: { kind: 'type', allowed: NUMERIC_DTYPES },
+    Tindices: { kind: 'type', allowed: INDEX_TYPES },
+    Tnumsegments: { kind: 'type', default: 'int32', allowed: INDEX_TYPES },
+  },
+  // TF's UnsortedSegmentReductionShapeFn.
+  shape: (op) => {
+    const [data, ids, num] = op.inputs;
+    withRank(num.shape, 0);
+    if (ids.shape.dims === null) return [TensorShape.unknown()];
+    const r = ids.shape.dims.length;
+    if (data.shape.dims !== null) {
+      if (data.shape.dims.length < r) throw err(`Shape must be at least rank ${r} but is rank ${data.shape.dims.length}`);
+      ids.shape.dims.forEach((d, i) => {
+        const e = data.shape.dims![i];
+        if (d !== null && e !== null && d !== e) {
+          throw err(`Dimension ${i} in both shapes must be equal, but are ${e} and ${d}. Shapes are ${data.shape.toShortString()} and ${ids.shape.toShortString()}.`);
+        }
+      });
+    }
+    const v = constantValue(num);
+    let n: Dim = null;
+    if (v) {
+      n = Number(v.flatGet(0));
+      if (n < 0) throw err(`Dimension size, given by scalar input 2, must be non-negative but is ${n}`);
+    }
+    if (data.shape.dims === null) return [TensorShape.unknown()];
+    return [[n, ...data.shape.dims.slice(r)]];
+  },
+});
+
+/** tf.unsortedSegmentSum(data, segmentIds, numSegments): sums of data rows by segment id (negative ids dropped). */
+export function unsortedSegmentSum(data: TensorLike, segmentIds: TensorLike, numSegments: TensorLike, options: { name?: string } = {}): Tensor {
+  return applyOp1('UnsortedSegmentSum', [data, segmentIds, numSegments], {}, options.name);
+}
+

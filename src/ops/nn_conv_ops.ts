@@ -13,7 +13,7 @@ import type { Operation } from '../framework/operation.js';
 import { nameScope } from '../framework/scopes.js';
 import type { Tensor } from '../framework/tensor.js';
 import { type Dim, type ShapeLike, TensorShape } from '../framework/tensor_shape.js';
-import { shape as shapeOf } from './array_ops.js';
+import { shape as shapeOf } from './shape_ops.js';
 import { rsqrt } from './math_ops.js';
 import './tensor_methods.js';
 

@@ -9,12 +9,14 @@ import { constantValue } from '../framework/constant_value.js';
 import { type DType, dtypeInfo } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { applyOp, applyOp1, constant, convertToTensor, graphOf, type TensorLike } from '../framework/op_builder.js';
-import { hasOpDef, registerOp } from '../framework/op_registry.js';
+import { registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { colocateWith, nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import { type Dim, type ShapeLike, TensorShape } from '../framework/tensor_shape.js';
 import * as a from './array_ops.js';
+import * as shapeOps from './shape_ops.js';
+import * as sliceOps from './slice_ops.js';
 import * as m from './math_ops.js';
 import type { NameOption } from './array_ops.js';
 import { randomUniform } from './random_ops.js';
@@ -224,18 +226,6 @@ registerOp({
   },
 });
 
-// PreventGradient (array_ops in TF): the identity, whose gradient raises. Registered here for
-// sparse softmax cross-entropy unless another module already did.
-if (!hasOpDef('PreventGradient')) {
-  registerOp({
-    type: 'PreventGradient',
-    inputs: [{ name: 'input', typeAttr: 'T' }],
-    outputs: [{ name: 'output', typeAttr: 'T' }],
-    attrs: { T: { kind: 'type' }, message: { kind: 'string', default: '' } },
-    shape: unchangedShape,
-  });
-}
-
 // =====================================================================================
 // Activations
 // =====================================================================================
@@ -421,9 +411,9 @@ function xentArgs<O extends XentOptions>(fn: string, args: unknown[]): [TensorLi
 
 /** TF1's _flatten_outer_dims: [d0, ..., dn-1, c] -> [d0 * ... * dn-1, c]. */
 function flattenOuterDims(t: Tensor): Tensor {
-  const r = a.rank(t);
-  const lastDimSize = a.slice(a.shape(t), [m.subtract(r, 1)], [1]);
-  const out = a.reshape(t, a.concat([[-1], lastDimSize], 0));
+  const r = shapeOps.rank(t);
+  const lastDimSize = sliceOps.slice(shapeOps.shape(t), [m.subtract(r, 1)], [1]);
+  const out = shapeOps.reshape(t, a.concat([[-1], lastDimSize], 0));
   const dims = t.shape.dims;
   if (dims !== null) {
     const outer = dims.slice(0, -1);
@@ -440,7 +430,7 @@ function softmaxXentV2(labelsIn: TensorLike, logitsIn: TensorLike, options: Soft
     const toFloat32 = logits.dtype === 'float16' || logits.dtype === 'bfloat16';
     let precise = toFloat32 ? m.cast(logits, 'float32') : logits;
     labels = m.cast(labels, precise.dtype);
-    const inputRank = a.rank(precise);
+    const inputRank = shapeOps.rank(precise);
     const shape = logits.shape;
     if (axis !== -1) {
       // _move_dim_to_end: [0..axis), (axis..rank), axis.
@@ -452,12 +442,12 @@ function softmaxXentV2(labelsIn: TensorLike, logitsIn: TensorLike, options: Soft
       precise = moveToEnd(precise);
       labels = moveToEnd(labels);
     }
-    const inputShape = a.shape(precise);
+    const inputShape = shapeOps.shape(precise);
     precise = flattenOuterDims(precise);
     labels = flattenOuterDims(labels);
     const [cost] = applyOp('SoftmaxCrossEntropyWithLogits', [precise, labels], {}, name).outputs;
-    const outputShape = a.slice(inputShape, [0], [m.subtract(inputRank, 1)]);
-    let out = a.reshape(cost, outputShape);
+    const outputShape = sliceOps.slice(inputShape, [0], [m.subtract(inputRank, 1)]);
+    let out = shapeOps.reshape(cost, outputShape);
     if (shape.dims !== null) {
       const dims = [...shape.dims];
       dims.splice(axis < 0 ? dims.length + axis : axis, 1);
@@ -523,12 +513,12 @@ export function sparseSoftmaxCrossEntropyWithLogits(...args: unknown[]): Tensor 
       }
       // Flatten to [N, classes] and [N]; TF adds a run-time shape check when shapes are not
       // static (assert_equal), which here is left to the kernel's batch-size check.
-      const labelsShape = a.shape(labels);
-      const numClasses = a.gather(a.shape(logits), m.subtract(a.rank(logits), 1));
-      const flatLogits = a.reshape(precise, a.stack([-1, numClasses]));
-      const flatLabels = a.reshape(labels, [-1]);
+      const labelsShape = shapeOps.shape(labels);
+      const numClasses = sliceOps.gather(shapeOps.shape(logits), m.subtract(shapeOps.rank(logits), 1));
+      const flatLogits = shapeOps.reshape(precise, a.stack([-1, numClasses]));
+      const flatLabels = shapeOps.reshape(labels, [-1]);
       const [cost] = applyOp('SparseSoftmaxCrossEntropyWithLogits', [flatLogits, flatLabels], {}, options.name).outputs;
-      const out = a.reshape(cost, labelsShape);
+      const out = shapeOps.reshape(cost, labelsShape);
       out.setShape(ls);
       return finish(out);
     });
@@ -656,8 +646,8 @@ export function moments(x: TensorLike, axes: number | readonly number[], options
     let variance = m.reduceMean(m.squaredDifference(y, a.stopGradient(mean)),
       { axis: axisList, keepDims: true, name: 'variance' });
     if (!keepDims) {
-      mean = a.squeeze(mean, axisList);
-      variance = a.squeeze(variance, axisList);
+      mean = shapeOps.squeeze(mean, axisList);
+      variance = shapeOps.squeeze(variance, axisList);
     }
     if (xt.dtype === 'float16') return [m.cast(mean, 'float16'), m.cast(variance, 'float16')];
     return [mean, variance];
@@ -714,7 +704,7 @@ export function embeddingLookup(params: TensorLike | readonly TensorLike[], ids:
     const pt = convertToTensor(p, { name: 'params' });
     const idsT = convertToTensor(ids, { name: 'ids' });
     const result = colocateWith(pt.op, () => {
-      const gathered = a.gather(pt, idsT, { name });
+      const gathered = sliceOps.gather(pt, idsT, { name });
       return clipByMaxNorm(gathered, idsT, options.maxNorm);
     });
     return a.identity(result);
@@ -727,7 +717,7 @@ function clipByMaxNorm(params: Tensor, ids: Tensor, maxNorm: number | undefined)
   const ir = ids.shape.rank;
   const pr = params.shape.rank;
   const axes = ir !== undefined && pr !== undefined ? Array.from({ length: pr - ir }, (_, i) => ir + i)
-    : a.range(a.rank(ids), a.rank(params));
+    : a.range(shapeOps.rank(ids), shapeOps.rank(params));
   // clip_by_norm(t, max_norm, axes): t * max_norm / max(||t||, max_norm).
   return nameScope(null, { defaultName: 'clip_by_norm', values: [params] }, (scope) => {
     const l2sum = m.reduceSum(params.mul(params), { axis: axes, keepDims: true });
@@ -798,7 +788,7 @@ export function dropout(x: TensorLike, keepProb?: TensorLike | DropoutOptions, o
 
 /** TF1's _get_noise_shape: x's dynamic shape, or noiseShape with null dims filled from x. */
 function noiseShapeOf(x: Tensor, noiseShape: DropoutOptions['noiseShape']): TensorLike | TensorShape {
-  if (noiseShape === undefined || noiseShape === null) return a.shape(x);
+  if (noiseShape === undefined || noiseShape === null) return shapeOps.shape(x);
   if (Array.isArray(noiseShape) && noiseShape.every((d) => d === null || typeof d === 'number')) {
     const dims = noiseShape as readonly Dim[];
     const xd = x.shape.dims;
