@@ -7,9 +7,14 @@
 import test, { type ExecutionContext } from 'ava';
 import * as tf from 'tensorgraph';
 import { run } from './helpers.js';
-import {
-  concatOffset, invertPermutation, mirrorPadGrad, shapeN, stridedSliceGrad, unsortedSegmentSum,
-} from '../dist/gradients/array_grad.js';
+
+const { invertPermutation, shapeN, unsortedSegmentSum } = tf;
+// The gradients' helper ops TF keeps internal, called as tf.rawOps (TF's tf.raw_ops).
+const concatOffset = (concatDim: tf.TensorLike, shape: tf.TensorLike[]) => tf.rawOps.ConcatOffset({ concatDim, shape }) as tf.Tensor[];
+const stridedSliceGrad = (shape: tf.TensorLike, begin: tf.TensorLike, end: tf.TensorLike, strides: tf.TensorLike, dy: tf.TensorLike,
+                          masks: { shrinkAxisMask?: number; newAxisMask?: number } = {}) =>
+  tf.rawOps.StridedSliceGrad({ shape, begin, end, strides, dy, ...masks }) as tf.Tensor;
+const mirrorPadGrad = (input: tf.TensorLike, paddings: tf.TensorLike, mode: string) => tf.rawOps.MirrorPadGrad({ input, paddings, mode }) as tf.Tensor;
 
 // ---------- harness ----------
 

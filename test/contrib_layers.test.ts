@@ -3,7 +3,7 @@
 // argScope defaults, and a small MLP trained with Adam.
 import test from 'ava';
 import * as tf from 'tensorgraph';
-import { xavierInitializer } from '../dist/ops/init_ops.js';
+const { xavierInitializer } = tf.contrib.layers;
 import { expectClose, flat, inGraph, type Nested, varNames, withSession } from './helpers.js';
 const cl = tf.contrib.layers;
 

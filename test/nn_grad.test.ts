@@ -4,7 +4,6 @@
 // the composites; TF1's node names in gradient graphs; sparse xent's disabled second derivative.
 import test, { type ExecutionContext } from 'ava';
 import * as tf from 'tensorgraph';
-import '../dist/gradients/nn_grad.js';
 const nnModule = tf.nn;
 
 const nn = ((tf as unknown as { nn?: typeof nnModule }).nn ?? nnModule) as typeof nnModule;
