@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromNativeError } from './framework/errors.js';
+import { setGraphDefVerifier } from './framework/graph_def.js';
 
 /** The functions the addon exports (native/binding/addon.cc). */
 /** A tensor crossing the boundary: dtype as the schema's enum number, bytes or strings. */
@@ -118,3 +119,6 @@ export function native(): NativeAddon {
   }
   return addon;
 }
+
+// GraphDef.parse verifies buffers with the addon's FlatBuffers verifier (loaded when first used).
+setGraphDefVerifier((bytes) => native().verifyGraphDef(bytes));

@@ -1,16 +1,26 @@
 // GraphDef: the serialised graph (schema/graph.fbs). Graph.asGraphDef() produces one,
 // importGraphDef() rebuilds ops from one. Buffers from outside are checked by the native
-// FlatBuffers verifier before a single field is read.
+// FlatBuffers verifier before a single field is read; src/native.ts installs it (this module
+// does not load the addon).
 import * as flatbuffers from 'flatbuffers';
 import * as fb from '../generated/graph_generated.js';
-import { native } from '../native.js';
 import { type DType, dtypeFromEnum, dtypeToEnum } from './dtypes.js';
-import { InvalidArgumentError, OpError } from './errors.js';
+import { InternalError, InvalidArgumentError, OpError } from './errors.js';
 import { NDArray } from './ndarray.js';
 import type { AttrKind } from './op_registry.js';
 import type { Attr } from './operation.js';
 import { bytesToStrings, ndarrayFromBytes, ndarrayToBytes, stringsToBytes } from './tensor_codec.js';
 import { TensorShape } from './tensor_shape.js';
+
+/** Checks a buffer's structure (throws on corrupt or truncated bytes). */
+export type GraphDefVerifier = (bytes: Uint8Array) => void;
+
+let verifier: GraphDefVerifier | undefined;
+
+/** Installs the FlatBuffers verifier GraphDef.parse runs first (src/native.ts installs the addon's). */
+export function setGraphDefVerifier(fn: GraphDefVerifier): void {
+  verifier = fn;
+}
 
 /** Version of the graphs this library produces (GraphDef.versions.producer). */
 export const GRAPH_DEF_VERSION = 1;
@@ -48,7 +58,8 @@ export class GraphDef {
 
   /** Parses bytes; the native verifier rejects corrupt or truncated buffers first. */
   static parse(bytes: Uint8Array): GraphDef {
-    native().verifyGraphDef(bytes);
+    if (!verifier) throw new InternalError(undefined, undefined, 'GraphDef.parse: no GraphDef verifier installed (src/native.ts installs it)');
+    verifier(bytes);
     try {
       const g = fb.GraphDef.getRootAsGraphDef(new flatbuffers.ByteBuffer(bytes));
       const nodes: NodeDef[] = [];

@@ -1,6 +1,7 @@
 // tf.importGraphDef: rebuilds a GraphDef's nodes in the default graph under a name prefix.
 import { InvalidArgumentError, NotFoundError } from './errors.js';
 import { getDefaultGraph } from './graph.js';
+import '../native.js'; // installs GraphDef.parse's verifier
 import { GraphDef, type NodeDef } from './graph_def.js';
 import { completeAttrs, outputDtypesOf } from './op_builder.js';
 import { getOpDef } from './op_registry.js';

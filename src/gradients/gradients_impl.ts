@@ -133,7 +133,7 @@ class Level {
 /**
  * The gradient traversal: sums of the gradients of ys (seeded with gradYs) at each x. At a
  * loop level, the ops built here live in the gradient loop (the caller sets that context).
- * @internal also used by while_grad.ts for one iteration of a loop body
+ * Also passed to while_grad.ts, which differentiates one iteration of a loop body with it.
  */
 export function gradientsBetween(graph: Graph, yList: Tensor[], xList: Tensor[], gradYs: Tensor[], options: GradientsOptions,
                                  loop: WhileContext | null): (Tensor | undefined)[] {
@@ -176,7 +176,7 @@ export function gradientsBetween(graph: Graph, yList: Tensor[], xList: Tensor[],
       let inGrads: (Tensor | undefined | null)[] = node.inputs.map(() => undefined);
       if (node instanceof LoopNode) {
         if (hasOutGrads && !stopOps.has(node)) {
-          inGrads = graph.nameScope(`${node.name}_grad`, (scope) => buildWhileGrad(node.loop, outGrads, loop, scope));
+          inGrads = graph.nameScope(`${node.name}_grad`, (scope) => buildWhileGrad(node.loop, outGrads, loop, scope, gradientsBetween));
         }
       } else {
         const op = node;

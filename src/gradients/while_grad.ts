@@ -12,7 +12,14 @@ import type { Operation } from '../framework/operation.js';
 import type { Tensor } from '../framework/tensor.js';
 import { merge, switchOp } from '../ops/cond.js';
 import { loopOf, WhileContext } from '../ops/while_loop.js';
-import { gradientsBetween } from './gradients_impl.js';
+import type { GradientsOptions } from './gradients_impl.js';
+
+/**
+ * The gradient traversal of gradients_impl.ts (passed in, so the two modules do not import each
+ * other): sums of the gradients of ys (seeded with gradYs) at xs, over one loop body when `loop` is set.
+ */
+export type GradientsBetween = (graph: Graph, ys: Tensor[], xs: Tensor[], gradYs: Tensor[], options: GradientsOptions,
+                                 loop: WhileContext | null) => (Tensor | undefined)[];
 
 /** The gradient loop: forward values used by the body's gradient are popped from accumulators. */
 class GradLoopContext extends WhileContext {
@@ -93,7 +100,7 @@ function indexVector(outer: Tensor | null, index: Tensor): Tensor {
  * one (null at the top level); then the current context is that loop's gradient loop.
  */
 export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[], level: WhileContext | null,
-                               scope: string): (Tensor | undefined)[] {
+                               scope: string, gradientsBetween: GradientsBetween): (Tensor | undefined)[] {
   const none = () => [...w.loopVars.map(() => undefined), ...w.constantEnters.map(() => undefined)];
   if (!w.backProp) return none();
   // A loop nested in another's body is differentiated inside that loop's gradient loop.

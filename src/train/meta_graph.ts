@@ -1,8 +1,9 @@
-// Meta graphs (TF1's framework/meta_graph.py + saver.py's export/import_meta_graph): a graph
+// Meta graphs (TF1's framework/meta_graph.py + saver.py's export_meta_graph): a graph
 // with its SaverDef and collections, stored as a schema/meta_graph.fbs buffer ("TGMG").
 // Collections are stored by what their items are: tensors and operations by name, variables
 // as VariableDefs (the names of their nodes), strings, integers and floats as values;
 // importing rebuilds them over the imported nodes, variables as Variable objects.
+// (tf.train.importMetaGraph, which returns a Saver, is in saver.ts as in TF1's saver.py.)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as flatbuffers from 'flatbuffers';
@@ -10,6 +11,7 @@ import * as flatbuffers from 'flatbuffers';
 import { GraphKeys } from '../framework/collections.js';
 import { DataLossError, NotFoundError, OpError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph } from '../framework/graph.js';
+import '../native.js'; // installs GraphDef.parse's verifier
 import { GraphDef } from '../framework/graph_def.js';
 import { importGraphDef } from '../framework/importer.js';
 import { Operation } from '../framework/operation.js';
@@ -17,7 +19,6 @@ import { Tensor } from '../framework/tensor.js';
 import * as fb from '../generated/meta_graph_generated.js';
 import { Variable, type VariableDef } from '../ops/variables.js';
 import { atomicWriteFile } from './checkpoint_state.js';
-import { prependNameScope, Saver } from './saver.js';
 
 /** Written as meta_info_def.tensorflow_version: the TF API level this library follows, and itself. */
 export const META_GRAPH_PRODUCER = '1.15-tensorgraph-0.1.0';
@@ -288,6 +289,13 @@ export function readMetaGraphFile(filename: string): MetaGraphDef {
 
 // ---------- import ----------
 
+/** TF1's prepend_name_scope: "x" -> "scope/x", also inside "^x" and "loc:@x". */
+export function prependNameScope(name: string, importScope: string | undefined): string {
+  if (!importScope) return name;
+  const scope = importScope.endsWith('/') ? importScope.slice(0, -1) : importScope;
+  return name.replace(/^([\^]|loc:@|)(.*)$/s, `$1${scope}/$2`);
+}
+
 export interface ImportMetaGraphOptions {
   /** Name scope the nodes (and collection items) are imported under; uniquified. */
   importScope?: string;
@@ -359,27 +367,3 @@ export function importScopedMetaGraph(metaGraph: string | MetaGraphDef, options:
   return { varList, scope };
 }
 
-/**
- * tf.train.importMetaGraph(metaGraphOrFile, {importScope, clearDevices}): imports the graph and
- * its collections into the default graph and returns a Saver over the imported save/restore
- * ops (from its SaverDef), a new Saver of all variables when it has none, or undefined when
- * there is nothing to save.
- */
-export function importMetaGraph(metaGraph: string | MetaGraphDef, options: ImportMetaGraphOptions = {}): Saver | undefined {
-  const meta = typeof metaGraph === 'string' ? readMetaGraphFile(metaGraph) : metaGraph;
-  const { varList, scope } = importScopedMetaGraph(meta, options);
-  if (meta.saverDef) {
-    // The scope the variables landed in (TF1 infers it from a sample variable).
-    let name: string | undefined = scope || undefined;
-    const first = varList.entries().next();
-    if (!first.done) {
-      const [key, v] = first.value;
-      name = v.name.slice(0, v.name.length - key.length) || undefined;
-    }
-    return new Saver(undefined, { saverDef: meta.saverDef, name });
-  }
-  const g = getDefaultGraph();
-  const scopeFilter = options.importScope || undefined;
-  const saveable = [...g.getCollection(GraphKeys.GLOBAL_VARIABLES, scopeFilter), ...g.getCollection(GraphKeys.SAVEABLE_OBJECTS, scopeFilter)];
-  return saveable.length > 0 ? new Saver() : undefined;
-}

@@ -27,7 +27,10 @@ import '../ops/io_ops.js';
 import { assign } from '../ops/state_ops.js';
 import { updateCheckpointState } from './checkpoint_state.js';
 import { checkpointExists, listVariables } from './checkpoint_utils.js';
-import { exportMetaGraph, type ExportMetaGraphOptions, type MetaGraphDef, type SaverDef } from './meta_graph.js';
+import {
+  exportMetaGraph, type ExportMetaGraphOptions, importScopedMetaGraph, type ImportMetaGraphOptions, type MetaGraphDef,
+  prependNameScope, readMetaGraphFile, type SaverDef,
+} from './meta_graph.js';
 
 // TF's SaverDef.CheckpointFormatVersion: only V2 is written.
 const CHECKPOINT_V2 = 2;
@@ -139,13 +142,6 @@ function validateAndSliceInputs(varList: VarList): SaveableObject[] {
 function allSaveableObjects(scope?: string): Saveable[] {
   const g = getDefaultGraph();
   return [...g.getCollection<Saveable>(GraphKeys.GLOBAL_VARIABLES, scope), ...g.getCollection<Saveable>(GraphKeys.SAVEABLE_OBJECTS, scope)];
-}
-
-/** TF1's prepend_name_scope: "x" -> "scope/x", also inside "^x" and "loc:@x". */
-export function prependNameScope(name: string, importScope: string | undefined): string {
-  if (!importScope) return name;
-  const scope = importScope.endsWith('/') ? importScope.slice(0, -1) : importScope;
-  return name.replace(/^([\^]|loc:@|)(.*)$/s, `$1${scope}/$2`);
 }
 
 /** "P.meta" for checkpoint prefix P (a sharded prefix "P-00000-of-00002" loses its shard part). */
@@ -517,4 +513,29 @@ function restorePlan(graph: Graph, restoreOpName: string): RestoreItem[] {
   };
   visit(graph.getOperationByName(restoreOpName));
   return items;
+}
+
+/**
+ * tf.train.importMetaGraph(metaGraphOrFile, {importScope, clearDevices}): imports the graph and
+ * its collections into the default graph and returns a Saver over the imported save/restore
+ * ops (from its SaverDef), a new Saver of all variables when it has none, or undefined when
+ * there is nothing to save.
+ */
+export function importMetaGraph(metaGraph: string | MetaGraphDef, options: ImportMetaGraphOptions = {}): Saver | undefined {
+  const meta = typeof metaGraph === 'string' ? readMetaGraphFile(metaGraph) : metaGraph;
+  const { varList, scope } = importScopedMetaGraph(meta, options);
+  if (meta.saverDef) {
+    // The scope the variables landed in (TF1 infers it from a sample variable).
+    let name: string | undefined = scope || undefined;
+    const first = varList.entries().next();
+    if (!first.done) {
+      const [key, v] = first.value;
+      name = v.name.slice(0, v.name.length - key.length) || undefined;
+    }
+    return new Saver(undefined, { saverDef: meta.saverDef, name });
+  }
+  const g = getDefaultGraph();
+  const scopeFilter = options.importScope || undefined;
+  const saveable = [...g.getCollection(GraphKeys.GLOBAL_VARIABLES, scopeFilter), ...g.getCollection(GraphKeys.SAVEABLE_OBJECTS, scopeFilter)];
+  return saveable.length > 0 ? new Saver() : undefined;
 }
