@@ -14,10 +14,6 @@ import { TensorShape } from './tensor_shape.js';
 /** Anything accepted where a tensor is expected. */
 export type TensorLike = Tensor | ValueLike;
 
-export function isTensor(x: unknown): x is Tensor {
-  return x instanceof Tensor;
-}
-
 /** Whether `t` is a reference: an output its op declares `isRef` (VariableV2's, Assign's). */
 export function isRefTensor(t: Tensor): boolean {
   if (!hasOpDef(t.op.type)) return false;
@@ -68,10 +64,6 @@ export function convertToTensor(value: TensorLike, options: ConvertOptions = {})
     }
   }
   return constant(value, { dtype, name: options.name ?? 'Const' });
-}
-
-export function convertAll(values: readonly TensorLike[], options: ConvertOptions = {}): Tensor[] {
-  return values.map((v) => convertToTensor(v, options));
 }
 
 /** The graph of the first tensor among `values`, else the default graph. */

@@ -15,7 +15,6 @@ import { nameScope } from '../framework/scopes.js';
 import { Tensor } from '../framework/tensor.js';
 import { broadcastShapes, type Dim, type ShapeLike, TensorShape } from '../framework/tensor_shape.js';
 import { identity, type NameOption } from './array_ops.js';
-import { INDEX_TYPES } from './op_args.js';
 
 // ---------- allowed dtypes (TF's lists restricted to the dtypes we have) ----------
 
@@ -753,8 +752,8 @@ registerOp({
   outputs: [{ name: 'output', typeAttr: 'T' }],
   attrs: {
     T: { kind: 'type', allowed: NUMERIC_DTYPES },
-    Tindices: { kind: 'type', allowed: INDEX_TYPES },
-    Tnumsegments: { kind: 'type', default: 'int32', allowed: INDEX_TYPES },
+    Tindices: { kind: 'type', allowed: INDEX },
+    Tnumsegments: { kind: 'type', default: 'int32', allowed: INDEX },
   },
   // TF's UnsortedSegmentReductionShapeFn.
   shape: (op) => {
