@@ -31,7 +31,6 @@ function err(message: string): InvalidArgumentError {
   return new InvalidArgumentError(undefined, undefined, message);
 }
 
-
 // =====================================================================================
 // Python-like helpers
 // =====================================================================================

@@ -33,7 +33,6 @@ type Tuple = readonly Dim[] | null;
 // BroadcastGradientArgs
 // =====================================================================================
 
-
 // =====================================================================================
 // Helpers: Python operators, static shapes, graph-level caches
 // =====================================================================================
@@ -654,7 +653,6 @@ registerGradient('MatrixInverse', (op, [grad]) => {
   // linalg_grad's _MatrixInverseGrad: -Y^T dY Y^T.
   return [m.negative(m.matmul(ainv, m.matmul(grad!, ainv, { adjointB: true }), { adjointA: true }))];
 });
-
 
 // ---------- Not differentiable (TF1's math_grad.py / math_ops.py NotDifferentiable) ----------
 

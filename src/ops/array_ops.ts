@@ -74,6 +74,10 @@ export function identity(input: TensorLike, options: NameOption = {}): Tensor {
   return applyOp1('Identity', [input], {}, options.name);
 }
 
+// =====================================================================================
+// Transpose
+// =====================================================================================
+
 registerOp({
   type: 'Transpose',
   inputs: [{ name: 'x', typeAttr: 'T' }, { name: 'perm', typeAttr: 'Tperm' }],
@@ -412,7 +416,6 @@ export function split(value: TensorLike, numOrSizeSplits: TensorLike, options: S
 // =====================================================================================
 // Tile
 // =====================================================================================
-
 
 registerOp({
   type: 'Tile',
@@ -822,7 +825,6 @@ export function identityN(inputs: readonly TensorLike[], options: NameOption = {
   return [...applyOp('IdentityN', [inputs], {}, options.name).outputs];
 }
 
-
 // =====================================================================================
 // InvertPermutation, ConcatOffset, PreventGradient
 // =====================================================================================
@@ -876,7 +878,6 @@ registerConstantFolder('ConcatOffset', (t) => {
 export function concatOffset(concatDim: TensorLike, shapes: readonly TensorLike[], options: { name?: string } = {}): Tensor[] {
   return [...applyOp('ConcatOffset', [concatDim, shapes], {}, options.name).outputs];
 }
-
 
 // The identity, whose gradient raises (sparse softmax cross-entropy's second-order guard).
 registerOp({

@@ -15,7 +15,6 @@ function err(message: string): InvalidArgumentError {
   return new InvalidArgumentError(undefined, undefined, message);
 }
 
-
 /** Pad/PadV2's shape function (PadShapeFn); MirrorPad's differs only in what it checks. */
 function padShape(op: Operation, mirror: boolean): ShapeLike[] {
   const [input, paddingsT] = op.inputs;
@@ -79,7 +78,6 @@ export function pad(tensor: TensorLike, paddings: TensorLike | readonly TensorLi
   if (mode === 'REFLECT' || mode === 'SYMMETRIC') return applyOpPacked('MirrorPad', [tensor, paddings], { mode }, options.name);
   throw err(`pad: Unknown padding mode: ${mode} (Pad)`);
 }
-
 
 registerOp({
   type: 'MirrorPadGrad',

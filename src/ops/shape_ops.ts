@@ -18,7 +18,6 @@ function err(message: string): InvalidArgumentError {
   return new InvalidArgumentError(undefined, undefined, message);
 }
 
-
 registerOp({
   type: 'Reshape',
   inputs: [{ name: 'tensor', typeAttr: 'T' }, { name: 'shape', typeAttr: 'Tshape' }],
@@ -143,6 +142,8 @@ export function squeeze(input: TensorLike, axis?: number | readonly number[] | S
 }
 
 // =====================================================================================
+// Shape, size, rank, ShapeN
+// =====================================================================================
 
 const OUT_TYPE = { kind: 'type' as const, default: 'int32', allowed: INDEX_TYPES };
 
@@ -212,7 +213,6 @@ export function rank(input: TensorLike, options: NameOption & { optimize?: boole
     return applyOp1('Rank', [t], {}, scope);
   });
 }
-
 
 registerOp({
   type: 'ShapeN',

@@ -22,7 +22,6 @@ function err(message: string): InvalidArgumentError {
 
 import { onesLike } from './array_ops.js';
 
-
 registerOp({
   type: 'Slice',
   inputs: [{ name: 'input', typeAttr: 'T' }, { name: 'begin', typeAttr: 'Index' }, { name: 'size', typeAttr: 'Index' }],
