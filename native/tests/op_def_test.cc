@@ -3,6 +3,9 @@
 // counts, the executor trusting the record over a kernel, and every kernel having a record.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
