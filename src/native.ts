@@ -43,6 +43,10 @@ export interface NativeSessionOptions {
 
 export interface NativeAddon {
   verifyGraphDef(buffer: Uint8Array): { nodeCount: number; producer: number };
+  /** The op types the runtime has a record of (schema/op_def.fbs). */
+  opTypes(): string[];
+  /** Adds the records of an OpList buffer (ops registered after the build); verified first. */
+  registerOps(opList: Uint8Array): void;
   newSession(options: NativeSessionOptions): NativeSession;
   sessionExtend(session: NativeSession, graphDef: Uint8Array): void;
   sessionMakeCallable(session: NativeSession, feeds: string[], fetches: string[], targets: string[]): { handle: number; placements: string[] };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds everything from source: TypeScript code generated from schema/ by flatc, the
-// native addon by cmake-js (its CMakeLists generates the C++ side of the schema), and the
-// TypeScript library by tsc. Each step is incremental, so `npm test` can always call it.
+// TypeScript library by tsc, the op records of its registry (tools/gen-op-list.mjs), and the
+// native addon by cmake-js (its CMakeLists generates the C++ side of the schema and embeds
+// the op records). Each step is incremental, so `npm test` can always call it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,7 +36,14 @@ for (const file of readdirSync(join(root, 'schema')).filter((f) => f.endsWith('.
   }
 }
 
-// 2. The native addon (build/Release/tensorgraph_native.node).
+// 2. The library itself.
+run(bin('tsc'), ['-p', 'tsconfig.json']);
+
+// 3. The op records of the library's registry (build/generated/op_list.bin, rewritten only
+// when they change), which the native runtime embeds.
+run(process.execPath, [join(root, 'tools', 'gen-op-list.mjs')]);
+
+// 4. The native addon (build/Release/tensorgraph_native.node).
 const jobs = String(Math.max(1, (await import('node:os')).cpus().length));
 // The C++ runtime tests (GoogleTest) are built beside it when GoogleTest is installed.
 // The CUDA backend (build/Release/libtg_cuda.so) is built when a CUDA toolkit is found: set
@@ -43,6 +51,3 @@ const jobs = String(Math.max(1, (await import('node:os')).cpus().length));
 // broken toolkit an error, TG_CUDA=OFF skips it.
 const cuda = process.env.TG_CUDA ? [`--CDTG_CUDA=${process.env.TG_CUDA}`] : [];
 run(bin('cmake-js'), ['build', '--out', 'build', '--parallel', jobs, '--CDTG_BUILD_TESTS=ON', ...cuda, ...(process.env.CI ? ['--log-level', 'warn'] : [])]);
-
-// 3. The library itself.
-run(bin('tsc'), ['-p', 'tsconfig.json']);

@@ -13,6 +13,7 @@
 #include "binding/runner_binding.h"
 #include "binding/js_convert.h"
 #include "runtime/graph_def.h"
+#include "runtime/op_def.h"
 #include "runtime/session.h"
 #include "runtime/status.h"
 
@@ -100,6 +101,25 @@ Napi::Value VerifyGraphDef(const Napi::CallbackInfo& info) {
     out.Set("nodeCount", Napi::Number::New(info.Env(), graph->node() ? graph->node()->size() : 0));
     out.Set("producer", Napi::Number::New(info.Env(), graph->versions() ? graph->versions()->producer() : 0));
     return out;
+  });
+}
+
+// opTypes(): string[] — the op types the runtime has a record of.
+Napi::Value OpTypes(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    std::vector<std::string> types = tg::OpRegistry::Global().OpTypes();
+    Napi::Array out = Napi::Array::New(info.Env(), types.size());
+    for (size_t i = 0; i < types.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), types[i]));
+    return out;
+  });
+}
+
+// registerOps(opList: Uint8Array): adds the records of ops registered after the build.
+Napi::Value RegisterOps(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    Napi::Uint8Array buf = BufferArg(info, 0);
+    tg::OpRegistry::Global().RegisterList(buf.Data(), buf.ByteLength());
+    return info.Env().Undefined();
   });
 }
 
@@ -322,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_add_env_cleanup_hook(env, [](void*) { tg::CloseAllSessions(); }, nullptr);
   exports.Set("benchSgemm", Napi::Function::New(env, BenchSgemm, "benchSgemm"));
   exports.Set("verifyGraphDef", Napi::Function::New(env, VerifyGraphDef, "verifyGraphDef"));
+  exports.Set("opTypes", Napi::Function::New(env, OpTypes, "opTypes"));
+  exports.Set("registerOps", Napi::Function::New(env, RegisterOps, "registerOps"));
   exports.Set("newSession", Napi::Function::New(env, NewSession, "newSession"));
   exports.Set("sessionExtend", Napi::Function::New(env, SessionExtend, "sessionExtend"));
   exports.Set("sessionMakeCallable", Napi::Function::New(env, SessionMakeCallable, "sessionMakeCallable"));

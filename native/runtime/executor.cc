@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "runtime/op_def.h"
 #include "runtime/placer.h"
 #include "runtime/threadpool.h"
 #include "runtime/timer.h"
@@ -20,6 +21,7 @@ struct Executor::Item {
   const Node* node = nullptr;
   Device* device = nullptr;
   std::unique_ptr<OpKernel> kernel;
+  int num_outputs = 0;                // from the op's record (the kernel must agree)
   std::vector<Edge> inputs;           // the node's data inputs, routed through copy nodes where memory differs
   std::vector<char> out_on_device;    // per output: in the device's memory (GPU kernels), empty when none is
   std::vector<int> input_slots;       // slot of each data input
@@ -140,6 +142,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     const KernelDef* def;
     std::unique_ptr<OpKernel> kernel;
     std::vector<bool> by_ref;
+    int num_outputs;
   };
   std::unordered_map<const Node*, Planned> plan;
   for (const Node* n : order) {
@@ -148,6 +151,14 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     p.def = KernelRegistry::Global().Find(*n, p.device->type);
     if (!p.def) throw Error(Code::kInvalidArgument, KernelRegistry::Global().NoKernelMessage(*n, p.device->type), n->name);
     p.kernel = p.def->factory(KernelConstruction{*n, p.device});
+    // The record says how many outputs the node has; a kernel that disagrees is a defect
+    // (its outputs would land in the wrong slots), not the user's error.
+    p.num_outputs = NumOutputs(n->def ? *n->def : OpRegistry::Global().LookUp(*n), *n);
+    if (p.kernel->num_outputs() != p.num_outputs) {
+      throw Error(Code::kInternal, "The " + std::string(DeviceTypeName(p.device->type)) + " kernel of op " + n->op + " produces " +
+                  std::to_string(p.kernel->num_outputs()) + " outputs for node " + n->name + ", its op's record says " +
+                  std::to_string(p.num_outputs), n->name);
+    }
     p.by_ref.assign(n->inputs.size(), false);
     for (int r : p.kernel->RefInputs()) if (r < static_cast<int>(n->inputs.size())) p.by_ref[r] = true;
     plan.emplace(n, std::move(p));
@@ -215,6 +226,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     if (ends != copy_ends.end()) {
       item.device = ends->second.second ? ends->second.second : ends->second.first;
       item.kernel = std::make_unique<CopyKernel>(KernelConstruction{n, item.device}, ends->second.first, ends->second.second);
+      item.num_outputs = 1;
       item.inputs = n.inputs;
       item.input_is_ref.assign(1, false);
       item.out_on_device.assign(1, ends->second.second != nullptr);
@@ -224,10 +236,11 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     Planned& p = plan.at(&n);
     item.device = p.device;
     item.kernel = std::move(p.kernel);
+    item.num_outputs = p.num_outputs;
     item.inputs = std::move(routed.at(&n));
     item.input_is_ref = p.by_ref;
     if (p.device->has_device_memory()) {
-      for (int o = 0; o < item.kernel->num_outputs(); o++) item.out_on_device.push_back(!p.def->OutputOnHost(o));
+      for (int o = 0; o < item.num_outputs; o++) item.out_on_device.push_back(!p.def->OutputOnHost(o));
     }
     // A kernel on a device with its own memory only queues work on the device's stream:
     // cheap to run inline (TF counts no GPU kernel as expensive).
@@ -295,7 +308,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   for (Item& item : items_) {
     Frame& f = frames_[item.out_frame];
     item.output_base = f.num_slots;
-    f.num_slots += item.kernel->num_outputs();
+    f.num_slots += item.num_outputs;
   }
   int slot = frames_[0].num_slots;
   for (size_t i = 0; i < feeds.size(); i++) feed_slots_.push_back(slot++);
@@ -309,7 +322,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
       if (g != f->second.end()) return feed_slots_[g->second];
     }
     const Item& src = items_[index.at(e.node)];
-    if (e.index >= src.kernel->num_outputs()) {
+    if (e.index >= src.num_outputs) {
       throw InvalidArgument("Node '" + e.node->name + "' has no output " + std::to_string(e.index), e.node->name);
     }
     return src.output_base + e.index;
@@ -578,7 +591,7 @@ void Executor::Process(RunState* rs, std::vector<Task> local) const {
     bool dead = false, ran = false;
     ready.clear();
     if (!Aborted(rs)) {
-      outs.assign(item.kernel->num_outputs(), Value());
+      outs.assign(item.num_outputs, Value());
       if (!Start(rs, t, &outs, &dead, &ready)) {
         // An async kernel: it completes through its done (which may already have run: then
         // its successors are in `ready`).
@@ -656,7 +669,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     auto& out_refs = async ? call->out_refs : s_out_refs;
     auto& dead_in = async ? call->dead_in : s_dead_in;
     auto& dead_out = async ? call->dead_out : s_dead_out;
-    const int n_out = item.kernel->num_outputs();
+    const int n_out = item.num_outputs;
     inputs.assign(n_in, Tensor());
     refs.assign(n_in, nullptr);
     dead_in.assign(n_in, 0);
@@ -818,7 +831,7 @@ void Executor::Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs
   }
   const Item& item = items_[id];
   it.dead[item.out_local] = dead;
-  const int n_out = item.kernel->num_outputs();
+  const int n_out = item.num_outputs;
   for (int o = 0; o < n_out; o++) {
     Value& dst = it.slots[item.output_base + o];
     if (dead) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "runtime/graph_def.h"
+#include "runtime/op_def.h"
 #include "runtime/status.h"
 
 namespace tg {
@@ -149,6 +150,7 @@ void Graph::Extend(const uint8_t* data, size_t size) {
     node->op = nd->op()->str();
     node->device = Str(nd->device());
     if (lookup(node->name)) throw InvalidArgument("Duplicate node name in graph: '" + node->name + "'", node->name);
+    node->def = &OpRegistry::Global().LookUp(*node);
     if (nd->attr()) {
       for (const fb::Attr* a : *nd->attr()) node->attrs[a->key()->str()] = AttrFromProto(a->value());
     }
@@ -158,15 +160,21 @@ void Graph::Extend(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < added.size(); i++) {
     const fb::NodeDef* nd = def->node()->Get(static_cast<flatbuffers::uoffset_t>(i));
     Node* node = added[i].get();
-    if (!nd->input()) continue;
-    for (const flatbuffers::String* in : *nd->input()) {
-      TensorId id = ParseTensorName(in->str());
-      Node* src = lookup(id.node);
-      if (!src) {
-        throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in->str() + "'", node->name);
+    if (nd->input()) {
+      for (const flatbuffers::String* in : *nd->input()) {
+        TensorId id = ParseTensorName(in->str());
+        Node* src = lookup(id.node);
+        if (!src) {
+          throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in->str() + "'", node->name);
+        }
+        if (id.index < 0) node->control_inputs.push_back(src);
+        else node->inputs.push_back({src, id.index});
       }
-      if (id.index < 0) node->control_inputs.push_back(src);
-      else node->inputs.push_back({src, id.index});
+    }
+    const int want = NumInputs(*node->def, *node);
+    if (static_cast<int>(node->inputs.size()) != want) {
+      throw InvalidArgument("Node '" + node->name + "' (op '" + node->op + "'): expected " + std::to_string(want) +
+                            " inputs, got " + std::to_string(node->inputs.size()), node->name);
     }
   }
   for (auto& n : added) {

@@ -43,6 +43,7 @@ struct AttrValue {
 };
 
 struct Node;
+struct OpDef;
 
 // A data edge: output `index` of node `node`.
 struct Edge {
@@ -58,6 +59,8 @@ struct Node {
   std::vector<Edge> inputs;
   std::vector<Node*> control_inputs;
   std::map<std::string, AttrValue> attrs;
+  // Its op's record (runtime/op_def.h), set when the graph imports the node.
+  const OpDef* def = nullptr;
 
   const AttrValue* FindAttr(const std::string& name) const;
   // Typed getters: throw InvalidArgument naming the node when missing or of another kind.
@@ -79,7 +82,8 @@ struct Node {
 class Graph {
  public:
   // Adds the nodes of a serialised GraphDef (verified first). Inputs must name nodes
-  // already in the graph or in this delta. On error the graph is left unchanged.
+  // already in the graph or in this delta; every op must have a record (NotFound otherwise)
+  // and every node the number of inputs its record gives. On error the graph is left unchanged.
   void Extend(const uint8_t* data, size_t size);
 
   Node* Find(const std::string& name) const;

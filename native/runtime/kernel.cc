@@ -132,4 +132,13 @@ std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device)
          attrs + "] on device type " + DeviceTypeName(device) + ".\n" + RegisteredKernels(node.op);
 }
 
+std::vector<std::string> KernelRegistry::OpTypes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> ops;
+  for (const KernelDef& d : defs_) ops.push_back(d.op);
+  std::sort(ops.begin(), ops.end());
+  ops.erase(std::unique(ops.begin(), ops.end()), ops.end());
+  return ops;
+}
+
 }  // namespace tg

@@ -238,6 +238,10 @@ class KernelRegistry {
   // started): a deque keeps found defs where they are, the mutex guards the list.
   mutable std::mutex mu_;
   std::deque<KernelDef> defs_;
+
+ public:
+  // Every op type with a kernel on some device, sorted, once each (each must have an op record).
+  std::vector<std::string> OpTypes() const;
 };
 
 // Registers at static-initialisation time: TG_REGISTER_KERNEL(op, device, type_attr, dtype, Class).

@@ -1,6 +1,6 @@
 // The executor with asynchronous kernels: completion on another thread, deadlines, session
 // close while a kernel is parked, a node error cancelling parked kernels, while loops over an
-// async kernel, and many steps in flight at once. Two test-only kernels are registered here.
+// async kernel, and many steps in flight at once. Three test-only ops are registered here.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/op_def.h"
 #include "runtime/session.h"
 #include "tests/graph_builder.h"
 
@@ -84,6 +85,10 @@ class FailAfterParked : public OpKernel {
 TG_REGISTER_KERNEL_ANY("TestParkUntilCancelled", DeviceType::kCPU, ParkUntilCancelled);
 TG_REGISTER_KERNEL_ANY("TestAsyncAddOne", DeviceType::kCPU, AsyncAddOne);
 TG_REGISTER_KERNEL_ANY("TestFailAfterParked", DeviceType::kCPU, FailAfterParked);
+// Their records: graph import needs one for every op.
+TG_REGISTER_OP("TestParkUntilCancelled").Output("output: float");
+TG_REGISTER_OP("TestAsyncAddOne").Input("x: float").Output("y: float");
+TG_REGISTER_OP("TestFailAfterParked").Output("output: float");
 
 Tensor F(float v) { return Tensor::Scalar<float>(v); }
 float Val(const Tensor& t) { return *t.data<float>(); }
@@ -313,8 +318,8 @@ void AsyncWhileGraph(GraphBuilder& g) {
       .Node("enter_x", "Enter", {"x0"}, {{"T", T}, {"frame_name", frame}})
       .Node("enter_y", "Enter", {"y0"}, {{"T", T}, {"frame_name", frame}})
       .Node("lim", "Enter", {"limit"}, {{"T", T}, {"frame_name", frame}, {"is_constant", GraphBuilder::Bool(true)}})
-      .Node("merge_x", "Merge", {"enter_x", "next_x"}, {{"T", T}})
-      .Node("merge_y", "Merge", {"enter_y", "next_y"}, {{"T", T}})
+      .Node("merge_x", "Merge", {"enter_x", "next_x"}, {{"T", T}, {"N", GraphBuilder::Int(2)}})
+      .Node("merge_y", "Merge", {"enter_y", "next_y"}, {{"T", T}, {"N", GraphBuilder::Int(2)}})
       .Binary("less", "Less", "merge_x", "lim")
       .Node("cond", "LoopCond", {"less"})
       .Node("switch_x", "Switch", {"merge_x", "cond"}, {{"T", T}})

@@ -73,7 +73,7 @@ void WhileLoopGraph(GraphBuilder& g) {
   g.Const("x0", {1}, {}).Placeholder("limit")
       .Node("enter", "Enter", {"x0"}, {{"T", T}, {"frame_name", GraphBuilder::Str("loop")}})
       .Node("lim", "Enter", {"limit"}, {{"T", T}, {"frame_name", GraphBuilder::Str("loop")}, {"is_constant", GraphBuilder::Bool(true)}})
-      .Node("merge", "Merge", {"enter", "next"}, {{"T", T}})
+      .Node("merge", "Merge", {"enter", "next"}, {{"T", T}, {"N", GraphBuilder::Int(2)}})
       .Binary("less", "Less", "merge", "lim")
       .Node("cond", "LoopCond", {"less"})
       .Node("switch", "Switch", {"merge", "cond"}, {{"T", T}})

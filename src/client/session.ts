@@ -5,6 +5,7 @@ import { type DType, dtypeFromEnum, dtypeInfo, dtypeToEnum, isInteger } from '..
 import { CancelledError, InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph } from '../framework/graph.js';
 import { castData, NDArray, toNDArray, type ValueLike } from '../framework/ndarray.js';
+import { ensureNativeOpRecords } from '../framework/op_list.js';
 import { Operation } from '../framework/operation.js';
 import { registerSessionHooks, type FeedDict } from '../framework/session_hooks.js';
 import { Tensor } from '../framework/tensor.js';
@@ -361,6 +362,7 @@ export class Session {
     this._checkOpen();
     if (this.graph.version > this._extendedTo) {
       const delta = this.graph.asGraphDef({ fromVersion: this._extendedTo });
+      ensureNativeOpRecords(delta.node.map((n) => n.op));
       native().sessionExtend(this._native, delta.serialize());
       this._extendedTo = this.graph.version;
     }

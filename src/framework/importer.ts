@@ -1,10 +1,11 @@
 // tf.importGraphDef: rebuilds a GraphDef's nodes in the default graph under a name prefix.
+import { hostname } from 'node:os';
 import { InvalidArgumentError, NotFoundError } from './errors.js';
 import { getDefaultGraph } from './graph.js';
 import '../native.js'; // installs GraphDef.parse's verifier
 import { GraphDef, type NodeDef } from './graph_def.js';
 import { completeAttrs, outputDtypesOf } from './op_builder.js';
-import { getOpDef } from './op_registry.js';
+import { getOpDef, hasOpDef } from './op_registry.js';
 import type { Attr, Operation } from './operation.js';
 import type { Tensor } from './tensor.js';
 
@@ -75,6 +76,11 @@ export function importGraphDef(graphDef: GraphDef | Uint8Array, options: ImportG
     const created = new Map<string, Operation>();
     const backEdges: [Operation, number, string, number][] = [];  // (merge, input, NextIteration, output)
     for (const n of order) {
+      // TF's words, as the runtime's graph import says them (runtime/op_def.cc).
+      if (!hasOpDef(n.op)) {
+        throw new NotFoundError(undefined, n.name, `Op type not registered '${n.op}' in binary running on ${hostname()}. ` +
+          `Make sure the Op and Kernel are registered in the binary running in this process. (while importing node '${n.name}')`);
+      }
       const opDef = getOpDef(n.op);
       const inputs: Tensor[] = [];
       const later: [number, string, number][] = [];  // back edges of this node: (input, NextIteration, output)

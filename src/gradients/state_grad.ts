@@ -3,7 +3,7 @@
 import { registerGradient } from '../framework/gradient_registry.js';
 
 for (const type of [
-  'VariableV2', 'Assign', 'AssignAdd', 'AssignSub', 'IsVariableInitialized', 'CountUpTo',
+  'VariableV2', 'Variable', 'Assign', 'AssignAdd', 'AssignSub', 'IsVariableInitialized', 'CountUpTo',
   'ApplyGradientDescent', 'ApplyMomentum', 'ApplyAdam', 'ApplyAdaMax', 'ApplyAdagrad', 'ApplyAdadelta',
   'ApplyRMSProp', 'ApplyCenteredRMSProp', 'ApplyFtrl', 'ApplyFtrlV2',
 ]) {

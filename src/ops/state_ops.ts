@@ -1,6 +1,7 @@
-// State ops: the TF1 reference-variable op (VariableV2) and the ops that read or mutate a
-// variable through its reference (Assign, AssignAdd, AssignSub, IsVariableInitialized).
-import { mergeShapes } from '../framework/common_shapes.js';
+// State ops: the TF1 reference-variable ops (VariableV2, and Variable for older graphs), the
+// ops that read or mutate a variable through its reference (Assign, AssignAdd, AssignSub,
+// IsVariableInitialized), and Snapshot, the copy of a variable's value.
+import { mergeShapes, unchangedShape } from '../framework/common_shapes.js';
 import { NUMERIC_DTYPES } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { applyOp1, type TensorLike } from '../framework/op_builder.js';
@@ -22,6 +23,30 @@ registerOp({
   },
   stateful: true,
   shape: (op) => [op.getAttr('shape') as TensorShape],
+});
+
+// TF's first variable op (graphs written before VariableV2); the runtime runs both alike.
+registerOp({
+  type: 'Variable',
+  inputs: [],
+  outputs: [{ name: 'ref', typeAttr: 'dtype', isRef: true }],
+  attrs: {
+    shape: { kind: 'shape' },
+    dtype: { kind: 'type' },
+    container: { kind: 'string', default: '' },
+    shared_name: { kind: 'string', default: '' },
+  },
+  stateful: true,
+  shape: (op) => [op.getAttr('shape') as TensorShape],
+});
+
+// A copy of its input (TF's array_ops Snapshot): what a variable's value is at that point.
+registerOp({
+  type: 'Snapshot',
+  inputs: [{ name: 'input', typeAttr: 'T' }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: { T: { kind: 'type' } },
+  shape: unchangedShape,
 });
 
 registerOp({
