@@ -123,6 +123,11 @@ std::string KernelRegistry::RegisteredKernels(const std::string& op) const {
   return msg;
 }
 
+std::vector<KernelDef> KernelRegistry::Defs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {defs_.begin(), defs_.end()};
+}
+
 std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device) const {
   std::string attrs;
   for (const auto& [k, v] : node.attrs) {

@@ -232,6 +232,8 @@ class KernelRegistry {
   std::string NoKernelMessage(const Node& node, DeviceType device) const;
   // "Registered kernels:\n  device='CPU'; T in [DT_FLOAT]..." (TF's list, for placement errors).
   std::string RegisteredKernels(const std::string& op) const;
+  // Every registration so far (the kernel dump tool, tests).
+  std::vector<KernelDef> Defs() const;
 
  private:
   // The CUDA backend registers its kernels when it loads (after other sessions may have
