@@ -81,9 +81,9 @@ class FailAfterParked : public OpKernel {
   }
 };
 
-TG_REGISTER_KERNEL_ANY("TestParkUntilCancelled", DeviceType::kCPU, ParkUntilCancelled);
-TG_REGISTER_KERNEL_ANY("TestAsyncAddOne", DeviceType::kCPU, AsyncAddOne);
-TG_REGISTER_KERNEL_ANY("TestFailAfterParked", DeviceType::kCPU, FailAfterParked);
+TG_REGISTER_KERNEL(Name("TestParkUntilCancelled").Device(DEVICE_CPU), ParkUntilCancelled);
+TG_REGISTER_KERNEL(Name("TestAsyncAddOne").Device(DEVICE_CPU), AsyncAddOne);
+TG_REGISTER_KERNEL(Name("TestFailAfterParked").Device(DEVICE_CPU), FailAfterParked);
 
 Tensor F(float v) { return Tensor::Scalar<float>(v); }
 float Val(const Tensor& t) { return *t.data<float>(); }

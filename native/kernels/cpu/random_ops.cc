@@ -374,7 +374,7 @@ class RandomFloatOp : public PhiloxOpKernel {
 
 template <template <typename> class Dist>
 void RegisterFloatRandom(const std::string& op) {
-  auto reg = [&](DataType dt, KernelFactory f) { KernelRegistry::Global().Register({op, kCPU, "dtype", dt, std::move(f)}); };
+  auto reg = [&](DataType dt, KernelFactory f) { RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("dtype", dt), std::move(f)); };
   reg(DataType::DT_FLOAT, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, float>(c)); });
   reg(DataType::DT_DOUBLE, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, double>(c)); });
   reg(DataType::DT_HALF, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, HalfBits>(c)); });

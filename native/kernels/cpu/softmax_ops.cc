@@ -128,8 +128,8 @@ template <typename T> struct LogSoftmaxK : SoftmaxOp<T> {
 };
 
 const bool registered = [] {
-  RegisterForTypes<SoftmaxK, float, double>("Softmax");
-  RegisterForTypes<LogSoftmaxK, float, double>("LogSoftmax");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Softmax").Device(DEVICE_CPU), "T", SoftmaxK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("LogSoftmax").Device(DEVICE_CPU), "T", LogSoftmaxK, float, double);
   return true;
 }();
 

@@ -159,11 +159,11 @@ class PreventGradientOp : public OpKernel {
 };
 
 const bool registered = [] {
-  RegisterForTypes<SoftmaxXentOp, float, double>("SoftmaxCrossEntropyWithLogits");
-  RegisterForTypes<SparseSoftmaxXentOp, float, double>("SparseSoftmaxCrossEntropyWithLogits");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftmaxCrossEntropyWithLogits").Device(DEVICE_CPU), "T", SoftmaxXentOp, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SparseSoftmaxCrossEntropyWithLogits").Device(DEVICE_CPU), "T", SparseSoftmaxXentOp, float, double);
   return true;
 }();
-TG_REGISTER_KERNEL_ANY("PreventGradient", DeviceType::kCPU, PreventGradientOp);
+TG_REGISTER_KERNEL(Name("PreventGradient").Device(DEVICE_CPU), PreventGradientOp);
 
 }  // namespace
 }  // namespace tg

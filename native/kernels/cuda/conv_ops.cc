@@ -335,9 +335,7 @@ class ConvGpuOp : public OpKernel {
 };
 
 void Reg(const char* op, Kind kind, std::vector<int> host_inputs) {
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataType::DT_FLOAT,
-                                     [kind](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new ConvGpuOp(c, kind)); },
-                                     std::move(host_inputs)});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT), [kind](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new ConvGpuOp(c, kind)); });
 }
 
 const bool registered = [] {

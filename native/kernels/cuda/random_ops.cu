@@ -353,9 +353,7 @@ const bool registered = [] {
   RegisterFloatRandom<NormalDist>("RandomStandardNormal");
   RegisterFloatRandom<TruncatedNormalDist>("TruncatedNormal");
   // shape, minval, maxval in host memory (scalars read on the host).
-  KernelRegistry::Global().Register(
-      {"RandomUniformInt", DeviceType::kGPU, "Tout", DataType::DT_INT64,
-       [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomUniformInt64Op(c)); }, {0, 1, 2}, {}});
+  TG_REGISTER_KERNEL(Name("RandomUniformInt").Device(DEVICE_GPU).TypeConstraint("Tout", DataType::DT_INT64).HostMemoryInput(0).HostMemoryInput(1).HostMemoryInput(2), GpuRandomUniformInt64Op);
   return true;
 }();
 

@@ -78,8 +78,8 @@ template <typename T> using SoftmaxK = GpuSoftmaxOp<T, false>;
 template <typename T> using LogSoftmaxK = GpuSoftmaxOp<T, true>;
 
 const bool registered = [] {
-  RegisterGpuForTypes<SoftmaxK, float, double>("Softmax");
-  RegisterGpuForTypes<LogSoftmaxK, float, double>("LogSoftmax");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Softmax").Device(DEVICE_GPU), "T", SoftmaxK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("LogSoftmax").Device(DEVICE_GPU), "T", LogSoftmaxK, float, double);
   return true;
 }();
 
