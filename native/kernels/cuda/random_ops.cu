@@ -338,14 +338,11 @@ class GpuRandomUniformInt64Op : public GpuPhiloxOpKernel {
 
 template <template <typename> class Dist>
 void RegisterFloatRandom(const std::string& op) {
-  auto& r = KernelRegistry::Global();
   // Input 0 (shape) in host memory.
-  r.Register({op, DeviceType::kGPU, "dtype", DataType::DT_FLOAT,
-              [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomFloatOp<Dist, float>(c)); },
-              {0}, {}});
-  r.Register({op, DeviceType::kGPU, "dtype", DataType::DT_DOUBLE,
-              [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomFloatOp<Dist, double>(c)); },
-              {0}, {}});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint<float>("dtype").HostMemoryInput(0),
+                 FactoryOf<GpuRandomFloatOp<Dist, float>>());
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint<double>("dtype").HostMemoryInput(0),
+                 FactoryOf<GpuRandomFloatOp<Dist, double>>());
 }
 
 const bool registered = [] {
