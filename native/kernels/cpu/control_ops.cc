@@ -267,7 +267,7 @@ class CheckNumericsOp : public OpKernel {
 struct Registrations {
   Registrations() {
     for (DataType dt : {DataType::DT_FLOAT, DataType::DT_DOUBLE, DataType::DT_HALF, DataType::DT_BFLOAT16}) {
-      TG_REGISTER_KERNEL(Name("CheckNumerics").Device(DEVICE_CPU).TypeConstraint("T", dt), CheckNumericsOp);
+      RegisterKernel(register_kernel::Name("CheckNumerics").Device(DEVICE_CPU).TypeConstraint("T", dt), FactoryOf<CheckNumericsOp>());
     }
   }
 };
