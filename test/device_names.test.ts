@@ -46,7 +46,7 @@ test('the runtime matches device types as TF does: /device:CPU:1 and /cpu:1 plac
   ]);
   t.is(c.op.device, '/device:cpu:1');
   const sess = new tf.Session({ graph: g, config: { deviceCount: { CPU: 2 } } });
-  t.deepEqual(sess.run([a, b]), [1, 2]);
+  t.deepEqual(sess.run([a, b]).map((x) => x.item()), [1, 2]);
   t.throws(() => sess.run(c), { instanceOf: tf.errors.InvalidArgumentError, message: /explicitly assigned to \/device:cpu:1/ });
   sess.close();
 });
