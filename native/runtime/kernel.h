@@ -288,7 +288,9 @@ bool RegisterKernelForTypes(const register_kernel::Name& def, const char* attr) 
 #define TG_CONCAT_INNER(a, b) a##b
 #define TG_CONCAT(a, b) TG_CONCAT_INNER(a, b)
 // TG_REGISTER_KERNEL(Name("MatMul").Device(DEVICE_CPU).TypeConstraint<float>("T"), MatMulOp<float>);
-// At namespace scope, or inside a function that runs at static-initialisation time.
+// At namespace scope (or in a function run once at static-initialisation time: the macro
+// defines a static, so in a loop or a helper called per op it registers only the first time;
+// call RegisterKernel(register_kernel::Name(...), FactoryOf<K>()) there).
 #define TG_REGISTER_KERNEL(builder, ...)                                                       \
   [[maybe_unused]] static const bool TG_CONCAT(tg_kernel_registered_, __COUNTER__) =          \
       (::tg::RegisterKernel(::tg::register_kernel::builder, ::tg::FactoryOf<__VA_ARGS__>()), true)
