@@ -509,16 +509,13 @@ template <typename T> using CumprodK = ScanOp<T, true>;
 
 #define TG_NUMBER float, double, int32_t, int64_t, int16_t, int8_t, uint8_t
 
-const bool registered = [] {
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("AddN").Device(DEVICE_CPU), "T", AddNOp, TG_NUMBER);
-  TG_REGISTER_KERNEL(Name("Cast").Device(DEVICE_CPU), CastOp);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMul").Device(DEVICE_CPU), "T", BatchMatMulK, float, double, int32_t, int64_t);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMulV2").Device(DEVICE_CPU), "T", BatchMatMulV2K, float, double, int32_t, int64_t);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("MatrixInverse").Device(DEVICE_CPU), "T", MatrixInverseOp, float, double);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumsum").Device(DEVICE_CPU), "T", CumsumK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumprod").Device(DEVICE_CPU), "T", CumprodK, TG_NUMBER);
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("AddN").Device(DEVICE_CPU), "T", AddNOp, TG_NUMBER);
+TG_REGISTER_KERNEL(Name("Cast").Device(DEVICE_CPU), CastOp);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMul").Device(DEVICE_CPU), "T", BatchMatMulK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMulV2").Device(DEVICE_CPU), "T", BatchMatMulV2K, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("MatrixInverse").Device(DEVICE_CPU), "T", MatrixInverseOp, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumsum").Device(DEVICE_CPU), "T", CumsumK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumprod").Device(DEVICE_CPU), "T", CumprodK, TG_NUMBER);
 
 }  // namespace
 }  // namespace tg

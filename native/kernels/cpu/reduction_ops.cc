@@ -428,18 +428,15 @@ template <typename T> using ArgMinK = ArgOp<T, false>;
 
 #define TG_NUMBER float, double, int32_t, int64_t, int16_t, int8_t, uint8_t
 
-const bool registered = [] {
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sum").Device(DEVICE_CPU), "T", SumK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Mean").Device(DEVICE_CPU), "T", MeanK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Prod").Device(DEVICE_CPU), "T", ProdK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Max").Device(DEVICE_CPU), "T", MaxK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("Min").Device(DEVICE_CPU), "T", MinK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMax").Device(DEVICE_CPU), "T", ArgMaxK, TG_NUMBER);
-  TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMin").Device(DEVICE_CPU), "T", ArgMinK, TG_NUMBER);
-  TG_REGISTER_KERNEL(Name("All").Device(DEVICE_CPU), ReductionOp<bool, AllR>);
-  TG_REGISTER_KERNEL(Name("Any").Device(DEVICE_CPU), ReductionOp<bool, AnyR>);
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Sum").Device(DEVICE_CPU), "T", SumK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Mean").Device(DEVICE_CPU), "T", MeanK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Prod").Device(DEVICE_CPU), "T", ProdK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Max").Device(DEVICE_CPU), "T", MaxK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Min").Device(DEVICE_CPU), "T", MinK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMax").Device(DEVICE_CPU), "T", ArgMaxK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMin").Device(DEVICE_CPU), "T", ArgMinK, TG_NUMBER);
+TG_REGISTER_KERNEL(Name("All").Device(DEVICE_CPU), ReductionOp<bool, AllR>);
+TG_REGISTER_KERNEL(Name("Any").Device(DEVICE_CPU), ReductionOp<bool, AnyR>);
 
 }  // namespace
 }  // namespace tg
