@@ -121,3 +121,11 @@ test.serial('gpuOptions are checked: a negative memory fraction is an InvalidArg
   t.throws(() => new tf.Session({ config: { gpuOptions: { perProcessGpuMemoryFraction: -0.5 } } }),
     { instanceOf: tf.errors.InvalidArgumentError, message: /perProcessGpuMemoryFraction must be >= 0/ });
 });
+
+test.serial('gpuOptions the runtime does not act on are rejected by name, not ignored', (t) => {
+  const config = { gpuOptions: { forceGpuCompatible: true } } as unknown as tf.ConfigProto;
+  t.throws(() => new tf.Session({ config }), {
+    instanceOf: tf.errors.InvalidArgumentError,
+    message: /ConfigProto\.gpuOptions\.forceGpuCompatible is not supported; the GPU options are perProcessGpuMemoryFraction, allowGrowth, visibleDeviceList/,
+  });
+});

@@ -40,4 +40,66 @@ Napi::Value TensorToJs(Napi::Env env, const tg::Tensor& t) {
   return o;
 }
 
+Napi::Uint8Array BufferArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw tg::InvalidArgument("expected a Uint8Array argument");
+  }
+  return info[i].As<Napi::Uint8Array>();
+}
+
+std::vector<std::string> StringsArg(const Napi::Value& v) {
+  std::vector<std::string> out;
+  if (!v.IsArray()) throw tg::InvalidArgument("expected an array of strings");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  return out;
+}
+
+tg::Tensor TensorFromJs(const Napi::Value& v) {
+  Napi::Object o = v.As<Napi::Object>();
+  auto dtype = static_cast<tg::DataType>(o.Get("dtype").As<Napi::Number>().Int32Value());
+  Napi::Array shape_js = o.Get("shape").As<Napi::Array>();
+  tg::Shape shape;
+  for (uint32_t i = 0; i < shape_js.Length(); i++) shape.push_back(shape_js.Get(i).As<Napi::Number>().Int64Value());
+  tg::Tensor t(dtype, shape);
+  Napi::Value data = o.Get("data");
+  if (dtype == tg::DataType::DT_STRING) {
+    Napi::Array a = data.As<Napi::Array>();
+    if (a.Length() != t.num_elements()) throw tg::InvalidArgument("string feed has the wrong number of elements");
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Value s = a.Get(i);
+      if (s.IsTypedArray()) {
+        Napi::Uint8Array b = s.As<Napi::Uint8Array>();
+        t.strings()[i].assign(reinterpret_cast<const char*>(b.Data()), b.ByteLength());
+      } else {
+        t.strings()[i] = s.As<Napi::String>().Utf8Value();
+      }
+    }
+    return t;
+  }
+  Napi::TypedArray arr = data.As<Napi::TypedArray>();
+  if (arr.ByteLength() != t.total_bytes()) {
+    throw tg::InvalidArgument("feed of shape " + tg::ShapeString(shape) + " and dtype " + tg::DataTypeName(dtype) + " needs " +
+                              std::to_string(t.total_bytes()) + " bytes, got " + std::to_string(arr.ByteLength()));
+  }
+  if (t.total_bytes()) {
+    std::memcpy(t.raw(), static_cast<const uint8_t*>(arr.ArrayBuffer().Data()) + arr.ByteOffset(), t.total_bytes());
+  }
+  return t;
+}
+
+Napi::Value TensorsToJs(Napi::Env env, const std::vector<tg::Tensor>& ts) {
+  Napi::Array a = Napi::Array::New(env, ts.size());
+  for (size_t i = 0; i < ts.size(); i++) a.Set(static_cast<uint32_t>(i), TensorToJs(env, ts[i]));
+  return a;
+}
+
+std::vector<tg::Tensor> TensorsFromJs(const Napi::Value& v) {
+  std::vector<tg::Tensor> out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(TensorFromJs(a.Get(i)));
+  return out;
+}
+
 }  // namespace tgjs

@@ -1,8 +1,12 @@
 // Conversions shared by the binding's files: runtime errors to JS errors (TF's numeric
-// `code` and the `node` name) and runtime tensors to JS {dtype, shape, data}.
+// `code` and the `node` name), runtime tensors to and from JS {dtype, shape, data}, and the
+// arguments the binding's functions take.
 #pragma once
 
 #include <napi.h>
+
+#include <string>
+#include <vector>
 
 #include "runtime/status.h"
 #include "runtime/tensor.h"
@@ -31,5 +35,14 @@ Napi::Value Guard(Napi::Env env, Fn fn) {
 // Numeric data as a Uint8Array over the bytes (a large buffer held by this tensor alone is
 // handed over without a copy); strings as an array of Buffers.
 Napi::Value TensorToJs(Napi::Env env, const tg::Tensor& t);
+
+// JS {dtype, shape, data} -> Tensor (copied: JS may reuse its arrays after the call).
+tg::Tensor TensorFromJs(const Napi::Value& v);
+std::vector<tg::Tensor> TensorsFromJs(const Napi::Value& v);
+Napi::Value TensorsToJs(Napi::Env env, const std::vector<tg::Tensor>& ts);
+
+// Argument i as a Uint8Array; an array of strings (InvalidArgument otherwise).
+Napi::Uint8Array BufferArg(const Napi::CallbackInfo& info, size_t i);
+std::vector<std::string> StringsArg(const Napi::Value& v);
 
 }  // namespace tgjs

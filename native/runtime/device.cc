@@ -1,7 +1,6 @@
 #include "runtime/device.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "runtime/gpu_platform.h"
 #include "runtime/status.h"
@@ -10,44 +9,6 @@
 namespace tg {
 
 const char* DeviceTypeName(DeviceType t) { return t == DeviceType::kGPU ? "GPU" : "CPU"; }
-
-namespace {
-std::string Upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-}  // namespace
-
-DeviceRequest DeviceRequest::Parse(const std::string& spec) {
-  DeviceRequest r;
-  size_t pos = 0;
-  auto bad = [&] { return InvalidArgument("Malformed device specification '" + spec + "'"); };
-  while (pos < spec.size()) {
-    if (spec[pos] != '/') throw bad();
-    size_t next = spec.find('/', pos + 1);
-    std::string part = spec.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
-    pos = next == std::string::npos ? spec.size() : next;
-    std::vector<std::string> f;
-    size_t s = 0;
-    for (size_t c; (c = part.find(':', s)) != std::string::npos; s = c + 1) f.push_back(part.substr(s, c - s));
-    f.push_back(part.substr(s));
-    std::string key = Upper(f[0]);
-    std::string type, index;
-    if (key == "JOB" && f.size() == 2) { r.job = f[1]; continue; }
-    if ((key == "REPLICA" || key == "TASK") && f.size() == 2) continue;
-    if ((key == "CPU" || key == "GPU") && f.size() == 2) { type = key; index = f[1]; }
-    else if (key == "DEVICE" && f.size() == 3) { type = Upper(f[1]); index = f[2]; }
-    else if (key == "DEVICE" && f.size() == 2) { type = Upper(f[1]); index = "*"; }
-    else throw bad();
-    if (type != "CPU" && type != "GPU") throw InvalidArgument("Unknown device type '" + type + "' in '" + spec + "'");
-    r.has_type = true;
-    r.type = type == "GPU" ? DeviceType::kGPU : DeviceType::kCPU;
-    if (index == "*") r.index = -1;
-    else if (!index.empty() && index.find_first_not_of("0123456789") == std::string::npos) r.index = std::stoi(index);
-    else throw bad();
-  }
-  return r;
-}
 
 Tensor Device::CopyFromHost(const Tensor&) {
   throw Error(Code::kInternal, "device " + name + " has no memory of its own to copy into");
@@ -115,11 +76,14 @@ Device* DeviceMgr::gpu0() const {
   return nullptr;
 }
 
-Device* DeviceMgr::Find(const DeviceRequest& req) const {
-  if (!req.job.empty() && req.job != "localhost") return nullptr;
+Device* DeviceMgr::Find(const ParsedDeviceName& req) const {
+  // Every device of a session is /job:localhost/replica:0/task:0.
+  if ((req.has_job && req.job != "localhost") || (req.has_replica && req.replica != 0) || (req.has_task && req.task != 0)) {
+    return nullptr;
+  }
   for (const auto& d : devices_) {
-    if (req.has_type && d->type != req.type) continue;
-    if (req.index >= 0 && d->index != req.index) continue;
+    if (req.has_type && req.type != DeviceTypeName(d->type)) continue;
+    if (req.has_id && d->index != req.id) continue;
     return d.get();
   }
   return nullptr;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/allocator.h"
+#include "runtime/device_name.h"
 
 namespace tg {
 
@@ -48,16 +49,6 @@ class Device {
   virtual void Synchronize() {}
 };
 
-// A parsed device request ("/device:GPU:1", "/cpu:0", "/job:localhost/task:0/device:CPU:*").
-struct DeviceRequest {
-  bool has_type = false;
-  DeviceType type = DeviceType::kCPU;
-  int index = -1;  // -1: any
-  std::string job;  // "" when not given
-  // Throws InvalidArgument for syntax errors or unknown device types (except soft cases).
-  static DeviceRequest Parse(const std::string& spec);
-};
-
 struct GpuOptions;
 
 class DeviceMgr {
@@ -66,8 +57,9 @@ class DeviceMgr {
   DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op);
   ~DeviceMgr();
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
-  // The first device matching the request, or null.
-  Device* Find(const DeviceRequest& req) const;
+  // The first device that the request names (TF's IsSpecification: every part it sets
+  // equals the device's, types compared as written), or null.
+  Device* Find(const ParsedDeviceName& req) const;
   Device* cpu0() const { return devices_[0].get(); }
   Device* gpu0() const;  // null when there is no GPU
   std::string ListNames() const;  // "[ /job:.../device:CPU:0, ... ]"

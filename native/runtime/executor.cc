@@ -84,7 +84,7 @@ using Space = Device*;
 
 std::string SpaceName(Space s) { return s ? s->name : "host memory"; }
 
-Edge ResolveFetch(const Graph& graph, const std::string& name, bool allow_op) {
+Edge ResolveFetch(const Graph& graph, const std::string& name) {
   TensorId id = ParseTensorName(name);
   Node* n = graph.Find(id.node);
   if (!n) throw Error(Code::kNotFound, "Tensor " + name + ", specified in either feed_devices or fetch_devices was not found in the Graph");
@@ -101,7 +101,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   std::unordered_map<const Node*, std::unordered_map<int, int>> fed;  // node -> output -> feed index
   std::vector<Edge> feed_edges;
   for (size_t i = 0; i < feeds.size(); i++) {
-    Edge e = ResolveFetch(graph, feeds[i], false);
+    Edge e = ResolveFetch(graph, feeds[i]);
     if (fed[e.node].count(e.index)) throw InvalidArgument(feeds[i] + " is fed more than once");
     fed[e.node][e.index] = static_cast<int>(i);
     feed_edges.push_back(e);
@@ -118,7 +118,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   std::vector<const Node*> stack;
   std::unordered_set<const Node*> needed;
   for (const auto& f : fetches) {
-    Edge e = ResolveFetch(graph, f, false);
+    Edge e = ResolveFetch(graph, f);
     if (!is_fed(e)) stack.push_back(e.node);
   }
   for (const auto& t : targets) {
@@ -207,7 +207,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     }
   }
   std::vector<Edge> fetch_edges;
-  for (const auto& f : fetches) fetch_edges.push_back(route(ResolveFetch(graph, f, false), nullptr, f, false));
+  for (const auto& f : fetches) fetch_edges.push_back(route(ResolveFetch(graph, f), nullptr, f, false));
 
   std::vector<const Node*> all = order;
   for (const auto& c : copy_nodes_) all.push_back(c.get());
@@ -400,8 +400,6 @@ void Executor::ComputeFrames() {
 }
 
 Executor::~Executor() = default;
-
-size_t Executor::num_nodes() const { return items_.size(); }
 
 // ---- Running a step --------------------------------------------------------------------
 // One scheduler for every graph (TF's executor model): the step is a tree of frame

@@ -54,8 +54,6 @@ class Executor {
   void RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
                 std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs = false);
 
-  size_t num_nodes() const;
-
  private:
   struct Item;
   struct Frame;

@@ -26,6 +26,12 @@ KernelRegistry& KernelRegistry::Global() {
   return *registry;
 }
 
+void RegisterKernel(const register_kernel::Name& def, KernelFactory factory) {
+  KernelDef d = def.def();
+  d.factory = std::move(factory);
+  KernelRegistry::Global().Register(std::move(d));
+}
+
 void KernelRegistry::Register(KernelDef def) {
   std::lock_guard<std::mutex> lock(mu_);
   defs_.push_back(std::move(def));
@@ -40,25 +46,6 @@ const KernelDef* KernelRegistry::Find(const Node& node, DeviceType device) const
     if (a && a->kind == fb::AttrKind::TYPE && a->type == d.dtype) return &d;
   }
   return nullptr;
-}
-
-void KernelRegistry::RegisterCpuKernelsOnGpu(const std::string& op, const std::vector<DataType>& dtypes,
-                                             const std::vector<int>& host_inputs, const std::vector<int>& host_outputs,
-                                             bool all_host) {
-  std::vector<KernelDef> add;
-  std::unique_lock<std::mutex> lock(mu_);
-  for (const KernelDef& d : defs_) {
-    if (d.op != op || d.device != DeviceType::kCPU) continue;
-    if (!dtypes.empty() && !d.type_attr.empty() && std::find(dtypes.begin(), dtypes.end(), d.dtype) == dtypes.end()) continue;
-    KernelDef g = d;
-    g.device = DeviceType::kGPU;
-    g.host_inputs = host_inputs;
-    g.host_outputs = host_outputs;
-    g.all_host = all_host;
-    add.push_back(std::move(g));
-  }
-  lock.unlock();
-  for (KernelDef& g : add) Register(std::move(g));
 }
 
 void KernelRegistry::RegisterInt32CpuKernelsOnGpu() {
@@ -121,6 +108,11 @@ std::string KernelRegistry::RegisteredKernels(const std::string& op) const {
   }
   if (!any) msg += " <no registered kernels>";
   return msg;
+}
+
+std::vector<KernelDef> KernelRegistry::Defs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {defs_.begin(), defs_.end()};
 }
 
 std::string KernelRegistry::NoKernelMessage(const Node& node, DeviceType device) const {

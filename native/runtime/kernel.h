@@ -37,7 +37,6 @@ struct StepState {
   explicit StepState(std::shared_ptr<CancellationManager> cm = std::make_shared<CancellationManager>())
       : cancellation(std::move(cm)) {}
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  int64_t step_id = 0;
   // Cancels the step's waiting kernels (session close, deadline, a failed node). Shared:
   // the session holds it while the step is in flight.
   std::shared_ptr<CancellationManager> cancellation;
@@ -214,71 +213,93 @@ struct KernelDef {
   bool OutputOnHost(int i) const;
 };
 
+namespace register_kernel { class Name; }
+
 class KernelRegistry {
  public:
   static KernelRegistry& Global();
-  void Register(KernelDef def);
-  // The factory for `node` on `device`, or null when none fits.
+  // The factory for `node` on `device`, or null when none fits. The first registered def
+  // that fits wins.
   const KernelDef* Find(const Node& node, DeviceType device) const;
-  // Registers `op`'s CPU kernels (those of `dtypes`, all when empty) for GPU devices too,
-  // with the given arguments in host memory: for kernels that never read tensor data
-  // (Shape, Reshape, Identity, VariableV2) or that run on the host entirely (all_host).
-  void RegisterCpuKernelsOnGpu(const std::string& op, const std::vector<DataType>& dtypes,
-                               const std::vector<int>& host_inputs, const std::vector<int>& host_outputs, bool all_host);
   // Every CPU kernel written for int32 (and not yet on GPU) also runs on GPU devices with
-  // all its arguments in host memory, as TF keeps int32 tensors of GPU ops on the host.
+  // all its arguments in host memory, as TF keeps int32 tensors of GPU ops on the host
+  // (called by the GPU platform's loader once the CUDA backend registered its kernels).
   void RegisterInt32CpuKernelsOnGpu();
   // TF's message for a missing kernel, listing the devices that have one.
   std::string NoKernelMessage(const Node& node, DeviceType device) const;
   // "Registered kernels:\n  device='CPU'; T in [DT_FLOAT]..." (TF's list, for placement errors).
   std::string RegisteredKernels(const std::string& op) const;
+  // Every registration so far (the kernel dump tool, tests).
+  std::vector<KernelDef> Defs() const;
+  // Every op type with a kernel on some device, sorted, once each (each must have an op record).
+  std::vector<std::string> OpTypes() const;
 
  private:
+  friend void RegisterKernel(const register_kernel::Name& def, KernelFactory factory);
+  void Register(KernelDef def);
   // The CUDA backend registers its kernels when it loads (after other sessions may have
   // started): a deque keeps found defs where they are, the mutex guards the list.
   mutable std::mutex mu_;
   std::deque<KernelDef> defs_;
+};
 
+// DEVICE_CPU, DEVICE_GPU: the device types of kernel registrations, as TF spells them.
+constexpr DeviceType DEVICE_CPU = DeviceType::kCPU;
+constexpr DeviceType DEVICE_GPU = DeviceType::kGPU;
+
+namespace register_kernel {
+// What a registration says about its kernel, TF's KernelDefBuilder:
+//   Name("Reshape").Device(DEVICE_GPU).TypeConstraint<float>("T").HostMemoryInput(1)
+// Host-memory arguments are named by index (the runtime has no op records with argument
+// names yet); AllHostMemory() runs the kernel on the host entirely (TF's int32 GPU kernels).
+class Name {
  public:
-  // Every op type with a kernel on some device, sorted, once each (each must have an op record).
-  std::vector<std::string> OpTypes() const;
-};
+  explicit Name(std::string op) { def_.op = std::move(op); def_.device = DeviceType::kCPU; def_.dtype = DataType::DT_INVALID; }
+  Name& Device(DeviceType device) { def_.device = device; return *this; }
+  // The kernel is for nodes whose attr `attr` is `dtype` (no constraint: any node of the op).
+  Name& TypeConstraint(std::string attr, DataType dtype) { def_.type_attr = std::move(attr); def_.dtype = dtype; return *this; }
+  template <typename T>
+  Name& TypeConstraint(std::string attr) { return TypeConstraint(std::move(attr), DataTypeOf<T>()); }
+  Name& HostMemoryInput(int i) { def_.host_inputs.push_back(i); return *this; }
+  Name& HostMemoryOutput(int i) { def_.host_outputs.push_back(i); return *this; }
+  Name& AllHostMemory() { def_.all_host = true; return *this; }
+  const KernelDef& def() const { return def_; }
 
-// Registers at static-initialisation time: TG_REGISTER_KERNEL(op, device, type_attr, dtype, Class).
-struct KernelRegistrar {
-  KernelRegistrar(const std::string& op, DeviceType device, const std::string& type_attr, DataType dtype, KernelFactory f) {
-    KernelRegistry::Global().Register({op, device, type_attr, dtype, std::move(f)});
-  }
+ private:
+  KernelDef def_;
 };
+}  // namespace register_kernel
 
-// Registers Kernel<T> for `op` on CPU for each T, keyed by `type_attr`.
-template <template <typename> class Kernel, typename... Ts>
-void RegisterForTypes(const std::string& op, const std::string& type_attr = "T") {
-  (KernelRegistry::Global().Register({op, DeviceType::kCPU, type_attr, DataTypeOf<Ts>(),
-                                      [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new Kernel<Ts>(c)); }}),
-   ...);
+// The one way kernels are registered; the macros below call it at static-initialisation time.
+// Called directly only for factories that are values (a CPU kernel the CUDA backend reuses
+// on the host, found with the registry's Find).
+void RegisterKernel(const register_kernel::Name& def, KernelFactory factory);
+
+template <typename Kernel>
+KernelFactory FactoryOf() {
+  return [](const KernelConstruction& c) -> std::unique_ptr<OpKernel> { return std::make_unique<Kernel>(c); };
 }
 
-// Registers Kernel<T> for `op` on GPU for each T (GPU kernels of native/kernels/cuda).
+// Kernel<T> for each T, with the type constraint `attr` = T on each.
 template <template <typename> class Kernel, typename... Ts>
-void RegisterGpuForTypes(const std::string& op, const std::string& type_attr = "T", std::vector<int> host_inputs = {},
-                         std::vector<int> host_outputs = {}) {
-  (KernelRegistry::Global().Register({op, DeviceType::kGPU, type_attr, DataTypeOf<Ts>(),
-                                      [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new Kernel<Ts>(c)); },
-                                      host_inputs, host_outputs}),
-   ...);
+bool RegisterKernelForTypes(const register_kernel::Name& def, const char* attr) {
+  (RegisterKernel(register_kernel::Name(def).TypeConstraint<Ts>(attr), FactoryOf<Kernel<Ts>>()), ...);
+  return true;
 }
 
 #define TG_CONCAT_INNER(a, b) a##b
 #define TG_CONCAT(a, b) TG_CONCAT_INNER(a, b)
-#define TG_REGISTER_KERNEL(op, device, type_attr, dtype, ...)                                  \
-  static ::tg::KernelRegistrar TG_CONCAT(tg_kernel_registrar_, __COUNTER__)(                  \
-      op, device, type_attr, dtype,                                                            \
-      [](const ::tg::KernelConstruction& c) -> std::unique_ptr<::tg::OpKernel> {               \
-        return std::make_unique<__VA_ARGS__>(c);                                               \
-      })
-// A kernel that accepts any dtype.
-#define TG_REGISTER_KERNEL_ANY(op, device, ...) \
-  TG_REGISTER_KERNEL(op, device, "", ::tg::DataType::DT_INVALID, __VA_ARGS__)
+// TG_REGISTER_KERNEL(Name("MatMul").Device(DEVICE_CPU).TypeConstraint<float>("T"), MatMulOp<float>);
+// At namespace scope (or in a function run once at static-initialisation time: the macro
+// defines a static, so in a loop or a helper called per op it registers only the first time;
+// call RegisterKernel(register_kernel::Name(...), FactoryOf<K>()) there).
+#define TG_REGISTER_KERNEL(builder, ...)                                                       \
+  [[maybe_unused]] static const bool TG_CONCAT(tg_kernel_registered_, __COUNTER__) =          \
+      (::tg::RegisterKernel(::tg::register_kernel::builder, ::tg::FactoryOf<__VA_ARGS__>()), true)
+// A templated kernel for several types: TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu").Device(DEVICE_CPU),
+// "T", ReluOp, float, double) registers ReluOp<float> for T=float and ReluOp<double> for T=double.
+#define TG_REGISTER_KERNEL_FOR_TYPES(builder, attr, ...)                                       \
+  [[maybe_unused]] static const bool TG_CONCAT(tg_kernel_registered_, __COUNTER__) =          \
+      ::tg::RegisterKernelForTypes<__VA_ARGS__>(::tg::register_kernel::builder, attr)
 
 }  // namespace tg

@@ -46,7 +46,7 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
     }
   }
   if (!device && !requested.empty()) {
-    DeviceRequest req = DeviceRequest::Parse(requested);
+    const ParsedDeviceName req = ParsedDeviceName::ParseOrThrow(requested);
     device = devices_.Find(req);
     if (!device && !soft_) {
       throw InvalidArgument("Cannot assign a device for operation " + node.name + ": Operation was explicitly assigned to " +
@@ -61,10 +61,11 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
       }
       device = nullptr;
     }
-    if (!device && req.has_type && req.type == DeviceType::kCPU) {
+    if (!device && req.has_type && req.type == DeviceTypeName(DeviceType::kCPU)) {
       // Soft placement keeps a CPU request on some CPU.
-      DeviceRequest any_cpu;
+      ParsedDeviceName any_cpu;
       any_cpu.has_type = true;
+      any_cpu.type = DeviceTypeName(DeviceType::kCPU);
       device = devices_.Find(any_cpu);
     }
   }

@@ -83,11 +83,20 @@ class FakeGpuAdd : public OpKernel {
   }
 };
 
+// `op`'s any-dtype CPU kernel, registered for GPU devices too.
+void RegisterCpuKernelOnGpu(const std::string& op) {
+  Node n;
+  n.id = -1;
+  n.op = op;
+  const KernelDef* cpu = KernelRegistry::Global().Find(n, DEVICE_CPU);
+  ASSERT_NE(cpu, nullptr) << op;
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU), cpu->factory);
+}
+
 bool RegisterFakeKernels() {
-  KernelRegistry::Global().Register({"AddV2", DeviceType::kGPU, "T", DataType::DT_FLOAT,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FakeGpuAdd(c)); }});
+  TG_REGISTER_KERNEL(Name("AddV2").Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT), FakeGpuAdd);
   // Identity never reads its data: the CPU kernel serves GPU devices as it is.
-  KernelRegistry::Global().RegisterCpuKernelsOnGpu("Identity", {DataType::DT_FLOAT}, {}, {}, false);
+  RegisterCpuKernelOnGpu("Identity");
   return true;
 }
 
@@ -206,7 +215,7 @@ TEST_F(DeviceTest, DeviceCountAndVisibleDeviceList) {
 
 TEST_F(DeviceTest, AVariableUpdateMustNotCrossMemory) {
   // A CPU variable updated by reference from a GPU-placed op cannot work: a clear error.
-  KernelRegistry::Global().RegisterCpuKernelsOnGpu("Assign", {DataType::DT_FLOAT}, {}, {}, false);
+  RegisterCpuKernelOnGpu("Assign");
   Session s({});
   GraphBuilder g;
   g.Node("v", "VariableV2", {}, {{"dtype", GraphBuilder::Type(DataType::DT_FLOAT)}}, "/cpu:0")

@@ -82,9 +82,9 @@ class FailAfterParked : public OpKernel {
   }
 };
 
-TG_REGISTER_KERNEL_ANY("TestParkUntilCancelled", DeviceType::kCPU, ParkUntilCancelled);
-TG_REGISTER_KERNEL_ANY("TestAsyncAddOne", DeviceType::kCPU, AsyncAddOne);
-TG_REGISTER_KERNEL_ANY("TestFailAfterParked", DeviceType::kCPU, FailAfterParked);
+TG_REGISTER_KERNEL(Name("TestParkUntilCancelled").Device(DEVICE_CPU), ParkUntilCancelled);
+TG_REGISTER_KERNEL(Name("TestAsyncAddOne").Device(DEVICE_CPU), AsyncAddOne);
+TG_REGISTER_KERNEL(Name("TestFailAfterParked").Device(DEVICE_CPU), FailAfterParked);
 // Their records: graph import needs one for every op.
 TG_REGISTER_OP("TestParkUntilCancelled").Output("output: float");
 TG_REGISTER_OP("TestAsyncAddOne").Input("x: float").Output("y: float");

@@ -35,7 +35,7 @@ class TwoOutputs : public OpKernel {
     ctx->set_output(1, Tensor::Scalar<float>(2));
   }
 };
-TG_REGISTER_KERNEL_ANY("TestWrongOutputCount", DeviceType::kCPU, TwoOutputs);
+TG_REGISTER_KERNEL(Name("TestWrongOutputCount").Device(DEVICE_CPU), TwoOutputs);
 
 const OpDef& Op(const std::string& name) {
   const OpDef* def = OpRegistry::Global().Find(name);

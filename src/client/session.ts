@@ -226,6 +226,23 @@ interface Prepared {
 
 const defaultSessions: Session[] = [];
 
+// The GPU options the runtime acts on; TF's others (forceGpuCompatible, experimental...) are
+// rejected by name rather than accepted and ignored.
+const GPU_OPTIONS: readonly (keyof GPUOptions)[] = ['perProcessGpuMemoryFraction', 'allowGrowth', 'visibleDeviceList'];
+
+function checkedGpuOptions(options: GPUOptions | undefined): GPUOptions {
+  for (const key of Object.keys(options ?? {})) {
+    if (!(GPU_OPTIONS as readonly string[]).includes(key)) {
+      throw new InvalidArgumentError(
+        undefined,
+        undefined,
+        `ConfigProto.gpuOptions.${key} is not supported; the GPU options are ${GPU_OPTIONS.join(', ')}`,
+      );
+    }
+  }
+  return options ?? {};
+}
+
 export class Session {
   readonly graph: Graph;
   readonly target: string;
@@ -246,7 +263,7 @@ export class Session {
     this._native = native().newSession({
       numCpus: c.deviceCount?.CPU ?? 1,
       numGpus: c.deviceCount?.GPU ?? -1,
-      gpuOptions: c.gpuOptions ?? {},
+      gpuOptions: checkedGpuOptions(c.gpuOptions),
       interOpThreads: c.interOpParallelismThreads ?? 0,
       intraOpThreads: c.intraOpParallelismThreads ?? 0,
       allowSoftPlacement: c.allowSoftPlacement ?? false,

@@ -10,31 +10,17 @@ export class DeviceSpec {
     readonly deviceIndex: number | null = null,
   ) {}
 
-  /** Parses "/job:x/replica:0/task:1/device:GPU:0", "/cpu:0", "/gpu:*", "" (TF1 syntax). */
+  /**
+   * Parses "/job:x/replica:0/task:1/device:GPU:0", "/cpu:0", "/gpu:*", "" by TF's grammar
+   * (DeviceNameUtils::ParseFullName, the same as the native runtime's device_name.cc; both are
+   * tested on test/fixtures/device_names.json). `*` leaves a part unset; parts may come in
+   * any order, a later one overriding an earlier one. A device type after /device: is kept as
+   * written; the legacy /cpu: and /CPU: (/gpu:, /GPU:) mean /device:CPU: (GPU).
+   */
   static fromString(spec: string): DeviceSpec {
-    let job: string | null = null, replica: number | null = null, task: number | null = null;
-    let type: string | null = null, index: number | null = null;
-    const bad = () => new InvalidArgumentError(undefined, undefined, `Unknown device specification '${spec}'`);
-    for (const part of spec.split('/')) {
-      if (part === '') continue;
-      const y = part.split(':');
-      const key = y[0].toLowerCase();
-      if (y.length === 2 && key === 'job') job = y[1];
-      else if (y.length === 2 && key === 'replica') replica = parseIndex(y[1], bad);
-      else if (y.length === 2 && key === 'task') task = parseIndex(y[1], bad);
-      else if (y.length === 2 && /^(cpu|gpu)$/.test(key)) {
-        type = key.toUpperCase();
-        index = y[1] === '*' ? null : parseIndex(y[1], bad);
-      } else if (y.length === 3 && key === 'device') {
-        type = /^(cpu|gpu)$/i.test(y[1]) ? y[1].toUpperCase() : y[1];
-        index = y[2] === '*' ? null : parseIndex(y[2], bad);
-      } else if (y.length === 2 && key === 'device') {
-        type = /^(cpu|gpu)$/i.test(y[1]) ? y[1].toUpperCase() : y[1];
-      } else {
-        throw bad();
-      }
-    }
-    return new DeviceSpec(job, replica, task, type, index);
+    const p = parseDeviceName(spec);
+    if (p === null) throw new InvalidArgumentError(undefined, undefined, `Unknown device specification '${spec}'`);
+    return new DeviceSpec(p.job, p.replica, p.task, p.type, p.id);
   }
 
   /** Fields of `other` that are set override this one's (TF1's merge_from). */
@@ -59,9 +45,86 @@ export class DeviceSpec {
   }
 }
 
-function parseIndex(s: string, bad: () => Error): number {
-  if (!/^\d+$/.test(s)) throw bad();
-  return Number(s);
+interface ParsedDeviceName {
+  job: string | null;
+  replica: number | null;
+  task: number | null;
+  type: string | null;
+  id: number | null;
+}
+
+// The parts' patterns, anchored where the cursor is: a job or device type starts with a
+// letter; an index is decimal digits (or `*`, unset).
+const NAME_RE = /[A-Za-z][A-Za-z0-9_]*/y;
+const NUMBER_RE = /[0-9]+/y;
+
+/** TF's ParseFullName: the parts of a device name, or null when it is malformed. */
+function parseDeviceName(name: string): ParsedDeviceName | null {
+  const p: ParsedDeviceName = { job: null, replica: null, task: null, type: null, id: null };
+  if (name === '/') return p;
+  let pos = 0;
+  const prefix = (s: string) => (name.startsWith(s, pos) ? ((pos += s.length), true) : false);
+  const match = (re: RegExp): string | null => {
+    re.lastIndex = pos;
+    const m = re.exec(name);
+    if (!m) return null;
+    pos += m[0].length;
+    return m[0];
+  };
+  // A name runs to the next '/' (or ':' for a device type) and must be all name characters.
+  const consumeName = (stops: string): string | null => {
+    const start = pos;
+    const n = match(NAME_RE);
+    if (n === null || (pos < name.length && !stops.includes(name[pos]))) return ((pos = start), null);
+    return n;
+  };
+  const consumeNumber = (): number | null => {
+    const d = match(NUMBER_RE);
+    return d === null || Number(d) > 0x7fffffff ? null : Number(d);
+  };
+  // `*` (unset) or a number; undefined when malformed.
+  const consumeIndex = (): number | null | undefined => {
+    if (prefix('*')) return null;
+    return consumeNumber() ?? undefined;
+  };
+  while (pos < name.length) {
+    let progress = false;
+    if (prefix('/job:')) {
+      if (prefix('*')) p.job = null;
+      else if ((p.job = consumeName('/')) === null) return null;
+      progress = true;
+    }
+    for (const key of ['replica', 'task'] as const) {
+      if (prefix(`/${key}:`)) {
+        const i = consumeIndex();
+        if (i === undefined) return null;
+        p[key] = i;
+        progress = true;
+      }
+    }
+    if (prefix('/device:')) {
+      if (prefix('*')) p.type = null;
+      else if ((p.type = consumeName('/:')) === null) return null;
+      if (!prefix(':')) p.id = null;
+      else {
+        const i = consumeIndex();
+        if (i === undefined) return null;
+        p.id = i;
+      }
+      progress = true;
+    }
+    for (const type of ['CPU', 'GPU']) {
+      if (prefix(`/${type.toLowerCase()}:`) || prefix(`/${type}:`)) {
+        p.type = type;
+        const i = consumeIndex();
+        if (i === undefined) return null;
+        p.id = i;
+        progress = true;
+      }
+    }
+    if (!progress) return null;
+  }
+  return p;
 }
 
 /** Canonical device string (TF1's pydev.canonical_name). */

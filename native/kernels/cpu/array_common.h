@@ -41,8 +41,7 @@ inline const std::vector<DataType>& PodTypes() {
 template <typename K>
 void RegisterTypes(const std::string& op, const std::string& type_attr, const std::vector<DataType>& types) {
   for (DataType dt : types) {
-    KernelRegistry::Global().Register(
-        {op, kCPU, type_attr, dt, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new K(c)); }});
+    RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint(type_attr, dt), FactoryOf<K>());
   }
 }
 

@@ -687,7 +687,7 @@ struct Registrations {
     RegisterTypes<MirrorPadOp>("MirrorPad", "T", AllTypes());
     RegisterTypes<SelectOp>("Select", "T", AllTypes());
     RegisterTypes<OneHotOp>("OneHot", "T", AllTypes());
-    RegisterForTypes<WhereOp, float, double, int32_t, int64_t, int8_t, int16_t, uint8_t, bool>("Where", "T");
+    TG_REGISTER_KERNEL_FOR_TYPES(Name("Where").Device(DEVICE_CPU), "T", WhereOp, float, double, int32_t, int64_t, int8_t, int16_t, uint8_t, bool);
   }
 };
 Registrations registrations;

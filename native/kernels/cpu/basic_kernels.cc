@@ -15,7 +15,7 @@ class ConstOp : public OpKernel {
  private:
   Tensor value_;
 };
-TG_REGISTER_KERNEL_ANY("Const", kCPU, ConstOp);
+TG_REGISTER_KERNEL(Name("Const").Device(DEVICE_CPU), ConstOp);
 
 class PlaceholderOp : public OpKernel {
  public:
@@ -28,7 +28,7 @@ class PlaceholderOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Placeholder", kCPU, PlaceholderOp);
+TG_REGISTER_KERNEL(Name("Placeholder").Device(DEVICE_CPU), PlaceholderOp);
 
 // Identity-like ops forward their input's buffer.
 class ForwardOp : public OpKernel {
@@ -37,10 +37,10 @@ class ForwardOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->forward_input(0, 0); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Identity", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("StopGradient", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("PreventGradient", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("Snapshot", kCPU, ForwardOp);
+TG_REGISTER_KERNEL(Name("Identity").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("StopGradient").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("PreventGradient").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("Snapshot").Device(DEVICE_CPU), ForwardOp);
 
 class PlaceholderWithDefaultOp : public OpKernel {
  public:
@@ -55,7 +55,7 @@ class PlaceholderWithDefaultOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("PlaceholderWithDefault", kCPU, PlaceholderWithDefaultOp);
+TG_REGISTER_KERNEL(Name("PlaceholderWithDefault").Device(DEVICE_CPU), PlaceholderWithDefaultOp);
 
 // Forwards a variable reference (consumers still see the variable itself).
 class RefIdentityOp : public OpKernel {
@@ -65,7 +65,7 @@ class RefIdentityOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->set_ref_output(0, ctx->ref_input_ptr(0)); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("RefIdentity", kCPU, RefIdentityOp);
+TG_REGISTER_KERNEL(Name("RefIdentity").Device(DEVICE_CPU), RefIdentityOp);
 
 class NoOp : public OpKernel {
  public:
@@ -73,7 +73,7 @@ class NoOp : public OpKernel {
   void Compute(OpKernelContext*) const override {}
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("NoOp", kCPU, NoOp);
+TG_REGISTER_KERNEL(Name("NoOp").Device(DEVICE_CPU), NoOp);
 
 }  // namespace
 }  // namespace tg

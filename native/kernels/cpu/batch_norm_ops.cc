@@ -216,7 +216,7 @@ class FusedBatchNormGradOp : public BatchNormBase {
 };
 
 const bool registered = [] {
-  auto reg = [](const char* op, KernelFactory f) { KernelRegistry::Global().Register({op, DeviceType::kCPU, "T", DataType::DT_FLOAT, std::move(f)}); };
+  auto reg = [](const char* op, KernelFactory f) { RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT), std::move(f)); };
   reg("FusedBatchNorm", [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedBatchNormOp(c, false)); });
   reg("FusedBatchNormV2", [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedBatchNormOp(c, false)); });
   reg("FusedBatchNormV3", [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedBatchNormOp(c, true)); });

@@ -73,11 +73,10 @@ class BroadcastGradientArgsOp : public OpKernel {
 struct Registrar {
   Registrar() {
     for (DataType dt : {DataType::DT_INT32, DataType::DT_INT64}) {
-      KernelRegistry::Global().Register({"BroadcastGradientArgs", DeviceType::kCPU, "T", dt,
-                                         [dt](const KernelConstruction& c) -> std::unique_ptr<OpKernel> {
+      RegisterKernel(register_kernel::Name("BroadcastGradientArgs").Device(DEVICE_CPU).TypeConstraint("T", dt), [dt](const KernelConstruction& c) -> std::unique_ptr<OpKernel> {
                                            if (dt == DataType::DT_INT32) return std::make_unique<BroadcastGradientArgsOp<int32_t>>(c);
                                            return std::make_unique<BroadcastGradientArgsOp<int64_t>>(c);
-                                         }});
+                                         });
     }
   }
 };

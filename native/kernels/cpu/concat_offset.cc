@@ -68,7 +68,7 @@ class ConcatOffsetOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("ConcatOffset", kCPU, ConcatOffsetOp);
+TG_REGISTER_KERNEL(Name("ConcatOffset").Device(DEVICE_CPU), ConcatOffsetOp);
 
 class ShapeNOp : public OpKernel {
  public:
@@ -101,7 +101,7 @@ class ShapeNOp : public OpKernel {
   }
   DataType out_type_;
 };
-TG_REGISTER_KERNEL_ANY("ShapeN", kCPU, ShapeNOp);
+TG_REGISTER_KERNEL(Name("ShapeN").Device(DEVICE_CPU), ShapeNOp);
 
 }  // namespace
 }  // namespace tg

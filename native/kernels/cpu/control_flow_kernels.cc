@@ -21,7 +21,7 @@ class SwitchOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Switch", kCPU, SwitchOp);
+TG_REGISTER_KERNEL(Name("Switch").Device(DEVICE_CPU), SwitchOp);
 
 // The same for a variable reference: the taken output is the variable itself.
 class RefSwitchOp : public OpKernel {
@@ -39,7 +39,7 @@ class RefSwitchOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("RefSwitch", kCPU, RefSwitchOp);
+TG_REGISTER_KERNEL(Name("RefSwitch").Device(DEVICE_CPU), RefSwitchOp);
 
 class MergeOp : public OpKernel {
  public:
@@ -55,7 +55,7 @@ class MergeOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Merge", kCPU, MergeOp);
+TG_REGISTER_KERNEL(Name("Merge").Device(DEVICE_CPU), MergeOp);
 
 // While loops: Enter, Exit and NextIteration forward their input; the executor moves the
 // value between frames and iterations (executor.cc). LoopCond marks the loop predicate.
@@ -65,10 +65,10 @@ class ForwardOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->forward_input(0, 0); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Enter", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("Exit", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("NextIteration", kCPU, ForwardOp);
-TG_REGISTER_KERNEL_ANY("LoopCond", kCPU, ForwardOp);
+TG_REGISTER_KERNEL(Name("Enter").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("Exit").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("NextIteration").Device(DEVICE_CPU), ForwardOp);
+TG_REGISTER_KERNEL(Name("LoopCond").Device(DEVICE_CPU), ForwardOp);
 
 class RefForwardOp : public OpKernel {
  public:
@@ -77,9 +77,9 @@ class RefForwardOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->set_ref_output(0, ctx->ref_input_ptr(0)); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("RefEnter", kCPU, RefForwardOp);
-TG_REGISTER_KERNEL_ANY("RefExit", kCPU, RefForwardOp);
-TG_REGISTER_KERNEL_ANY("RefNextIteration", kCPU, RefForwardOp);
+TG_REGISTER_KERNEL(Name("RefEnter").Device(DEVICE_CPU), RefForwardOp);
+TG_REGISTER_KERNEL(Name("RefExit").Device(DEVICE_CPU), RefForwardOp);
+TG_REGISTER_KERNEL(Name("RefNextIteration").Device(DEVICE_CPU), RefForwardOp);
 
 // A forward loop saves a value per iteration for the gradient loop, which reads them back
 // in reverse order: both address the value by the forward iteration index. In a nested loop
@@ -130,7 +130,7 @@ class LoopAccumulatorPushOp : public OpKernel {
  private:
   std::string key_;
 };
-TG_REGISTER_KERNEL_ANY("LoopAccumulatorPush", kCPU, LoopAccumulatorPushOp);
+TG_REGISTER_KERNEL(Name("LoopAccumulatorPush").Device(DEVICE_CPU), LoopAccumulatorPushOp);
 
 class LoopAccumulatorPopOp : public OpKernel {
  public:
@@ -157,7 +157,7 @@ class LoopAccumulatorPopOp : public OpKernel {
  private:
   std::string key_;
 };
-TG_REGISTER_KERNEL_ANY("LoopAccumulatorPop", kCPU, LoopAccumulatorPopOp);
+TG_REGISTER_KERNEL(Name("LoopAccumulatorPop").Device(DEVICE_CPU), LoopAccumulatorPopOp);
 
 }  // namespace
 }  // namespace tg

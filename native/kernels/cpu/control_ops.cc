@@ -177,7 +177,7 @@ class PrintOp : public OpKernel {
   mutable std::once_flag once_;
   mutable std::shared_ptr<PrintCounter> local_;
 };
-TG_REGISTER_KERNEL_ANY("Print", kCPU, PrintOp);
+TG_REGISTER_KERNEL(Name("Print").Device(DEVICE_CPU), PrintOp);
 
 // ---------------------------------------------------------------------------------------
 // Assert.
@@ -206,7 +206,7 @@ class AssertOp : public OpKernel {
  private:
   int64_t summarize_;
 };
-TG_REGISTER_KERNEL_ANY("Assert", kCPU, AssertOp);
+TG_REGISTER_KERNEL(Name("Assert").Device(DEVICE_CPU), AssertOp);
 
 // ---------------------------------------------------------------------------------------
 // CheckNumerics.
@@ -267,9 +267,7 @@ class CheckNumericsOp : public OpKernel {
 struct Registrations {
   Registrations() {
     for (DataType dt : {DataType::DT_FLOAT, DataType::DT_DOUBLE, DataType::DT_HALF, DataType::DT_BFLOAT16}) {
-      KernelRegistry::Global().Register({"CheckNumerics", kCPU, "T", dt, [](const KernelConstruction& c) {
-                                           return std::unique_ptr<OpKernel>(new CheckNumericsOp(c));
-                                         }});
+      RegisterKernel(register_kernel::Name("CheckNumerics").Device(DEVICE_CPU).TypeConstraint("T", dt), FactoryOf<CheckNumericsOp>());
     }
   }
 };

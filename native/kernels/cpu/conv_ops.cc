@@ -347,9 +347,9 @@ class ConvOp : public OpKernel {
 };
 
 void Reg(const char* op, Kind kind, bool depthwise) {
-  KernelRegistry::Global().Register({op, DeviceType::kCPU, "T", DataType::DT_FLOAT, [kind, depthwise](const KernelConstruction& c) {
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT), [kind, depthwise](const KernelConstruction& c) {
                                        return std::unique_ptr<OpKernel>(new ConvOp(c, kind, depthwise));
-                                     }});
+                                     });
 }
 
 const bool registered = [] {

@@ -38,7 +38,7 @@ class CountUpToOp : public OpKernel {
   int64_t limit_;
 };
 
-const bool registered = (RegisterForTypes<CountUpToOp, int32_t, int64_t>("CountUpTo"), true);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("CountUpTo").Device(DEVICE_CPU), "T", CountUpToOp, int32_t, int64_t);
 
 }  // namespace
 }  // namespace tg

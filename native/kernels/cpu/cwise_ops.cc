@@ -265,40 +265,31 @@ template <typename T> using NotEqualK = EqualityOp<T, NotEqualF, true>;
 
 #define TG_ALL_REAL float, double, int32_t, int64_t, int16_t, int8_t, uint8_t
 
-const bool registered = [] {
-  RegisterForTypes<AddK, TG_ALL_REAL>("AddV2");
-  RegisterForTypes<AddK, TG_ALL_REAL>("Add");
-  KernelRegistry::Global().Register({"Add", DeviceType::kCPU, "T", DataType::DT_STRING, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new BinaryOp<std::string, std::string, StringAddF>(c));
-                                     }});
-  RegisterForTypes<SubK, TG_ALL_REAL>("Sub");
-  RegisterForTypes<MulK, TG_ALL_REAL>("Mul");
-  RegisterForTypes<RealDivK, float, double>("RealDiv");
-  RegisterForTypes<DivK, TG_ALL_REAL>("Div");
-  RegisterForTypes<FloorDivK, TG_ALL_REAL>("FloorDiv");
-  RegisterForTypes<TruncateDivK, TG_ALL_REAL>("TruncateDiv");
-  RegisterForTypes<FloorModK, float, double, int32_t, int64_t>("FloorMod");
-  RegisterForTypes<TruncateModK, float, double, int32_t, int64_t>("TruncateMod");
-  RegisterForTypes<PowK, float, double, int32_t, int64_t>("Pow");
-  RegisterForTypes<MaximumK, float, double, int32_t, int64_t>("Maximum");
-  RegisterForTypes<MinimumK, float, double, int32_t, int64_t>("Minimum");
-  RegisterForTypes<SquaredDifferenceK, float, double, int32_t, int64_t>("SquaredDifference");
-  RegisterForTypes<Atan2K, float, double>("Atan2");
-  RegisterForTypes<DivNoNanK, float, double>("DivNoNan");
-  RegisterForTypes<LessK, TG_ALL_REAL>("Less");
-  RegisterForTypes<LessEqualK, TG_ALL_REAL>("LessEqual");
-  RegisterForTypes<GreaterK, TG_ALL_REAL>("Greater");
-  RegisterForTypes<GreaterEqualK, TG_ALL_REAL>("GreaterEqual");
-  RegisterForTypes<EqualK, TG_ALL_REAL, bool, std::string>("Equal");
-  RegisterForTypes<NotEqualK, TG_ALL_REAL, bool, std::string>("NotEqual");
-  KernelRegistry::Global().Register({"LogicalAnd", DeviceType::kCPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new BinaryOp<bool, bool, LogicalAndF>(c));
-                                     }});
-  KernelRegistry::Global().Register({"LogicalOr", DeviceType::kCPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new BinaryOp<bool, bool, LogicalOrF>(c));
-                                     }});
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("AddV2").Device(DEVICE_CPU), "T", AddK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Add").Device(DEVICE_CPU), "T", AddK, TG_ALL_REAL);
+TG_REGISTER_KERNEL(Name("Add").Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_STRING), BinaryOp<std::string, std::string, StringAddF>);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Sub").Device(DEVICE_CPU), "T", SubK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Mul").Device(DEVICE_CPU), "T", MulK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("RealDiv").Device(DEVICE_CPU), "T", RealDivK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Div").Device(DEVICE_CPU), "T", DivK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("FloorDiv").Device(DEVICE_CPU), "T", FloorDivK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("TruncateDiv").Device(DEVICE_CPU), "T", TruncateDivK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("FloorMod").Device(DEVICE_CPU), "T", FloorModK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("TruncateMod").Device(DEVICE_CPU), "T", TruncateModK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Pow").Device(DEVICE_CPU), "T", PowK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Maximum").Device(DEVICE_CPU), "T", MaximumK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Minimum").Device(DEVICE_CPU), "T", MinimumK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SquaredDifference").Device(DEVICE_CPU), "T", SquaredDifferenceK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Atan2").Device(DEVICE_CPU), "T", Atan2K, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("DivNoNan").Device(DEVICE_CPU), "T", DivNoNanK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Less").Device(DEVICE_CPU), "T", LessK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("LessEqual").Device(DEVICE_CPU), "T", LessEqualK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Greater").Device(DEVICE_CPU), "T", GreaterK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("GreaterEqual").Device(DEVICE_CPU), "T", GreaterEqualK, TG_ALL_REAL);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Equal").Device(DEVICE_CPU), "T", EqualK, TG_ALL_REAL, bool, std::string);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("NotEqual").Device(DEVICE_CPU), "T", NotEqualK, TG_ALL_REAL, bool, std::string);
+TG_REGISTER_KERNEL(Name("LogicalAnd").Device(DEVICE_CPU), BinaryOp<bool, bool, LogicalAndF>);
+TG_REGISTER_KERNEL(Name("LogicalOr").Device(DEVICE_CPU), BinaryOp<bool, bool, LogicalOrF>);
 
 }  // namespace
 }  // namespace tg

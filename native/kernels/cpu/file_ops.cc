@@ -42,7 +42,7 @@ class ReadFileOp : public OpKernel {
     ctx->allocate_output(0, DataType::DT_STRING, {}).strings()[0] = std::move(contents);
   }
 };
-TG_REGISTER_KERNEL_ANY("ReadFile", kCPU, ReadFileOp);
+TG_REGISTER_KERNEL(Name("ReadFile").Device(DEVICE_CPU), ReadFileOp);
 
 class WriteFileOp : public OpKernel {
  public:
@@ -53,7 +53,7 @@ class WriteFileOp : public OpKernel {
     WithNode(ctx, [&] { WriteStringToFileAtomic(name, contents); });
   }
 };
-TG_REGISTER_KERNEL_ANY("WriteFile", kCPU, WriteFileOp);
+TG_REGISTER_KERNEL(Name("WriteFile").Device(DEVICE_CPU), WriteFileOp);
 
 class MatchingFilesOp : public OpKernel {
  public:
@@ -75,7 +75,7 @@ class MatchingFilesOp : public OpKernel {
     for (size_t i = 0; i < all.size(); i++) out.strings()[i] = std::move(all[i]);
   }
 };
-TG_REGISTER_KERNEL_ANY("MatchingFiles", kCPU, MatchingFilesOp);
+TG_REGISTER_KERNEL(Name("MatchingFiles").Device(DEVICE_CPU), MatchingFilesOp);
 
 }  // namespace
 }  // namespace tg

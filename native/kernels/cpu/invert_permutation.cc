@@ -37,7 +37,7 @@ class InvertPermutationOp : public OpKernel {
 };
 
 struct Registrations {
-  Registrations() { RegisterForTypes<InvertPermutationOp, int32_t, int64_t>("InvertPermutation", "T"); }
+  Registrations() { TG_REGISTER_KERNEL_FOR_TYPES(Name("InvertPermutation").Device(DEVICE_CPU), "T", InvertPermutationOp, int32_t, int64_t); }
 } registrations;
 
 }  // namespace

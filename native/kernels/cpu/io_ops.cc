@@ -76,7 +76,7 @@ class SaveV2Op : public OpKernel {
     }
   }
 };
-TG_REGISTER_KERNEL_ANY("SaveV2", kCPU, SaveV2Op);
+TG_REGISTER_KERNEL(Name("SaveV2").Device(DEVICE_CPU), SaveV2Op);
 
 class RestoreV2Op : public OpKernel {
  public:
@@ -108,7 +108,7 @@ class RestoreV2Op : public OpKernel {
  private:
   std::vector<DataType> dtypes_;
 };
-TG_REGISTER_KERNEL_ANY("RestoreV2", kCPU, RestoreV2Op);
+TG_REGISTER_KERNEL(Name("RestoreV2").Device(DEVICE_CPU), RestoreV2Op);
 
 }  // namespace
 }  // namespace tg

@@ -93,10 +93,8 @@ class LRNOp : public OpKernel {
 };
 
 const bool registered = [] {
-  KernelRegistry::Global().Register({"LRN", DeviceType::kCPU, "T", DataType::DT_FLOAT,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LRNOp(c, false)); }});
-  KernelRegistry::Global().Register({"LRNGrad", DeviceType::kCPU, "T", DataType::DT_FLOAT,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LRNOp(c, true)); }});
+  RegisterKernel(register_kernel::Name("LRN").Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT), [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LRNOp(c, false)); });
+  RegisterKernel(register_kernel::Name("LRNGrad").Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT), [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LRNOp(c, true)); });
   return true;
 }();
 

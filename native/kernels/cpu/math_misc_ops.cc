@@ -509,17 +509,13 @@ template <typename T> using CumprodK = ScanOp<T, true>;
 
 #define TG_NUMBER float, double, int32_t, int64_t, int16_t, int8_t, uint8_t
 
-const bool registered = [] {
-  RegisterForTypes<AddNOp, TG_NUMBER>("AddN");
-  KernelRegistry::Global().Register({"Cast", kCPU, "", DataType::DT_INVALID,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new CastOp(c)); }});
-  RegisterForTypes<BatchMatMulK, float, double, int32_t, int64_t>("BatchMatMul");
-  RegisterForTypes<BatchMatMulV2K, float, double, int32_t, int64_t>("BatchMatMulV2");
-  RegisterForTypes<MatrixInverseOp, float, double>("MatrixInverse");
-  RegisterForTypes<CumsumK, TG_NUMBER>("Cumsum");
-  RegisterForTypes<CumprodK, TG_NUMBER>("Cumprod");
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("AddN").Device(DEVICE_CPU), "T", AddNOp, TG_NUMBER);
+TG_REGISTER_KERNEL(Name("Cast").Device(DEVICE_CPU), CastOp);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMul").Device(DEVICE_CPU), "T", BatchMatMulK, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMulV2").Device(DEVICE_CPU), "T", BatchMatMulV2K, float, double, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("MatrixInverse").Device(DEVICE_CPU), "T", MatrixInverseOp, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumsum").Device(DEVICE_CPU), "T", CumsumK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Cumprod").Device(DEVICE_CPU), "T", CumprodK, TG_NUMBER);
 
 }  // namespace
 }  // namespace tg

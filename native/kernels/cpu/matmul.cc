@@ -57,7 +57,7 @@ class MatMulOp : public OpKernel {
 };
 
 const bool registered = [] {
-  auto reg = [](DataType dt, KernelFactory f) { KernelRegistry::Global().Register({"MatMul", DeviceType::kCPU, "T", dt, std::move(f)}); };
+  auto reg = [](DataType dt, KernelFactory f) { RegisterKernel(register_kernel::Name("MatMul").Device(DEVICE_CPU).TypeConstraint("T", dt), std::move(f)); };
   reg(DataType::DT_FLOAT, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<float>(c)); });
   reg(DataType::DT_DOUBLE, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<double>(c)); });
   reg(DataType::DT_INT32, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<int32_t>(c)); });

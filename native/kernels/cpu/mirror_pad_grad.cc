@@ -83,7 +83,7 @@ class MirrorPadGradOp : public OpKernel {
 };
 
 struct Registrations {
-  Registrations() { RegisterForTypes<MirrorPadGradOp, float, double, int32_t, int64_t>("MirrorPadGrad", "T"); }
+  Registrations() { TG_REGISTER_KERNEL_FOR_TYPES(Name("MirrorPadGrad").Device(DEVICE_CPU), "T", MirrorPadGradOp, float, double, int32_t, int64_t); }
 } registrations;
 
 }  // namespace

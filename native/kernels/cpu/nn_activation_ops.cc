@@ -273,27 +273,24 @@ class L2LossOp : public OpKernel {
   }
 };
 
-const bool registered = [] {
-  // TF registers Relu/Relu6 (and their grads) for all real number types, the rest for floats.
-  RegisterForTypes<ReluK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("Relu");
-  RegisterForTypes<ReluGradK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("ReluGrad");
-  RegisterForTypes<Relu6K, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("Relu6");
-  RegisterForTypes<Relu6GradK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("Relu6Grad");
-  RegisterForTypes<EluK, float, double>("Elu");
-  RegisterForTypes<EluGradK, float, double>("EluGrad");
-  RegisterForTypes<SeluK, float, double>("Selu");
-  RegisterForTypes<SeluGradK, float, double>("SeluGrad");
-  RegisterForTypes<LeakyReluK, float, double>("LeakyRelu");
-  RegisterForTypes<LeakyReluGradK, float, double>("LeakyReluGrad");
-  RegisterForTypes<SoftplusK, float, double>("Softplus");
-  RegisterForTypes<SoftplusGradK, float, double>("SoftplusGrad");
-  RegisterForTypes<SoftsignK, float, double>("Softsign");
-  RegisterForTypes<SoftsignGradK, float, double>("SoftsignGrad");
-  RegisterForTypes<BiasAddOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("BiasAdd");
-  RegisterForTypes<BiasAddGradOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("BiasAddGrad");
-  RegisterForTypes<L2LossOp, float, double>("L2Loss");
-  return true;
-}();
+// TF registers Relu/Relu6 (and their grads) for all real number types, the rest for floats.
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu").Device(DEVICE_CPU), "T", ReluK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ReluGrad").Device(DEVICE_CPU), "T", ReluGradK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu6").Device(DEVICE_CPU), "T", Relu6K, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu6Grad").Device(DEVICE_CPU), "T", Relu6GradK, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Elu").Device(DEVICE_CPU), "T", EluK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("EluGrad").Device(DEVICE_CPU), "T", EluGradK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Selu").Device(DEVICE_CPU), "T", SeluK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SeluGrad").Device(DEVICE_CPU), "T", SeluGradK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("LeakyRelu").Device(DEVICE_CPU), "T", LeakyReluK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("LeakyReluGrad").Device(DEVICE_CPU), "T", LeakyReluGradK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Softplus").Device(DEVICE_CPU), "T", SoftplusK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftplusGrad").Device(DEVICE_CPU), "T", SoftplusGradK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Softsign").Device(DEVICE_CPU), "T", SoftsignK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftsignGrad").Device(DEVICE_CPU), "T", SoftsignGradK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BiasAdd").Device(DEVICE_CPU), "T", BiasAddOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BiasAddGrad").Device(DEVICE_CPU), "T", BiasAddGradOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("L2Loss").Device(DEVICE_CPU), "T", L2LossOp, float, double);
 
 }  // namespace
 }  // namespace tg

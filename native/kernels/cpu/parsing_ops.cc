@@ -293,7 +293,7 @@ class DecodeCSVOp : public OpKernel {
   std::string na_value_;
   std::vector<int64_t> select_cols_;
 };
-TG_REGISTER_KERNEL_ANY("DecodeCSV", kCPU, DecodeCSVOp);
+TG_REGISTER_KERNEL(Name("DecodeCSV").Device(DEVICE_CPU), DecodeCSVOp);
 
 // ---------------- DecodeRaw ----------------
 
@@ -349,7 +349,7 @@ class DecodeRawOp : public OpKernel {
   DataType out_type_;
   bool little_endian_;
 };
-TG_REGISTER_KERNEL_ANY("DecodeRaw", kCPU, DecodeRawOp);
+TG_REGISTER_KERNEL(Name("DecodeRaw").Device(DEVICE_CPU), DecodeRawOp);
 
 // ---------------- StringToNumber ----------------
 
@@ -423,7 +423,7 @@ class StringSplitOp : public OpKernel {
  private:
   bool skip_empty_;
 };
-TG_REGISTER_KERNEL_ANY("StringSplit", kCPU, StringSplitOp);
+TG_REGISTER_KERNEL(Name("StringSplit").Device(DEVICE_CPU), StringSplitOp);
 
 // ---------------- ParseExample / ParseSingleExample (dense features) ----------------
 
@@ -564,7 +564,7 @@ class ParseExampleOp : public OpKernel {
   int64_t nsparse_ = 0, ndense_ = 0;
   DenseConfig config_;
 };
-TG_REGISTER_KERNEL_ANY("ParseExample", kCPU, ParseExampleOp);
+TG_REGISTER_KERNEL(Name("ParseExample").Device(DEVICE_CPU), ParseExampleOp);
 
 class ParseSingleExampleOp : public OpKernel {
  public:
@@ -596,10 +596,10 @@ class ParseSingleExampleOp : public OpKernel {
   std::vector<std::string> keys_;
   DenseConfig config_;
 };
-TG_REGISTER_KERNEL_ANY("ParseSingleExample", kCPU, ParseSingleExampleOp);
+TG_REGISTER_KERNEL(Name("ParseSingleExample").Device(DEVICE_CPU), ParseSingleExampleOp);
 
 struct RegisterStringToNumber {
-  RegisterStringToNumber() { RegisterForTypes<StringToNumberOp, float, double, int32_t, int64_t>("StringToNumber", "out_type"); }
+  RegisterStringToNumber() { TG_REGISTER_KERNEL_FOR_TYPES(Name("StringToNumber").Device(DEVICE_CPU), "out_type", StringToNumberOp, float, double, int32_t, int64_t); }
 } register_string_to_number;
 
 }  // namespace

@@ -282,9 +282,9 @@ class PoolOp : public OpKernel {
 };
 
 void Reg(const char* op, Kind kind) {
-  KernelRegistry::Global().Register({op, DeviceType::kCPU, "T", DataType::DT_FLOAT, [kind](const KernelConstruction& c) {
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT), [kind](const KernelConstruction& c) {
                                        return std::unique_ptr<OpKernel>(new PoolOp(c, kind));
-                                     }});
+                                     });
 }
 
 const bool registered = [] {

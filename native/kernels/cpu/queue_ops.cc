@@ -92,10 +92,10 @@ class QueueOp : public OpKernel {
   int64_t seed_ = 0, seed2_ = 0;
   Status error_;
 };
-TG_REGISTER_KERNEL_ANY("FIFOQueueV2", kCPU, QueueOp<QueueKind::kFIFO>);
-TG_REGISTER_KERNEL_ANY("PaddingFIFOQueueV2", kCPU, QueueOp<QueueKind::kPaddingFIFO>);
-TG_REGISTER_KERNEL_ANY("RandomShuffleQueueV2", kCPU, QueueOp<QueueKind::kRandomShuffle>);
-TG_REGISTER_KERNEL_ANY("PriorityQueueV2", kCPU, QueueOp<QueueKind::kPriority>);
+TG_REGISTER_KERNEL(Name("FIFOQueueV2").Device(DEVICE_CPU), QueueOp<QueueKind::kFIFO>);
+TG_REGISTER_KERNEL(Name("PaddingFIFOQueueV2").Device(DEVICE_CPU), QueueOp<QueueKind::kPaddingFIFO>);
+TG_REGISTER_KERNEL(Name("RandomShuffleQueueV2").Device(DEVICE_CPU), QueueOp<QueueKind::kRandomShuffle>);
+TG_REGISTER_KERNEL(Name("PriorityQueueV2").Device(DEVICE_CPU), QueueOp<QueueKind::kPriority>);
 
 // The queue behind input 0 (a resource handle).
 std::shared_ptr<QueueBase> GetQueue(OpKernelContext* ctx) {
@@ -125,8 +125,8 @@ class EnqueueOp : public AsyncOpKernel {
     }
   }
 };
-TG_REGISTER_KERNEL_ANY("QueueEnqueueV2", kCPU, EnqueueOp<false>);
-TG_REGISTER_KERNEL_ANY("QueueEnqueueManyV2", kCPU, EnqueueOp<true>);
+TG_REGISTER_KERNEL(Name("QueueEnqueueV2").Device(DEVICE_CPU), EnqueueOp<false>);
+TG_REGISTER_KERNEL(Name("QueueEnqueueManyV2").Device(DEVICE_CPU), EnqueueOp<true>);
 
 // The dequeue ops' declared output types must be the queue's component types.
 void CheckOutputTypes(OpKernelContext* ctx, const QueueBase& queue) {
@@ -157,7 +157,7 @@ class DequeueOp : public AsyncOpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL_ANY("QueueDequeueV2", kCPU, DequeueOp);
+TG_REGISTER_KERNEL(Name("QueueDequeueV2").Device(DEVICE_CPU), DequeueOp);
 
 // QueueDequeueManyV2 (up_to = false) and QueueDequeueUpToV2.
 template <bool kUpTo>
@@ -179,8 +179,8 @@ class DequeueManyOp : public AsyncOpKernel {
     });
   }
 };
-TG_REGISTER_KERNEL_ANY("QueueDequeueManyV2", kCPU, DequeueManyOp<false>);
-TG_REGISTER_KERNEL_ANY("QueueDequeueUpToV2", kCPU, DequeueManyOp<true>);
+TG_REGISTER_KERNEL(Name("QueueDequeueManyV2").Device(DEVICE_CPU), DequeueManyOp<false>);
+TG_REGISTER_KERNEL(Name("QueueDequeueUpToV2").Device(DEVICE_CPU), DequeueManyOp<true>);
 
 class CloseOp : public AsyncOpKernel {
  public:
@@ -194,7 +194,7 @@ class CloseOp : public AsyncOpKernel {
  private:
   bool cancel_pending_enqueues_;
 };
-TG_REGISTER_KERNEL_ANY("QueueCloseV2", kCPU, CloseOp);
+TG_REGISTER_KERNEL(Name("QueueCloseV2").Device(DEVICE_CPU), CloseOp);
 
 class SizeOp : public OpKernel {
  public:
@@ -202,7 +202,7 @@ class SizeOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->set_output(0, Tensor::Scalar<int32_t>(GetQueue(ctx)->size())); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("QueueSizeV2", kCPU, SizeOp);
+TG_REGISTER_KERNEL(Name("QueueSizeV2").Device(DEVICE_CPU), SizeOp);
 
 class IsClosedOp : public OpKernel {
  public:
@@ -210,7 +210,7 @@ class IsClosedOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->set_output(0, Tensor::Scalar<bool>(GetQueue(ctx)->is_closed())); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("QueueIsClosedV2", kCPU, IsClosedOp);
+TG_REGISTER_KERNEL(Name("QueueIsClosedV2").Device(DEVICE_CPU), IsClosedOp);
 
 }  // namespace
 }  // namespace tg

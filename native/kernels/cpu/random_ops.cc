@@ -374,7 +374,7 @@ class RandomFloatOp : public PhiloxOpKernel {
 
 template <template <typename> class Dist>
 void RegisterFloatRandom(const std::string& op) {
-  auto reg = [&](DataType dt, KernelFactory f) { KernelRegistry::Global().Register({op, kCPU, "dtype", dt, std::move(f)}); };
+  auto reg = [&](DataType dt, KernelFactory f) { RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("dtype", dt), std::move(f)); };
   reg(DataType::DT_FLOAT, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, float>(c)); });
   reg(DataType::DT_DOUBLE, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, double>(c)); });
   reg(DataType::DT_HALF, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomFloatOp<Dist, HalfBits>(c)); });
@@ -546,16 +546,13 @@ struct Registrations {
     RegisterFloatRandom<NormalDist>("RandomStandardNormal");
     RegisterFloatRandom<TruncatedNormalDist>("TruncatedNormal");
 
-    auto& r = KernelRegistry::Global();
-    r.Register({"RandomUniformInt", kCPU, "Tout", DataType::DT_INT32,
-                [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomUniformIntOp<int32_t>(c)); }});
-    r.Register({"RandomUniformInt", kCPU, "Tout", DataType::DT_INT64,
-                [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomUniformIntOp<int64_t>(c)); }});
+    TG_REGISTER_KERNEL_FOR_TYPES(Name("RandomUniformInt").Device(DEVICE_CPU), "Tout", RandomUniformIntOp, int32_t, int64_t);
 
-    r.Register({"RandomShuffle", kCPU, "", DataType::DT_INVALID,
-                [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new RandomShuffleOp(c)); }});
+    TG_REGISTER_KERNEL(Name("RandomShuffle").Device(DEVICE_CPU), RandomShuffleOp);
 
-    auto multinomial = [&](DataType dt, KernelFactory f) { r.Register({"Multinomial", kCPU, "T", dt, std::move(f)}); };
+    auto multinomial = [&](DataType dt, KernelFactory f) {
+      RegisterKernel(register_kernel::Name("Multinomial").Device(DEVICE_CPU).TypeConstraint("T", dt), std::move(f));
+    };
     multinomial(DataType::DT_FLOAT, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MultinomialOp<float>(c)); });
     multinomial(DataType::DT_DOUBLE, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MultinomialOp<double>(c)); });
     multinomial(DataType::DT_HALF, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MultinomialOp<HalfBits>(c)); });

@@ -175,7 +175,7 @@ class TextLineReaderOp : public ReaderOpBase {
  private:
   int64_t skip_;
 };
-TG_REGISTER_KERNEL_ANY("TextLineReaderV2", kCPU, TextLineReaderOp);
+TG_REGISTER_KERNEL(Name("TextLineReaderV2").Device(DEVICE_CPU), TextLineReaderOp);
 
 class FixedLengthRecordReaderOp : public ReaderOpBase {
  public:
@@ -204,7 +204,7 @@ class FixedLengthRecordReaderOp : public ReaderOpBase {
   int64_t header_, record_, footer_, hop_;
   Compression compression_ = Compression::kNone;
 };
-TG_REGISTER_KERNEL_ANY("FixedLengthRecordReaderV2", kCPU, FixedLengthRecordReaderOp);
+TG_REGISTER_KERNEL(Name("FixedLengthRecordReaderV2").Device(DEVICE_CPU), FixedLengthRecordReaderOp);
 
 class TFRecordReaderOp : public ReaderOpBase {
  public:
@@ -222,21 +222,21 @@ class TFRecordReaderOp : public ReaderOpBase {
  private:
   Compression compression_ = Compression::kNone;
 };
-TG_REGISTER_KERNEL_ANY("TFRecordReaderV2", kCPU, TFRecordReaderOp);
+TG_REGISTER_KERNEL(Name("TFRecordReaderV2").Device(DEVICE_CPU), TFRecordReaderOp);
 
 class WholeFileReaderOp : public ReaderOpBase {
  public:
   using ReaderOpBase::ReaderOpBase;
   std::shared_ptr<ReaderBase> Create(const std::string& name) const override { return std::make_shared<WholeFileReader>(name); }
 };
-TG_REGISTER_KERNEL_ANY("WholeFileReaderV2", kCPU, WholeFileReaderOp);
+TG_REGISTER_KERNEL(Name("WholeFileReaderV2").Device(DEVICE_CPU), WholeFileReaderOp);
 
 class IdentityReaderOp : public ReaderOpBase {
  public:
   using ReaderOpBase::ReaderOpBase;
   std::shared_ptr<ReaderBase> Create(const std::string& name) const override { return std::make_shared<IdentityReader>(name); }
 };
-TG_REGISTER_KERNEL_ANY("IdentityReaderV2", kCPU, IdentityReaderOp);
+TG_REGISTER_KERNEL(Name("IdentityReaderV2").Device(DEVICE_CPU), IdentityReaderOp);
 
 template <typename T>
 std::shared_ptr<T> LookupResource(OpKernelContext* ctx, int input) {
@@ -257,7 +257,7 @@ class ReaderReadOp : public AsyncOpKernel {
     reader->Read(ctx, std::move(queue), -1, std::move(done));
   }
 };
-TG_REGISTER_KERNEL_ANY("ReaderReadV2", kCPU, ReaderReadOp);
+TG_REGISTER_KERNEL(Name("ReaderReadV2").Device(DEVICE_CPU), ReaderReadOp);
 
 class ReaderReadUpToOp : public AsyncOpKernel {
  public:
@@ -274,7 +274,7 @@ class ReaderReadUpToOp : public AsyncOpKernel {
     reader->Read(ctx, std::move(queue), num, std::move(done));
   }
 };
-TG_REGISTER_KERNEL_ANY("ReaderReadUpToV2", kCPU, ReaderReadUpToOp);
+TG_REGISTER_KERNEL(Name("ReaderReadUpToV2").Device(DEVICE_CPU), ReaderReadUpToOp);
 
 class ReaderNumRecordsProducedOp : public OpKernel {
  public:
@@ -284,7 +284,7 @@ class ReaderNumRecordsProducedOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("ReaderNumRecordsProducedV2", kCPU, ReaderNumRecordsProducedOp);
+TG_REGISTER_KERNEL(Name("ReaderNumRecordsProducedV2").Device(DEVICE_CPU), ReaderNumRecordsProducedOp);
 
 class ReaderNumWorkUnitsCompletedOp : public OpKernel {
  public:
@@ -294,7 +294,7 @@ class ReaderNumWorkUnitsCompletedOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("ReaderNumWorkUnitsCompletedV2", kCPU, ReaderNumWorkUnitsCompletedOp);
+TG_REGISTER_KERNEL(Name("ReaderNumWorkUnitsCompletedV2").Device(DEVICE_CPU), ReaderNumWorkUnitsCompletedOp);
 
 class ReaderResetOp : public OpKernel {
  public:
@@ -302,7 +302,7 @@ class ReaderResetOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { LookupResource<ReaderBase>(ctx, 0)->Reset(); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("ReaderResetV2", kCPU, ReaderResetOp);
+TG_REGISTER_KERNEL(Name("ReaderResetV2").Device(DEVICE_CPU), ReaderResetOp);
 
 }  // namespace
 }  // namespace tg

@@ -428,22 +428,15 @@ template <typename T> using ArgMinK = ArgOp<T, false>;
 
 #define TG_NUMBER float, double, int32_t, int64_t, int16_t, int8_t, uint8_t
 
-const bool registered = [] {
-  RegisterForTypes<SumK, TG_NUMBER>("Sum");
-  RegisterForTypes<MeanK, TG_NUMBER>("Mean");
-  RegisterForTypes<ProdK, TG_NUMBER>("Prod");
-  RegisterForTypes<MaxK, TG_NUMBER>("Max");
-  RegisterForTypes<MinK, TG_NUMBER>("Min");
-  RegisterForTypes<ArgMaxK, TG_NUMBER>("ArgMax");
-  RegisterForTypes<ArgMinK, TG_NUMBER>("ArgMin");
-  KernelRegistry::Global().Register({"All", DeviceType::kCPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new ReductionOp<bool, AllR>(c));
-                                     }});
-  KernelRegistry::Global().Register({"Any", DeviceType::kCPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new ReductionOp<bool, AnyR>(c));
-                                     }});
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Sum").Device(DEVICE_CPU), "T", SumK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Mean").Device(DEVICE_CPU), "T", MeanK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Prod").Device(DEVICE_CPU), "T", ProdK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Max").Device(DEVICE_CPU), "T", MaxK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Min").Device(DEVICE_CPU), "T", MinK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMax").Device(DEVICE_CPU), "T", ArgMaxK, TG_NUMBER);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMin").Device(DEVICE_CPU), "T", ArgMinK, TG_NUMBER);
+TG_REGISTER_KERNEL(Name("All").Device(DEVICE_CPU), ReductionOp<bool, AllR>);
+TG_REGISTER_KERNEL(Name("Any").Device(DEVICE_CPU), ReductionOp<bool, AnyR>);
 
 }  // namespace
 }  // namespace tg

@@ -55,7 +55,7 @@ class UnsortedSegmentSumOp : public OpKernel {
 
 struct Registrations {
   Registrations() {
-    RegisterForTypes<UnsortedSegmentSumOp, float, double, int32_t, int64_t, int8_t, int16_t, uint8_t>("UnsortedSegmentSum", "T");
+    TG_REGISTER_KERNEL_FOR_TYPES(Name("UnsortedSegmentSum").Device(DEVICE_CPU), "T", UnsortedSegmentSumOp, float, double, int32_t, int64_t, int8_t, int16_t, uint8_t);
   }
 } registrations;
 

@@ -59,7 +59,7 @@ class ReshapeOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Reshape", kCPU, ReshapeOp);
+TG_REGISTER_KERNEL(Name("Reshape").Device(DEVICE_CPU), ReshapeOp);
 
 // ---------- ExpandDims ----------
 
@@ -85,7 +85,7 @@ class ExpandDimsOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("ExpandDims", kCPU, ExpandDimsOp);
+TG_REGISTER_KERNEL(Name("ExpandDims").Device(DEVICE_CPU), ExpandDimsOp);
 
 // ---------- Squeeze ----------
 
@@ -129,7 +129,7 @@ class SqueezeOp : public OpKernel {
  private:
   std::vector<int64_t> dims_;
 };
-TG_REGISTER_KERNEL_ANY("Squeeze", kCPU, SqueezeOp);
+TG_REGISTER_KERNEL(Name("Squeeze").Device(DEVICE_CPU), SqueezeOp);
 
 // ---------- Shape, Size, Rank ----------
 
@@ -163,7 +163,7 @@ class ShapeOp : public OpKernel {
  private:
   DataType out_type_;
 };
-TG_REGISTER_KERNEL_ANY("Shape", kCPU, ShapeOp);
+TG_REGISTER_KERNEL(Name("Shape").Device(DEVICE_CPU), ShapeOp);
 
 class SizeOp : public OpKernel {
  public:
@@ -184,7 +184,7 @@ class SizeOp : public OpKernel {
  private:
   DataType out_type_;
 };
-TG_REGISTER_KERNEL_ANY("Size", kCPU, SizeOp);
+TG_REGISTER_KERNEL(Name("Size").Device(DEVICE_CPU), SizeOp);
 
 class RankOp : public OpKernel {
  public:
@@ -192,7 +192,7 @@ class RankOp : public OpKernel {
   void Compute(OpKernelContext* ctx) const override { ctx->set_output(0, Tensor::Scalar<int32_t>(ctx->input(0).dims())); }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("Rank", kCPU, RankOp);
+TG_REGISTER_KERNEL(Name("Rank").Device(DEVICE_CPU), RankOp);
 
 // ---------- IdentityN ----------
 
@@ -204,7 +204,7 @@ class IdentityNOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("IdentityN", kCPU, IdentityNOp);
+TG_REGISTER_KERNEL(Name("IdentityN").Device(DEVICE_CPU), IdentityNOp);
 
 // ---------- Fill, ZerosLike, OnesLike ----------
 
@@ -362,8 +362,8 @@ struct Registrations {
     RegisterTypes<FillOp>("Fill", "T", AllTypes());
     RegisterTypes<ZerosLikeOp>("ZerosLike", "T", AllTypes());
     RegisterTypes<OnesLikeOp>("OnesLike", "T", PodTypes());
-    RegisterForTypes<RangeOp, float, double, int32_t, int64_t>("Range", "Tidx");
-    RegisterForTypes<LinSpaceOp, float, double>("LinSpace", "T");
+    TG_REGISTER_KERNEL_FOR_TYPES(Name("Range").Device(DEVICE_CPU), "Tidx", RangeOp, float, double, int32_t, int64_t);
+    TG_REGISTER_KERNEL_FOR_TYPES(Name("LinSpace").Device(DEVICE_CPU), "T", LinSpaceOp, float, double);
   }
 };
 Registrations registrations;

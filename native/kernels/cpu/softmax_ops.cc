@@ -127,11 +127,8 @@ template <typename T> struct LogSoftmaxK : SoftmaxOp<T> {
   explicit LogSoftmaxK(const KernelConstruction& c) : SoftmaxOp<T>(c, true) {}
 };
 
-const bool registered = [] {
-  RegisterForTypes<SoftmaxK, float, double>("Softmax");
-  RegisterForTypes<LogSoftmaxK, float, double>("LogSoftmax");
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Softmax").Device(DEVICE_CPU), "T", SoftmaxK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("LogSoftmax").Device(DEVICE_CPU), "T", LogSoftmaxK, float, double);
 
 }  // namespace
 }  // namespace tg

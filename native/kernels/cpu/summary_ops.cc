@@ -97,7 +97,7 @@ class ScalarSummaryOp : public OpKernel {
     Output(ctx, s);
   }
 };
-TG_REGISTER_KERNEL_ANY("ScalarSummary", kCPU, ScalarSummaryOp);
+TG_REGISTER_KERNEL(Name("ScalarSummary").Device(DEVICE_CPU), ScalarSummaryOp);
 
 // ---------- HistogramSummary ----------
 
@@ -207,7 +207,7 @@ class HistogramSummaryOp : public OpKernel {
     Output(ctx, s);
   }
 };
-TG_REGISTER_KERNEL_ANY("HistogramSummary", kCPU, HistogramSummaryOp);
+TG_REGISTER_KERNEL(Name("HistogramSummary").Device(DEVICE_CPU), HistogramSummaryOp);
 
 // ---------- ImageSummary ----------
 
@@ -336,7 +336,7 @@ class ImageSummaryOp : public OpKernel {
   int64_t max_images_;
   std::vector<uint8_t> bad_color_{255, 0, 0, 255};  // TF's default: opaque red
 };
-TG_REGISTER_KERNEL_ANY("ImageSummary", kCPU, ImageSummaryOp);
+TG_REGISTER_KERNEL(Name("ImageSummary").Device(DEVICE_CPU), ImageSummaryOp);
 
 // ---------- AudioSummaryV2 ----------
 
@@ -384,7 +384,7 @@ class AudioSummaryV2Op : public OpKernel {
  private:
   int64_t max_outputs_;
 };
-TG_REGISTER_KERNEL_ANY("AudioSummaryV2", kCPU, AudioSummaryV2Op);
+TG_REGISTER_KERNEL(Name("AudioSummaryV2").Device(DEVICE_CPU), AudioSummaryV2Op);
 
 // ---------- TensorSummaryV2 ----------
 
@@ -419,7 +419,7 @@ class TensorSummaryV2Op : public OpKernel {
     Output(ctx, s);
   }
 };
-TG_REGISTER_KERNEL_ANY("TensorSummaryV2", kCPU, TensorSummaryV2Op);
+TG_REGISTER_KERNEL(Name("TensorSummaryV2").Device(DEVICE_CPU), TensorSummaryV2Op);
 
 // ---------- MergeSummary ----------
 
@@ -447,7 +447,7 @@ class MergeSummaryOp : public OpKernel {
     Output(ctx, s);
   }
 };
-TG_REGISTER_KERNEL_ANY("MergeSummary", kCPU, MergeSummaryOp);
+TG_REGISTER_KERNEL(Name("MergeSummary").Device(DEVICE_CPU), MergeSummaryOp);
 
 }  // namespace
 }  // namespace tg

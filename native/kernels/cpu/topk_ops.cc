@@ -129,12 +129,9 @@ class InTopKOp : public OpKernel {
   int64_t k_attr_;
 };
 
-const bool registered = [] {
-  RegisterForTypes<TopKOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t>("TopKV2");
-  RegisterForTypes<InTopKOp, int32_t, int64_t>("InTopK");
-  RegisterForTypes<InTopKOp, int32_t, int64_t>("InTopKV2");
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("TopKV2").Device(DEVICE_CPU), "T", TopKOp, float, double, int8_t, int16_t, int32_t, int64_t, uint8_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("InTopK").Device(DEVICE_CPU), "T", InTopKOp, int32_t, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("InTopKV2").Device(DEVICE_CPU), "T", InTopKOp, int32_t, int64_t);
 
 }  // namespace
 }  // namespace tg

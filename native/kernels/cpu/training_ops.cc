@@ -354,10 +354,8 @@ struct FtrlV2Algo {
 
 template <template <typename> class Algo>
 void RegisterApply(const char* op) {
-  KernelRegistry::Global().Register({op, kCPU, "T", DataTypeOf<float>(), [](const KernelConstruction& c) {
-    return std::unique_ptr<OpKernel>(new ApplyKernel<float, Algo>(c)); }});
-  KernelRegistry::Global().Register({op, kCPU, "T", DataTypeOf<double>(), [](const KernelConstruction& c) {
-    return std::unique_ptr<OpKernel>(new ApplyKernel<double, Algo>(c)); }});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("T", DataTypeOf<float>()), FactoryOf<ApplyKernel<float, Algo>>());
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_CPU).TypeConstraint("T", DataTypeOf<double>()), FactoryOf<ApplyKernel<double, Algo>>());
 }
 
 const bool registered = (RegisterApply<GradientDescentAlgo>("ApplyGradientDescent"),

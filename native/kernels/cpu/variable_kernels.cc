@@ -32,8 +32,8 @@ class VariableOp : public OpKernel {
  private:
   std::string container_, shared_name_;
 };
-TG_REGISTER_KERNEL_ANY("VariableV2", kCPU, VariableOp);
-TG_REGISTER_KERNEL_ANY("Variable", kCPU, VariableOp);
+TG_REGISTER_KERNEL(Name("VariableV2").Device(DEVICE_CPU), VariableOp);
+TG_REGISTER_KERNEL(Name("Variable").Device(DEVICE_CPU), VariableOp);
 
 class AssignOp : public OpKernel {
  public:
@@ -59,7 +59,7 @@ class AssignOp : public OpKernel {
  private:
   bool validate_shape_;
 };
-TG_REGISTER_KERNEL_ANY("Assign", kCPU, AssignOp);
+TG_REGISTER_KERNEL(Name("Assign").Device(DEVICE_CPU), AssignOp);
 
 // var op= value, in place when no reader shares the buffer (copy-on-write otherwise).
 template <typename T, typename F>
@@ -91,10 +91,8 @@ class AssignUpdateOp : public OpKernel {
 
 template <typename T>
 void RegisterAssignUpdates() {
-  KernelRegistry::Global().Register({"AssignAdd", kCPU, "T", DataTypeOf<T>(), [](const KernelConstruction& c) {
-    return std::unique_ptr<OpKernel>(new AssignUpdateOp<T, cwise::Add>(c)); }});
-  KernelRegistry::Global().Register({"AssignSub", kCPU, "T", DataTypeOf<T>(), [](const KernelConstruction& c) {
-    return std::unique_ptr<OpKernel>(new AssignUpdateOp<T, cwise::Sub>(c)); }});
+  TG_REGISTER_KERNEL(Name("AssignAdd").Device(DEVICE_CPU).TypeConstraint("T", DataTypeOf<T>()), AssignUpdateOp<T, cwise::Add>);
+  TG_REGISTER_KERNEL(Name("AssignSub").Device(DEVICE_CPU).TypeConstraint("T", DataTypeOf<T>()), AssignUpdateOp<T, cwise::Sub>);
 }
 const bool registered = (RegisterAssignUpdates<float>(), RegisterAssignUpdates<double>(), RegisterAssignUpdates<int32_t>(),
                          RegisterAssignUpdates<int64_t>(), true);
@@ -110,7 +108,7 @@ class IsVariableInitializedOp : public OpKernel {
   }
   bool IsExpensive() const override { return false; }
 };
-TG_REGISTER_KERNEL_ANY("IsVariableInitialized", kCPU, IsVariableInitializedOp);
+TG_REGISTER_KERNEL(Name("IsVariableInitialized").Device(DEVICE_CPU), IsVariableInitializedOp);
 
 }  // namespace
 }  // namespace tg

@@ -158,12 +158,9 @@ class PreventGradientOp : public OpKernel {
   bool IsExpensive() const override { return false; }
 };
 
-const bool registered = [] {
-  RegisterForTypes<SoftmaxXentOp, float, double>("SoftmaxCrossEntropyWithLogits");
-  RegisterForTypes<SparseSoftmaxXentOp, float, double>("SparseSoftmaxCrossEntropyWithLogits");
-  return true;
-}();
-TG_REGISTER_KERNEL_ANY("PreventGradient", DeviceType::kCPU, PreventGradientOp);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftmaxCrossEntropyWithLogits").Device(DEVICE_CPU), "T", SoftmaxXentOp, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SparseSoftmaxCrossEntropyWithLogits").Device(DEVICE_CPU), "T", SparseSoftmaxXentOp, float, double);
+TG_REGISTER_KERNEL(Name("PreventGradient").Device(DEVICE_CPU), PreventGradientOp);
 
 }  // namespace
 }  // namespace tg

@@ -151,12 +151,9 @@ class GpuArgOp : public OpKernel {
 template <typename T> using ArgMaxK = GpuArgOp<T, true>;
 template <typename T> using ArgMinK = GpuArgOp<T, false>;
 
-const bool registered = [] {
-  // Input 1 (dimension) in host memory.
-  RegisterGpuForTypes<ArgMaxK, float, double, int64_t>("ArgMax", "T", {1});
-  RegisterGpuForTypes<ArgMinK, float, double, int64_t>("ArgMin", "T", {1});
-  return true;
-}();
+// Input 1 (dimension) in host memory.
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMax").Device(DEVICE_GPU).HostMemoryInput(1), "T", ArgMaxK, float, double, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("ArgMin").Device(DEVICE_GPU).HostMemoryInput(1), "T", ArgMinK, float, double, int64_t);
 
 }  // namespace
 }  // namespace tg

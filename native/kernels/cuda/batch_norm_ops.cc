@@ -190,7 +190,7 @@ class FusedBatchNormGradGpuOp : public BatchNormGpuBase {
 
 const bool registered = [] {
   auto reg = [](const char* op, KernelFactory f) {
-    KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataType::DT_FLOAT, std::move(f)});
+    RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT), std::move(f));
   };
   reg("FusedBatchNorm", [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedBatchNormGpuOp(c, false)); });
   reg("FusedBatchNormV2", [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedBatchNormGpuOp(c, false)); });

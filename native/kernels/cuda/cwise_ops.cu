@@ -209,9 +209,7 @@ void RegisterHostOnGpu(const std::string& op, const std::string& type_attr, cons
                        const KernelFactory& factory) {
   if (!factory) return;
   for (DataType dt : dtypes) {
-    KernelDef def{op, DeviceType::kGPU, type_attr, dt, factory};
-    def.all_host = true;
-    KernelRegistry::Global().Register(std::move(def));
+    RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint(type_attr, dt).AllHostMemory(), factory);
   }
 }
 
@@ -529,74 +527,72 @@ class GpuAddNOp : public OpKernel {
 
 template <typename Kernel>
 void RegisterAny(const char* op) {
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new Kernel(c));
-                                     }});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU), FactoryOf<Kernel>());
 }
 
 const bool registered = [] {
   // Binary.
-  RegisterGpuForTypes<AddK, float, double, int64_t>("AddV2");
-  RegisterGpuForTypes<AddK, float, double, int64_t>("Add");
-  RegisterGpuForTypes<SubK, float, double, int64_t>("Sub");
-  RegisterGpuForTypes<MulK, float, double, int64_t>("Mul");
-  RegisterGpuForTypes<RealDivK, float, double>("RealDiv");
-  RegisterGpuForTypes<RealDivK, float, double>("Div");  // Div of floats is true division
-  RegisterGpuForTypes<FloorDivK, float, double>("FloorDiv");
-  RegisterGpuForTypes<TruncateDivK, float, double>("TruncateDiv");
-  RegisterGpuForTypes<FloorModK, float, double>("FloorMod");
-  RegisterGpuForTypes<TruncateModK, float, double>("TruncateMod");
-  RegisterGpuForTypes<PowK, float, double>("Pow");
-  RegisterGpuForTypes<MaximumK, float, double, int64_t>("Maximum");
-  RegisterGpuForTypes<MinimumK, float, double, int64_t>("Minimum");
-  RegisterGpuForTypes<SquaredDifferenceK, float, double, int64_t>("SquaredDifference");
-  RegisterGpuForTypes<Atan2K, float, double>("Atan2");
-  RegisterGpuForTypes<DivNoNanK, float, double>("DivNoNan");
-  RegisterGpuForTypes<LessK, float, double, int64_t>("Less");
-  RegisterGpuForTypes<LessEqualK, float, double, int64_t>("LessEqual");
-  RegisterGpuForTypes<GreaterK, float, double, int64_t>("Greater");
-  RegisterGpuForTypes<GreaterEqualK, float, double, int64_t>("GreaterEqual");
-  RegisterGpuForTypes<EqualK, float, double, int64_t, bool>("Equal");
-  RegisterGpuForTypes<NotEqualK, float, double, int64_t, bool>("NotEqual");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("AddV2").Device(DEVICE_GPU), "T", AddK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Add").Device(DEVICE_GPU), "T", AddK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sub").Device(DEVICE_GPU), "T", SubK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Mul").Device(DEVICE_GPU), "T", MulK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("RealDiv").Device(DEVICE_GPU), "T", RealDivK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Div").Device(DEVICE_GPU), "T", RealDivK, float, double);  // Div of floats is true division
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("FloorDiv").Device(DEVICE_GPU), "T", FloorDivK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("TruncateDiv").Device(DEVICE_GPU), "T", TruncateDivK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("FloorMod").Device(DEVICE_GPU), "T", FloorModK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("TruncateMod").Device(DEVICE_GPU), "T", TruncateModK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Pow").Device(DEVICE_GPU), "T", PowK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Maximum").Device(DEVICE_GPU), "T", MaximumK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Minimum").Device(DEVICE_GPU), "T", MinimumK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SquaredDifference").Device(DEVICE_GPU), "T", SquaredDifferenceK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Atan2").Device(DEVICE_GPU), "T", Atan2K, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("DivNoNan").Device(DEVICE_GPU), "T", DivNoNanK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Less").Device(DEVICE_GPU), "T", LessK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("LessEqual").Device(DEVICE_GPU), "T", LessEqualK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Greater").Device(DEVICE_GPU), "T", GreaterK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("GreaterEqual").Device(DEVICE_GPU), "T", GreaterEqualK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Equal").Device(DEVICE_GPU), "T", EqualK, float, double, int64_t, bool);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("NotEqual").Device(DEVICE_GPU), "T", NotEqualK, float, double, int64_t, bool);
   RegisterAny<GpuBinaryOp<bool, bool, LogicalAndF>>("LogicalAnd");
   RegisterAny<GpuBinaryOp<bool, bool, LogicalOrF>>("LogicalOr");
-  RegisterGpuForTypes<GpuAddNOp, float, double, int64_t>("AddN");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("AddN").Device(DEVICE_GPU), "T", GpuAddNOp, float, double, int64_t);
   // Unary.
-  RegisterGpuForTypes<NegK, float, double, int64_t>("Neg");
-  RegisterGpuForTypes<AbsK, float, double, int64_t>("Abs");
-  RegisterGpuForTypes<SquareK, float, double, int64_t>("Square");
-  RegisterGpuForTypes<SignK, float, double, int64_t>("Sign");
-  RegisterGpuForTypes<RoundK, float, double>("Round");
-  RegisterGpuForTypes<ForwardK, int64_t>("Round");
-  RegisterGpuForTypes<ReciprocalK, float, double>("Reciprocal");
-  RegisterGpuForTypes<SqrtK, float, double>("Sqrt");
-  RegisterGpuForTypes<RsqrtK, float, double>("Rsqrt");
-  RegisterGpuForTypes<ExpK, float, double>("Exp");
-  RegisterGpuForTypes<Expm1K, float, double>("Expm1");
-  RegisterGpuForTypes<LogK, float, double>("Log");
-  RegisterGpuForTypes<Log1pK, float, double>("Log1p");
-  RegisterGpuForTypes<SinK, float, double>("Sin");
-  RegisterGpuForTypes<CosK, float, double>("Cos");
-  RegisterGpuForTypes<TanK, float, double>("Tan");
-  RegisterGpuForTypes<AsinK, float, double>("Asin");
-  RegisterGpuForTypes<AcosK, float, double>("Acos");
-  RegisterGpuForTypes<AtanK, float, double>("Atan");
-  RegisterGpuForTypes<SinhK, float, double>("Sinh");
-  RegisterGpuForTypes<CoshK, float, double>("Cosh");
-  RegisterGpuForTypes<TanhK, float, double>("Tanh");
-  RegisterGpuForTypes<AsinhK, float, double>("Asinh");
-  RegisterGpuForTypes<AcoshK, float, double>("Acosh");
-  RegisterGpuForTypes<AtanhK, float, double>("Atanh");
-  RegisterGpuForTypes<SigmoidK, float, double>("Sigmoid");
-  RegisterGpuForTypes<FloorK, float, double>("Floor");
-  RegisterGpuForTypes<CeilK, float, double>("Ceil");
-  RegisterGpuForTypes<ErfK, float, double>("Erf");
-  RegisterGpuForTypes<ErfcK, float, double>("Erfc");
-  RegisterGpuForTypes<LgammaK, float, double>("Lgamma");
-  RegisterGpuForTypes<DigammaK, float, double>("Digamma");
-  RegisterGpuForTypes<IsNanK, float, double>("IsNan");
-  RegisterGpuForTypes<IsInfK, float, double>("IsInf");
-  RegisterGpuForTypes<IsFiniteK, float, double>("IsFinite");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Neg").Device(DEVICE_GPU), "T", NegK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Abs").Device(DEVICE_GPU), "T", AbsK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Square").Device(DEVICE_GPU), "T", SquareK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sign").Device(DEVICE_GPU), "T", SignK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Round").Device(DEVICE_GPU), "T", RoundK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Round").Device(DEVICE_GPU), "T", ForwardK, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Reciprocal").Device(DEVICE_GPU), "T", ReciprocalK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sqrt").Device(DEVICE_GPU), "T", SqrtK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Rsqrt").Device(DEVICE_GPU), "T", RsqrtK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Exp").Device(DEVICE_GPU), "T", ExpK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Expm1").Device(DEVICE_GPU), "T", Expm1K, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Log").Device(DEVICE_GPU), "T", LogK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Log1p").Device(DEVICE_GPU), "T", Log1pK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sin").Device(DEVICE_GPU), "T", SinK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Cos").Device(DEVICE_GPU), "T", CosK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Tan").Device(DEVICE_GPU), "T", TanK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Asin").Device(DEVICE_GPU), "T", AsinK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Acos").Device(DEVICE_GPU), "T", AcosK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Atan").Device(DEVICE_GPU), "T", AtanK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sinh").Device(DEVICE_GPU), "T", SinhK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Cosh").Device(DEVICE_GPU), "T", CoshK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Tanh").Device(DEVICE_GPU), "T", TanhK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Asinh").Device(DEVICE_GPU), "T", AsinhK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Acosh").Device(DEVICE_GPU), "T", AcoshK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Atanh").Device(DEVICE_GPU), "T", AtanhK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Sigmoid").Device(DEVICE_GPU), "T", SigmoidK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Floor").Device(DEVICE_GPU), "T", FloorK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Ceil").Device(DEVICE_GPU), "T", CeilK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Erf").Device(DEVICE_GPU), "T", ErfK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Erfc").Device(DEVICE_GPU), "T", ErfcK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Lgamma").Device(DEVICE_GPU), "T", LgammaK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Digamma").Device(DEVICE_GPU), "T", DigammaK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("IsNan").Device(DEVICE_GPU), "T", IsNanK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("IsInf").Device(DEVICE_GPU), "T", IsInfK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("IsFinite").Device(DEVICE_GPU), "T", IsFiniteK, float, double);
   RegisterAny<GpuUnaryOp<bool, bool, LogicalNotF>>("LogicalNot");
   return true;
 }();

@@ -93,10 +93,8 @@ class LrnGpuOp : public OpKernel {
 };
 
 const bool registered = [] {
-  KernelRegistry::Global().Register({"LRN", DeviceType::kGPU, "T", DataType::DT_FLOAT,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LrnGpuOp(c, false)); }});
-  KernelRegistry::Global().Register({"LRNGrad", DeviceType::kGPU, "T", DataType::DT_FLOAT,
-                                     [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LrnGpuOp(c, true)); }});
+  RegisterKernel(register_kernel::Name("LRN").Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT), [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LrnGpuOp(c, false)); });
+  RegisterKernel(register_kernel::Name("LRNGrad").Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT), [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new LrnGpuOp(c, true)); });
   return true;
 }();
 

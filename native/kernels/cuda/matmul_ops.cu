@@ -195,12 +195,9 @@ class BatchMatMulGpuOp : public OpKernel {
 template <typename T> using BatchMatMulGpu = BatchMatMulGpuOp<T, false>;
 template <typename T> using BatchMatMulV2Gpu = BatchMatMulGpuOp<T, true>;
 
-const bool registered = [] {
-  RegisterGpuForTypes<MatMulGpuOp, float, double>("MatMul");
-  RegisterGpuForTypes<BatchMatMulGpu, float, double>("BatchMatMul");
-  RegisterGpuForTypes<BatchMatMulV2Gpu, float, double>("BatchMatMulV2");
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("MatMul").Device(DEVICE_GPU), "T", MatMulGpuOp, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMul").Device(DEVICE_GPU), "T", BatchMatMulGpu, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("BatchMatMulV2").Device(DEVICE_GPU), "T", BatchMatMulV2Gpu, float, double);
 
 }  // namespace
 }  // namespace tg

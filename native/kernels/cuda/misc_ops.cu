@@ -439,28 +439,27 @@ class GpuL2LossOp : public OpKernel {
   }
 };
 
-template <typename Kernel>
-KernelFactory FactoryOf() {
-  return [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new Kernel(c)); };
-}
-
 void RegisterGpu(const std::string& op, const std::string& type_attr, const std::vector<DataType>& dtypes,
                  const KernelFactory& f, std::vector<int> host_inputs = {}, std::vector<int> host_outputs = {}) {
   for (DataType dt : dtypes) {
-    KernelRegistry::Global().Register({op, DeviceType::kGPU, type_attr, dt, f, host_inputs, host_outputs});
+    register_kernel::Name def(op);
+    def.Device(DEVICE_GPU).TypeConstraint(type_attr, dt);
+    for (int i : host_inputs) def.HostMemoryInput(i);
+    for (int i : host_outputs) def.HostMemoryOutput(i);
+    RegisterKernel(def, f);
   }
 }
 
 const bool registered = [] {
   using DT = DataType;
   // Cast by source type: device sources on the GPU, the rest (int32 above all) on the host.
-  RegisterGpuForTypes<GpuCastOp, float, double, int64_t, bool>("Cast", "SrcT");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Cast").Device(DEVICE_GPU), "SrcT", GpuCastOp, float, double, int64_t, bool);
   RegisterHostOnGpu("Cast", "SrcT",
                     {DT::DT_INT32, DT::DT_INT16, DT::DT_INT8, DT::DT_UINT8, DT::DT_HALF, DT::DT_BFLOAT16},
                     CpuAnyKernelFactory("Cast"));
   // Const: int32 and string constants stay in host memory (TF's HostMemory), others on device.
   RegisterHostOnGpu("Const", "dtype", {DT::DT_INT32, DT::DT_STRING}, CpuAnyKernelFactory("Const"));
-  KernelRegistry::Global().Register({"Const", DeviceType::kGPU, "", DT::DT_INVALID, FactoryOf<GpuConstOp>()});
+  RegisterKernel(register_kernel::Name("Const").Device(DEVICE_GPU), FactoryOf<GpuConstOp>());
   const std::vector<DataType> pod = {DT::DT_FLOAT, DT::DT_DOUBLE, DT::DT_INT64, DT::DT_INT8,  DT::DT_INT16,
                                      DT::DT_UINT8, DT::DT_BOOL,   DT::DT_HALF,  DT::DT_BFLOAT16};
   // (int32 versions of these are the CPU kernels on the host, registered by the platform loader.)
@@ -468,23 +467,23 @@ const bool registered = [] {
   RegisterGpu("ZerosLike", "T", pod, FactoryOf<GpuZerosLikeOp>());
   RegisterGpu("OnesLike", "T", pod, FactoryOf<GpuOnesLikeOp>());
   RegisterGpu("Select", "T", pod, FactoryOf<GpuSelectOp>());
-  RegisterGpuForTypes<ReluK, float, double, int64_t>("Relu");
-  RegisterGpuForTypes<ReluGradK, float, double, int64_t>("ReluGrad");
-  RegisterGpuForTypes<Relu6K, float, double, int64_t>("Relu6");
-  RegisterGpuForTypes<Relu6GradK, float, double, int64_t>("Relu6Grad");
-  RegisterGpuForTypes<EluK, float, double>("Elu");
-  RegisterGpuForTypes<EluGradK, float, double>("EluGrad");
-  RegisterGpuForTypes<SeluK, float, double>("Selu");
-  RegisterGpuForTypes<SeluGradK, float, double>("SeluGrad");
-  RegisterGpuForTypes<LeakyReluK, float, double>("LeakyRelu");
-  RegisterGpuForTypes<LeakyReluGradK, float, double>("LeakyReluGrad");
-  RegisterGpuForTypes<SoftplusK, float, double>("Softplus");
-  RegisterGpuForTypes<SoftplusGradK, float, double>("SoftplusGrad");
-  RegisterGpuForTypes<SoftsignK, float, double>("Softsign");
-  RegisterGpuForTypes<SoftsignGradK, float, double>("SoftsignGrad");
-  RegisterGpuForTypes<GpuBiasAddOp, float, double, int64_t>("BiasAdd");
-  RegisterGpuForTypes<GpuBiasAddGradOp, float, double, int64_t>("BiasAddGrad");
-  RegisterGpuForTypes<GpuL2LossOp, float, double>("L2Loss");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu").Device(DEVICE_GPU), "T", ReluK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("ReluGrad").Device(DEVICE_GPU), "T", ReluGradK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu6").Device(DEVICE_GPU), "T", Relu6K, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Relu6Grad").Device(DEVICE_GPU), "T", Relu6GradK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Elu").Device(DEVICE_GPU), "T", EluK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("EluGrad").Device(DEVICE_GPU), "T", EluGradK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Selu").Device(DEVICE_GPU), "T", SeluK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SeluGrad").Device(DEVICE_GPU), "T", SeluGradK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("LeakyRelu").Device(DEVICE_GPU), "T", LeakyReluK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("LeakyReluGrad").Device(DEVICE_GPU), "T", LeakyReluGradK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Softplus").Device(DEVICE_GPU), "T", SoftplusK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftplusGrad").Device(DEVICE_GPU), "T", SoftplusGradK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("Softsign").Device(DEVICE_GPU), "T", SoftsignK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftsignGrad").Device(DEVICE_GPU), "T", SoftsignGradK, float, double);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("BiasAdd").Device(DEVICE_GPU), "T", GpuBiasAddOp, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("BiasAddGrad").Device(DEVICE_GPU), "T", GpuBiasAddGradOp, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("L2Loss").Device(DEVICE_GPU), "T", GpuL2LossOp, float, double);
   return true;
 }();
 

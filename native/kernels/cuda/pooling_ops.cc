@@ -162,9 +162,10 @@ class PoolGpuOp : public OpKernel {
 };
 
 void Reg(const char* op, Kind kind, std::vector<int> host_inputs) {
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataType::DT_FLOAT,
-                                     [kind](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new PoolGpuOp(c, kind)); },
-                                     std::move(host_inputs)});
+  register_kernel::Name def(op);
+  def.Device(DEVICE_GPU).TypeConstraint("T", DataType::DT_FLOAT);
+  for (int i : host_inputs) def.HostMemoryInput(i);
+  RegisterKernel(def, [kind](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new PoolGpuOp(c, kind)); });
 }
 
 const bool registered = [] {

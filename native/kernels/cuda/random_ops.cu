@@ -338,14 +338,11 @@ class GpuRandomUniformInt64Op : public GpuPhiloxOpKernel {
 
 template <template <typename> class Dist>
 void RegisterFloatRandom(const std::string& op) {
-  auto& r = KernelRegistry::Global();
   // Input 0 (shape) in host memory.
-  r.Register({op, DeviceType::kGPU, "dtype", DataType::DT_FLOAT,
-              [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomFloatOp<Dist, float>(c)); },
-              {0}, {}});
-  r.Register({op, DeviceType::kGPU, "dtype", DataType::DT_DOUBLE,
-              [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomFloatOp<Dist, double>(c)); },
-              {0}, {}});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint<float>("dtype").HostMemoryInput(0),
+                 FactoryOf<GpuRandomFloatOp<Dist, float>>());
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint<double>("dtype").HostMemoryInput(0),
+                 FactoryOf<GpuRandomFloatOp<Dist, double>>());
 }
 
 const bool registered = [] {
@@ -353,9 +350,7 @@ const bool registered = [] {
   RegisterFloatRandom<NormalDist>("RandomStandardNormal");
   RegisterFloatRandom<TruncatedNormalDist>("TruncatedNormal");
   // shape, minval, maxval in host memory (scalars read on the host).
-  KernelRegistry::Global().Register(
-      {"RandomUniformInt", DeviceType::kGPU, "Tout", DataType::DT_INT64,
-       [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new GpuRandomUniformInt64Op(c)); }, {0, 1, 2}, {}});
+  TG_REGISTER_KERNEL(Name("RandomUniformInt").Device(DEVICE_GPU).TypeConstraint("Tout", DataType::DT_INT64).HostMemoryInput(0).HostMemoryInput(1).HostMemoryInput(2), GpuRandomUniformInt64Op);
   return true;
 }();
 

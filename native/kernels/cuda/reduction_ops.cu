@@ -305,25 +305,14 @@ template <typename T> using ProdK = GpuReductionOp<T, gpu::ProdR<T>>;
 template <typename T> using MaxK = GpuReductionOp<T, gpu::MaxR<T>>;
 template <typename T> using MinK = GpuReductionOp<T, gpu::MinR<T>>;
 
-const bool registered = [] {
-  // Input 1 (reduction_indices) is read on the host, as TF's HostMemory("reduction_indices").
-  RegisterGpuForTypes<SumK, float, double, int64_t>("Sum", "T", {1});
-  RegisterGpuForTypes<MeanK, float, double, int64_t>("Mean", "T", {1});
-  RegisterGpuForTypes<ProdK, float, double, int64_t>("Prod", "T", {1});
-  RegisterGpuForTypes<MaxK, float, double, int64_t>("Max", "T", {1});
-  RegisterGpuForTypes<MinK, float, double, int64_t>("Min", "T", {1});
-  KernelRegistry::Global().Register({"All", DeviceType::kGPU, "", DataType::DT_INVALID,
-                                     [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new GpuReductionOp<bool, gpu::AllR>(c));
-                                     },
-                                     {1}, {}});
-  KernelRegistry::Global().Register({"Any", DeviceType::kGPU, "", DataType::DT_INVALID,
-                                     [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new GpuReductionOp<bool, gpu::AnyR>(c));
-                                     },
-                                     {1}, {}});
-  return true;
-}();
+// Input 1 (reduction_indices) is read on the host, as TF's HostMemory("reduction_indices").
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Sum").Device(DEVICE_GPU).HostMemoryInput(1), "T", SumK, float, double, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Mean").Device(DEVICE_GPU).HostMemoryInput(1), "T", MeanK, float, double, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Prod").Device(DEVICE_GPU).HostMemoryInput(1), "T", ProdK, float, double, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Max").Device(DEVICE_GPU).HostMemoryInput(1), "T", MaxK, float, double, int64_t);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Min").Device(DEVICE_GPU).HostMemoryInput(1), "T", MinK, float, double, int64_t);
+TG_REGISTER_KERNEL(Name("All").Device(DEVICE_GPU).HostMemoryInput(1), GpuReductionOp<bool, gpu::AllR>);
+TG_REGISTER_KERNEL(Name("Any").Device(DEVICE_GPU).HostMemoryInput(1), GpuReductionOp<bool, gpu::AnyR>);
 
 }  // namespace
 }  // namespace tg

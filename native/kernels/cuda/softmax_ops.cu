@@ -77,11 +77,8 @@ class GpuSoftmaxOp : public OpKernel {
 template <typename T> using SoftmaxK = GpuSoftmaxOp<T, false>;
 template <typename T> using LogSoftmaxK = GpuSoftmaxOp<T, true>;
 
-const bool registered = [] {
-  RegisterGpuForTypes<SoftmaxK, float, double>("Softmax");
-  RegisterGpuForTypes<LogSoftmaxK, float, double>("LogSoftmax");
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("Softmax").Device(DEVICE_GPU), "T", SoftmaxK, float, double);
+TG_REGISTER_KERNEL_FOR_TYPES(Name("LogSoftmax").Device(DEVICE_GPU), "T", LogSoftmaxK, float, double);
 
 }  // namespace
 }  // namespace tg

@@ -34,8 +34,11 @@ void RegisterCpuAnyOnGpu(const std::string& op, const std::string& type_attr, st
   const KernelFactory f = CpuAnyKernelFactory(op);
   if (!f) return;
   if (!type_attr.empty()) RegisterHostOnGpu(op, type_attr, HostTypes(), f);
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "", DataType::DT_INVALID, f, std::move(host_inputs),
-                                     std::move(host_outputs)});
+  register_kernel::Name def(op);
+  def.Device(DEVICE_GPU);
+  for (int i : host_inputs) def.HostMemoryInput(i);
+  for (int i : host_outputs) def.HostMemoryOutput(i);
+  RegisterKernel(def, f);
 }
 
 // ---------- Assign ----------
@@ -115,12 +118,10 @@ const bool registered = [] {
   RegisterCpuAnyOnGpu("Variable", "dtype");
   RegisterCpuAnyOnGpu("IsVariableInitialized", "dtype", {}, {0});
   RegisterHostOnGpu("Assign", "T", HostTypes(), CpuAnyKernelFactory("Assign"));
-  KernelRegistry::Global().Register({"Assign", DeviceType::kGPU, "", DataType::DT_INVALID, [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new GpuAssignOp(c));
-                                     }});
+  TG_REGISTER_KERNEL(Name("Assign").Device(DEVICE_GPU), GpuAssignOp);
   // (int32 AssignAdd/AssignSub: the CPU kernels on the host, registered by the platform loader.)
-  RegisterGpuForTypes<AssignAddK, float, double, int64_t>("AssignAdd");
-  RegisterGpuForTypes<AssignSubK, float, double, int64_t>("AssignSub");
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("AssignAdd").Device(DEVICE_GPU), "T", AssignAddK, float, double, int64_t);
+  TG_REGISTER_KERNEL_FOR_TYPES(Name("AssignSub").Device(DEVICE_GPU), "T", AssignSubK, float, double, int64_t);
 
   // Forwarding and shape ops.
   for (const char* op : {"Identity", "StopGradient", "PreventGradient", "Snapshot", "RefIdentity", "Squeeze"}) {
@@ -142,7 +143,7 @@ const bool registered = [] {
     RegisterCpuAnyOnGpu(op, "T");
   }
   if (KernelFactory f = CpuAnyKernelFactory("LoopCond")) {
-    KernelRegistry::Global().Register({"LoopCond", DeviceType::kGPU, "", DataType::DT_INVALID, f, {}, {}, /*all_host=*/true});
+    RegisterKernel(register_kernel::Name("LoopCond").Device(DEVICE_GPU).AllHostMemory(), f);
   }
   return true;
 }();

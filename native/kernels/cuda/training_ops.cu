@@ -318,12 +318,8 @@ class GpuApplyKernel : public OpKernel {
 
 template <template <typename> class Algo>
 void RegisterApply(const char* op) {
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataTypeOf<float>(), [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new GpuApplyKernel<float, Algo>(c));
-                                     }});
-  KernelRegistry::Global().Register({op, DeviceType::kGPU, "T", DataTypeOf<double>(), [](const KernelConstruction& c) {
-                                       return std::unique_ptr<OpKernel>(new GpuApplyKernel<double, Algo>(c));
-                                     }});
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint("T", DataTypeOf<float>()), FactoryOf<GpuApplyKernel<float, Algo>>());
+  RegisterKernel(register_kernel::Name(op).Device(DEVICE_GPU).TypeConstraint("T", DataTypeOf<double>()), FactoryOf<GpuApplyKernel<double, Algo>>());
 }
 
 const bool registered = (RegisterApply<GradientDescentAlgo>("ApplyGradientDescent"),

@@ -217,12 +217,9 @@ class GpuSparseSoftmaxXentOp : public OpKernel {
   }
 };
 
-const bool registered = [] {
-  RegisterGpuForTypes<GpuSoftmaxXentOp, float, double>("SoftmaxCrossEntropyWithLogits");
-  // Labels (input 1) in host memory: checked there with the CPU kernel's error.
-  RegisterGpuForTypes<GpuSparseSoftmaxXentOp, float, double>("SparseSoftmaxCrossEntropyWithLogits", "T", {1});
-  return true;
-}();
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SoftmaxCrossEntropyWithLogits").Device(DEVICE_GPU), "T", GpuSoftmaxXentOp, float, double);
+// Labels (input 1) in host memory: checked there with the CPU kernel's error.
+TG_REGISTER_KERNEL_FOR_TYPES(Name("SparseSoftmaxCrossEntropyWithLogits").Device(DEVICE_GPU).HostMemoryInput(1), "T", GpuSparseSoftmaxXentOp, float, double);
 
 }  // namespace
 }  // namespace tg
