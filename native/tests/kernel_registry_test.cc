@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/kernel.h"
+#include "runtime/op_def.h"
 
 namespace tg {
 namespace {
@@ -24,6 +25,9 @@ TG_REGISTER_KERNEL_FOR_TYPES(Name("TestRegTyped").Device(DEVICE_CPU), "T", TestT
 TG_REGISTER_KERNEL(Name("TestRegTyped").Device(DEVICE_GPU).TypeConstraint<float>("T").HostMemoryInput(1).HostMemoryOutput(0),
                    TestTypedKernel<float>);
 TG_REGISTER_KERNEL(Name("TestRegAny").Device(DEVICE_GPU).AllHostMemory(), TestAnyKernel);
+// Their records: every kernel has one (op_def_test checks).
+TG_REGISTER_OP("TestRegTyped").Input("x: T").Input("shape: int32").Output("y: T").Attr("T: type");
+TG_REGISTER_OP("TestRegAny").Output("y: float");
 
 Node NodeOf(const std::string& op, DataType t) {
   Node n;
