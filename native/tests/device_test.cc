@@ -121,11 +121,6 @@ Tensor Floats(std::vector<float> v) {
 
 std::vector<float> Values(const Tensor& t) { return std::vector<float>(t.data<float>(), t.data<float>() + t.num_elements()); }
 
-void Extend(Session& s, GraphBuilder& g) {
-  auto bytes = g.Finish();
-  s.Extend(bytes.data(), bytes.size());
-}
-
 bool Logged(const std::vector<std::string>& log, const std::string& line) {
   for (const auto& l : log) if (l == line) return true;
   return false;

@@ -93,11 +93,6 @@ TG_REGISTER_OP("TestFailAfterParked").Output("output: float");
 Tensor F(float v) { return Tensor::Scalar<float>(v); }
 float Val(const Tensor& t) { return *t.data<float>(); }
 
-void Extend(Session& s, GraphBuilder& g) {
-  auto bytes = g.Finish();
-  s.Extend(bytes.data(), bytes.size());
-}
-
 // p -> add1 -> times2 (= (p + 1) * 2) -> add1b (= (p + 1) * 2 + 1); park; fail.
 void BasicGraph(GraphBuilder& g) {
   g.Placeholder("p")

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "graph_generated.h"
+#include "runtime/session.h"
 #include "runtime/types.h"
 
 namespace tg {
@@ -165,5 +166,11 @@ class GraphBuilder {
   };
   std::vector<Spec> nodes_;
 };
+
+// Adds the builder's graph to the session (a GraphDef delta, as the TypeScript session sends).
+inline void Extend(Session& s, GraphBuilder& g) {
+  auto bytes = g.Finish();
+  s.Extend(bytes.data(), bytes.size());
+}
 
 }  // namespace tg

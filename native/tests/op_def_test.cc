@@ -206,11 +206,6 @@ TEST(OpDef, RegisterListVerifiesTheBuffer) {
   }
 }
 
-void Extend(Session& s, GraphBuilder& g) {
-  auto bytes = g.Finish();
-  s.Extend(bytes.data(), bytes.size());
-}
-
 TEST(OpDef, ImportRejectsAnUnknownOpNamingTheNode) {
   Session s({});
   GraphBuilder g;

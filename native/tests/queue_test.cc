@@ -511,11 +511,6 @@ std::vector<uint8_t> Bytes32(std::vector<int32_t> v) {
   return b;
 }
 
-void Extend(Session& s, GraphBuilder& g) {
-  auto bytes = g.Finish();
-  s.Extend(bytes.data(), bytes.size());
-}
-
 void QueueGraph(GraphBuilder& g) {
   using GB = GraphBuilder;
   const auto i32 = GB::Type(DataType::DT_INT32);

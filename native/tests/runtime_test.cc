@@ -21,11 +21,6 @@ Tensor Floats(std::vector<float> v, Shape shape) {
 
 std::vector<float> Values(const Tensor& t) { return std::vector<float>(t.data<float>(), t.data<float>() + t.num_elements()); }
 
-void Extend(Session& s, GraphBuilder& g) {
-  auto bytes = g.Finish();
-  s.Extend(bytes.data(), bytes.size());
-}
-
 TEST(Runtime, ConstAddMatMul) {
   Session s({});
   GraphBuilder g;

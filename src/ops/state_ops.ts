@@ -11,34 +11,23 @@ import { TensorShape } from '../framework/tensor_shape.js';
 
 // ---------- op registrations ----------
 
-registerOp({
-  type: 'VariableV2',
-  inputs: [],
-  outputs: [{ name: 'ref', typeAttr: 'dtype', isRef: true }],
-  attrs: {
-    shape: { kind: 'shape' },
-    dtype: { kind: 'type' },
-    container: { kind: 'string', default: '' },
-    shared_name: { kind: 'string', default: '' },
-  },
-  stateful: true,
-  shape: (op) => [op.getAttr('shape') as TensorShape],
-});
-
-// TF's first variable op (graphs written before VariableV2); the runtime runs both alike.
-registerOp({
-  type: 'Variable',
-  inputs: [],
-  outputs: [{ name: 'ref', typeAttr: 'dtype', isRef: true }],
-  attrs: {
-    shape: { kind: 'shape' },
-    dtype: { kind: 'type' },
-    container: { kind: 'string', default: '' },
-    shared_name: { kind: 'string', default: '' },
-  },
-  stateful: true,
-  shape: (op) => [op.getAttr('shape') as TensorShape],
-});
+// VariableV2, and Variable, TF's first variable op (graphs written before VariableV2): one
+// record shape, run alike by the runtime.
+for (const type of ['VariableV2', 'Variable']) {
+  registerOp({
+    type,
+    inputs: [],
+    outputs: [{ name: 'ref', typeAttr: 'dtype', isRef: true }],
+    attrs: {
+      shape: { kind: 'shape' },
+      dtype: { kind: 'type' },
+      container: { kind: 'string', default: '' },
+      shared_name: { kind: 'string', default: '' },
+    },
+    stateful: true,
+    shape: (op) => [op.getAttr('shape') as TensorShape],
+  });
+}
 
 // A copy of its input (TF's array_ops Snapshot): what a variable's value is at that point.
 registerOp({
