@@ -23,8 +23,11 @@ export interface NodeExecStats {
   threadId: number;
 }
 
-/** Fetched tensors; `stepStats` when the run was traced. */
-export type NativeRunResult = NativeTensor[] & { stepStats?: NodeExecStats[] };
+/** Feeds of a run, flat: dtype, shape, data for each tensor (no object per tensor to read). */
+export type NativeFeeds = (number | number[] | NativeTensor['data'])[];
+
+/** Fetched tensors, flat as NativeFeeds (dtype, shape, data each); `stepStats` when the run was traced. */
+export type NativeRunResult = NativeFeeds & { stepStats?: NodeExecStats[] };
 
 /** Opaque handle of a native session. */
 export type NativeSession = { readonly __nativeSession: unique symbol };
@@ -50,8 +53,8 @@ export interface NativeAddon {
   newSession(options: NativeSessionOptions): NativeSession;
   sessionExtend(session: NativeSession, graphDef: Uint8Array): void;
   sessionMakeCallable(session: NativeSession, feeds: string[], fetches: string[], targets: string[]): { handle: number; placements: string[] };
-  sessionRun(session: NativeSession, handle: number, feeds: NativeTensor[], timeoutMs: number, trace?: boolean): NativeRunResult;
-  sessionRunAsync(session: NativeSession, handle: number, feeds: NativeTensor[], timeoutMs: number, trace?: boolean): Promise<NativeRunResult>;
+  sessionRun(session: NativeSession, handle: number, feeds: NativeFeeds, timeoutMs: number, trace?: boolean): NativeRunResult;
+  sessionRunAsync(session: NativeSession, handle: number, feeds: NativeFeeds, timeoutMs: number, trace?: boolean): Promise<NativeRunResult>;
   sessionClose(session: NativeSession): void;
   sessionListDevices(session: NativeSession): { name: string; deviceType: string; memoryLimitBytes: number; physicalDeviceDesc: string }[];
   resetContainers(containers: string[]): void;

@@ -40,6 +40,9 @@ Napi::Value TensorToJs(Napi::Env env, const tg::Tensor& t);
 tg::Tensor TensorFromJs(const Napi::Value& v);
 std::vector<tg::Tensor> TensorsFromJs(const Napi::Value& v);
 Napi::Value TensorsToJs(Napi::Env env, const std::vector<tg::Tensor>& ts);
+// Runs' feeds and results, flat: [dtype, shape, data] per tensor (no named property per tensor).
+std::vector<tg::Tensor> FlatTensorsFromJs(const Napi::Value& v);
+Napi::Value FlatTensorsToJs(Napi::Env env, const std::vector<tg::Tensor>& ts);
 
 // Argument i as a Uint8Array; an array of strings (InvalidArgument otherwise).
 Napi::Uint8Array BufferArg(const Napi::CallbackInfo& info, size_t i);

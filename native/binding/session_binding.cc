@@ -11,8 +11,8 @@ namespace {
 using tgjs::BufferArg;
 using tgjs::Guard;
 using tgjs::StringsArg;
-using tgjs::TensorsFromJs;
-using tgjs::TensorsToJs;
+using tgjs::FlatTensorsFromJs;
+using tgjs::FlatTensorsToJs;
 using tgjs::ToJsError;
 using SessionPtr = std::shared_ptr<tg::Session>;
 
@@ -85,7 +85,7 @@ tg::RunOptions RunOptionsArg(const Napi::CallbackInfo& info, size_t i) {
 // Fetched tensors as an array; a traced run adds `stepStats` (one entry per node) to it.
 Napi::Value RunResultToJs(Napi::Env env, const std::vector<tg::Tensor>& out, const tg::RunOptions& o,
                           const std::vector<tg::NodeStats>& stats) {
-  Napi::Value arr = TensorsToJs(env, out);
+  Napi::Value arr = FlatTensorsToJs(env, out);
   if (o.trace) {
     Napi::Array a = Napi::Array::New(env, stats.size());
     for (size_t i = 0; i < stats.size(); i++) {
@@ -109,7 +109,7 @@ Napi::Value SessionRun(const Napi::CallbackInfo& info) {
     int64_t h = info[1].As<Napi::Number>().Int64Value();
     tg::RunOptions o = RunOptionsArg(info, 3);
     std::vector<tg::NodeStats> stats;
-    std::vector<tg::Tensor> out = s->RunCallable(h, TensorsFromJs(info[2]), o, &stats);
+    std::vector<tg::Tensor> out = s->RunCallable(h, FlatTensorsFromJs(info[2]), o, &stats);
     return RunResultToJs(info.Env(), out, o, stats);
   });
 }
@@ -187,7 +187,7 @@ class AsyncRuns {
 Napi::Value SessionRunAsync(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     SessionPtr& s = SessionArg(info);
-    return AsyncRuns::For(info.Env()).Start(info.Env(), s, info[1].As<Napi::Number>().Int64Value(), TensorsFromJs(info[2]),
+    return AsyncRuns::For(info.Env()).Start(info.Env(), s, info[1].As<Napi::Number>().Int64Value(), FlatTensorsFromJs(info[2]),
                                             RunOptionsArg(info, 3));
   });
 }

@@ -11,7 +11,7 @@ import { registerSessionHooks, type FeedDict } from '../framework/session_hooks.
 import { Tensor } from '../framework/tensor.js';
 import { bytesToStrings, ndarrayFromBytes, ndarrayToBytes } from '../framework/tensor_codec.js';
 import { TensorShape } from '../framework/tensor_shape.js';
-import { native, type NativeSession, type NativeTensor, type NodeExecStats } from '../native.js';
+import { native, type NativeFeeds, type NativeRunResult, type NativeSession, type NodeExecStats } from '../native.js';
 
 export interface GPUOptions {
   perProcessGpuMemoryFraction?: number;
@@ -143,16 +143,18 @@ function makeFetchPlan(graph: Graph, fetches: Fetch): FetchPlan {
 
 // ---------- feeds ----------
 
-function feedEntries(graph: Graph, feedDict: FeedDict | undefined): [Tensor, unknown][] {
-  if (!feedDict) return [];
-  const pairs: [Tensor | string, unknown][] =
-    feedDict instanceof Map ? [...feedDict.entries()] : Array.isArray(feedDict) ? feedDict : Object.entries(feedDict);
-  return pairs.map(([k, v]) => {
-    const t = typeof k === 'string' ? graph.getTensorByName(k.includes(':') ? k : `${k}:0`) : k;
-    if (!(t instanceof Tensor)) throw new InvalidArgumentError(undefined, undefined, `Cannot interpret feed_dict key ${String(k)} as a Tensor`);
-    if (t.graph !== graph) throw new InvalidArgumentError(undefined, t.op, `Tensor ${t.name} fed is not an element of this graph.`);
-    return [t, v];
-  });
+const NO_FEEDS: readonly [Tensor | string, unknown][] = Object.freeze([]);
+
+function feedPairs(feedDict: FeedDict | undefined): readonly (readonly [Tensor | string, unknown])[] {
+  if (!feedDict) return NO_FEEDS;
+  return feedDict instanceof Map ? [...feedDict.entries()] : Array.isArray(feedDict) ? feedDict : Object.entries(feedDict);
+}
+
+function feedTensor(graph: Graph, k: Tensor | string): Tensor {
+  const t = typeof k === 'string' ? graph.getTensorByName(k.includes(':') ? k : `${k}:0`) : k;
+  if (!(t instanceof Tensor)) throw new InvalidArgumentError(undefined, undefined, `Cannot interpret feed_dict key ${String(k)} as a Tensor`);
+  if (t.graph !== graph) throw new InvalidArgumentError(undefined, t.op, `Tensor ${t.name} fed is not an element of this graph.`);
+  return t;
 }
 
 /** The shape a flat TypedArray fed to `t` has: the static shape with one unknown dim inferred. */
@@ -201,20 +203,27 @@ export function feedValue(t: Tensor, value: unknown): NDArray {
 
 const SCALAR: readonly number[] = Object.freeze([]);
 
-function toNative(arr: NDArray): NativeTensor {
+/** Appends a feed to the binding's flat feed list (dtype, shape, data per tensor). */
+function pushFeed(flat: NativeFeeds, arr: NDArray): void {
   const packed = arr.dtype === 'string' || arr.dtype === 'float16' || arr.dtype === 'bfloat16';
-  return {
-    dtype: dtypeToEnum(arr.dtype),
-    shape: arr.shape as number[],
-    // The binding copies from any typed array; only halves need packing first.
-    data: arr.dtype === 'string' ? arr.bytes : packed ? ndarrayToBytes(arr) : (arr.data as ArrayBufferView),
-  };
+  // The binding copies from any typed array; only halves need packing first.
+  flat.push(dtypeToEnum(arr.dtype), arr.shape as number[],
+    arr.dtype === 'string' ? arr.bytes : packed ? ndarrayToBytes(arr) : (arr.data as ArrayBufferView));
 }
 
-function fromNative(t: NativeTensor): NDArray {
-  const dtype: DType = dtypeFromEnum(t.dtype);
-  if (dtype === 'string') return new NDArray('string', t.shape, bytesToStrings(t.data as Uint8Array[]));
-  return ndarrayFromBytes(dtype, t.shape, t.data as Uint8Array, true);
+/** The binding's flat result list (dtype, shape, data per tensor) as NDArrays. */
+function fromNative(out: NativeRunResult): NDArray[] {
+  const n = out.length / 3;
+  const arrays = new Array<NDArray>(n);
+  for (let i = 0; i < n; i++) {
+    const dtype: DType = dtypeFromEnum(out[3 * i] as number);
+    const shape = out[3 * i + 1] as number[];
+    const data = out[3 * i + 2];
+    arrays[i] = dtype === 'string'
+      ? new NDArray('string', shape, bytesToStrings(data as Uint8Array[]))
+      : ndarrayFromBytes(dtype, shape, data as Uint8Array, true);
+  }
+  return arrays;
 }
 
 // ---------- callables ----------
@@ -222,6 +231,13 @@ function fromNative(t: NativeTensor): NDArray {
 interface Prepared {
   handle: number;
   plan: FetchPlan;
+  feeds: NativeFeeds;
+}
+
+/** Cached callables by fetch plan key, then by each fed tensor (a trie: no key string per run). */
+interface CallableNode {
+  handle?: number;
+  next?: Map<Tensor, CallableNode>;
 }
 
 const defaultSessions: Session[] = [];
@@ -250,7 +266,7 @@ export class Session {
   private readonly _native: NativeSession;
   private _closed = false;
   private _extendedTo = 0;
-  private readonly _callables = new Map<string, number>();
+  private readonly _callables = new Map<string, CallableNode>();
 
   constructor(options: SessionOptions = {}) {
     if (options.target) {
@@ -284,27 +300,26 @@ export class Session {
 
   /** Runs `fetches`; the result mirrors their structure with NDArrays for tensors. */
   run<const F extends Fetch>(fetches: F, feedDict?: FeedDict, options?: RunOptions, runMetadata?: RunMetadata): FetchResult<F> {
-    const { prepared, feeds } = this._prepare(fetches, feedDict);
+    const prepared = this._prepare(fetches, feedDict);
     const trace = (options?.traceLevel ?? 0) > 0 && runMetadata !== undefined;
-    const out = native().sessionRun(this._native, prepared.handle, feeds, options?.timeoutInMs ?? 0, trace);
+    const out = native().sessionRun(this._native, prepared.handle, prepared.feeds, options?.timeoutInMs ?? 0, trace);
     if (runMetadata) runMetadata.stepStats = stepStatsOf(out.stepStats);
-    return prepared.plan.build(out.map(fromNative)) as unknown as FetchResult<F>;
+    return prepared.plan.build(fromNative(out)) as unknown as FetchResult<F>;
   }
 
   /** Like run, on a native worker thread: the event loop keeps running. */
   runAsync<const F extends Fetch>(fetches: F, feedDict?: FeedDict, options?: RunOptions, runMetadata?: RunMetadata): Promise<FetchResult<F>> {
-    let prep: ReturnType<Session['_prepare']>;
+    let prepared: Prepared;
     try {
-      prep = this._prepare(fetches, feedDict);
+      prepared = this._prepare(fetches, feedDict);
     } catch (e) {
       return Promise.reject(e);
     }
-    const { prepared, feeds } = prep;
     // (Typed as Promise<never> inside: checking the recursive result type here is too deep for tsc.)
     const trace = (options?.traceLevel ?? 0) > 0 && runMetadata !== undefined;
-    return native().sessionRunAsync(this._native, prepared.handle, feeds, options?.timeoutInMs ?? 0, trace).then((out) => {
+    return native().sessionRunAsync(this._native, prepared.handle, prepared.feeds, options?.timeoutInMs ?? 0, trace).then((out) => {
       if (runMetadata) runMetadata.stepStats = stepStatsOf(out.stepStats);
-      return prepared.plan.build(out.map(fromNative));
+      return prepared.plan.build(fromNative(out));
     }) as Promise<never>;
   }
 
@@ -313,7 +328,7 @@ export class Session {
    * per-run lookups done once here (TF1's make_callable).
    */
   makeCallable<const F extends Fetch>(fetches: F, feedList: readonly (Tensor | string)[] = []): (...feedValues: unknown[]) => FetchResult<F> {
-    const feedTensors = feedEntries(this.graph, feedList.map((k) => [k, undefined] as [Tensor | string, unknown])).map(([t]) => t);
+    const feedTensors = feedList.map((k) => feedTensor(this.graph, k));
     const plan = makeFetchPlan(this.graph, fetches);
     const handle = this._callable(feedTensors, plan);
     return (...values: unknown[]) => {
@@ -321,8 +336,9 @@ export class Session {
       if (values.length !== feedTensors.length) {
         throw new InvalidArgumentError(undefined, undefined, `Callable takes ${feedTensors.length} feed values, got ${values.length}`);
       }
-      const feeds = feedTensors.map((t, i) => toNative(feedValue(t, values[i])));
-      return plan.build(native().sessionRun(this._native, handle, feeds, 0).map(fromNative)) as unknown as FetchResult<F>;
+      const feeds: NativeFeeds = [];
+      for (let i = 0; i < feedTensors.length; i++) pushFeed(feeds, feedValue(feedTensors[i], values[i]));
+      return plan.build(fromNative(native().sessionRun(this._native, handle, feeds, 0))) as unknown as FetchResult<F>;
     };
   }
 
@@ -366,12 +382,16 @@ export class Session {
     if (this._closed) throw new CancelledError(undefined, undefined, 'Attempted to use a closed Session.');
   }
 
-  private _prepare(fetches: Fetch, feedDict: FeedDict | undefined): { prepared: Prepared; feeds: NativeTensor[] } {
+  private _prepare(fetches: Fetch, feedDict: FeedDict | undefined): Prepared {
     this._checkOpen();
-    const entries = feedEntries(this.graph, feedDict);
+    const pairs = feedPairs(feedDict);
+    const tensors = new Array<Tensor>(pairs.length);
+    for (let i = 0; i < pairs.length; i++) tensors[i] = feedTensor(this.graph, pairs[i][0]);
     const plan = fetchPlan(this.graph, fetches);
-    const handle = this._callable(entries.map(([t]) => t), plan);
-    return { prepared: { handle, plan }, feeds: entries.map(([t, v]) => toNative(feedValue(t, v))) };
+    const handle = this._callable(tensors, plan);
+    const feeds: NativeFeeds = [];
+    for (let i = 0; i < pairs.length; i++) pushFeed(feeds, feedValue(tensors[i], pairs[i][1]));
+    return { handle, plan, feeds };
   }
 
   /** Sends new graph nodes, then returns the cached native callable for the signature. */
@@ -383,17 +403,20 @@ export class Session {
       native().sessionExtend(this._native, delta.serialize());
       this._extendedTo = this.graph.version;
     }
-    let key = plan.key;
-    for (const t of feeds) key += `|${t.name}`;
-    let handle = this._callables.get(key);
-    if (handle === undefined) {
+    let node: CallableNode | undefined = this._callables.get(plan.key);
+    if (!node) this._callables.set(plan.key, (node = {}));
+    for (const t of feeds) {
+      let next: CallableNode | undefined = node.next?.get(t);
+      if (!next) (node.next ??= new Map()).set(t, (next = {}));
+      node = next;
+    }
+    if (node.handle === undefined) {
       const r = native().sessionMakeCallable(this._native, feeds.map((t) => t.name),
         plan.tensors.map((t) => t.name), plan.targets.map((o) => o.name));
       for (const line of r.placements) console.log(line);
-      handle = r.handle;
-      this._callables.set(key, handle);
+      node.handle = r.handle;
     }
-    return handle;
+    return node.handle;
   }
 }
 
