@@ -401,6 +401,14 @@ void Executor::ComputeFrames() {
 
 Executor::~Executor() = default;
 
+bool Executor::NeverWaits() const {
+  if (has_loops_) return false;
+  for (const Item& item : items_) {
+    if ((item.device && item.device->has_device_memory()) || (item.kernel && item.kernel->AsAsync())) return false;
+  }
+  return true;
+}
+
 // ---- Running a step --------------------------------------------------------------------
 // One scheduler for every graph (TF's executor model): the step is a tree of frame
 // instances, the root frame with one iteration, each while loop a frame with numbered

@@ -54,6 +54,10 @@ class Executor {
   void RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
                 std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs = false);
 
+  // Whether a step may run entirely on the caller's thread without ever waiting: no kernel
+  // that waits (AsyncOpKernel: queues, readers), no while loop, only host devices.
+  bool NeverWaits() const;
+
  private:
   struct Item;
   struct Frame;

@@ -1,6 +1,7 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace tg {
@@ -63,6 +64,8 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   auto it = signature_to_handle_.find(key);
   if (it != signature_to_handle_.end()) return it->second;
   auto exec = std::make_unique<Executor>(graph_, *placer_, &resources_, inter_op_.get(), feeds, fetches, targets);
+  callable_info_.push_back(std::make_unique<CallableInfo>());
+  callable_info_.back()->never_waits = exec->NeverWaits();
   executors_.push_back(std::move(exec));
   int64_t handle = static_cast<int64_t>(executors_.size()) - 1;
   signature_to_handle_[key] = handle;
@@ -72,6 +75,7 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
 void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
                         bool caller_runs) {
   Executor* executor;
+  CallableInfo* info;
   auto cancellation = std::make_shared<CancellationManager>();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -80,12 +84,17 @@ void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOpti
       throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
     }
     executor = executors_[handle].get();
+    info = callable_info_[handle].get();
     in_flight_.push_back(cancellation);
   }
   RunOptions opts = options;
   if (opts.timeout_ms <= 0) opts.timeout_ms = options_.operation_timeout_ms;
   CancellationManager* step = cancellation.get();
-  auto step_done = [this, step, done = std::move(done)](StepResult result) {
+  const auto start = std::chrono::steady_clock::now();
+  auto step_done = [this, step, info, start, done = std::move(done)](StepResult result) {
+    info->last_step_us.store(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count(),
+        std::memory_order_relaxed);
     EndStep(step);
     done(std::move(result));  // the session may be gone from here on
   };
@@ -107,17 +116,14 @@ void Session::EndStep(const CancellationManager* step) {
   if (in_flight_.empty()) idle_cv_.notify_all();
 }
 
-std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
-                                         std::vector<NodeStats>* stats) {
+StepResult Session::RunStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options) {
   std::mutex mu;
   std::condition_variable cv;
   bool finished = false;
   StepResult result;
-  RunOptions opts = options;
-  opts.trace = options.trace && stats != nullptr;
   // The caller runs nodes too: its oneDNN calls get the same team bound as the pool's.
   ThreadPool::LimitOpenMpTeam(intra_threads_);
-  StartStep(handle, feeds, opts, [&](StepResult r) {
+  StartStep(handle, std::move(feeds), options, [&](StepResult r) {
     std::lock_guard<std::mutex> lock(mu);
     result = std::move(r);
     finished = true;
@@ -125,9 +131,36 @@ std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tenso
   }, /*caller_runs=*/true);
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return finished; });
+  return result;
+}
+
+std::vector<Tensor> Session::RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
+                                         std::vector<NodeStats>* stats) {
+  RunOptions opts = options;
+  opts.trace = options.trace && stats != nullptr;
+  StepResult result = RunStep(handle, feeds, opts);
   result.status.Check();
   if (stats) *stats = std::move(result.stats);
   return std::move(result.fetched);
+}
+
+bool Session::TryRunCallableInline(int64_t handle, std::vector<Tensor>& feeds, const RunOptions& options,
+                                   StepResult* result) {
+  size_t bytes = 0;
+  for (const Tensor& t : feeds) {
+    if (HoldsStrings(t.dtype())) return false;
+    bytes += t.total_bytes();
+  }
+  if (bytes > kInlineFeedBytes) return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || handle < 0 || handle >= static_cast<int64_t>(callable_info_.size())) return false;  // StartStep reports it
+    const CallableInfo& info = *callable_info_[handle];
+    const int64_t last = info.last_step_us.load(std::memory_order_relaxed);
+    if (!info.never_waits || last < 0 || last > kInlineMicros) return false;
+  }
+  *result = RunStep(handle, std::move(feeds), options);
+  return true;
 }
 
 void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {

@@ -2,6 +2,8 @@
 // (and C++ tests) drive it; it knows nothing of JavaScript.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -49,6 +51,13 @@ class Session {
   // Starts a step on the inter-op pool and returns at once; `done` gets its result on
   // whichever thread finishes it. Throws (without calling done) when the session is closed.
   void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done);
+  // An asynchronous run of a step known to be short: when the callable never waits (see
+  // Executor::NeverWaits), its feeds are small and its last step took under kInlineMicros,
+  // runs it on the calling thread into *result and returns true (a thread hop each way costs
+  // more than such a step); otherwise returns false and does nothing. Throws as RunCallableAsync.
+  bool TryRunCallableInline(int64_t handle, std::vector<Tensor>& feeds, const RunOptions& options, StepResult* result);
+  static constexpr int64_t kInlineMicros = 50;
+  static constexpr size_t kInlineFeedBytes = 64 << 10;
 
   // Convenience: MakeCallable + RunCallable.
   std::vector<Tensor> Run(const std::vector<std::string>& feed_names, const std::vector<Tensor>& feeds,
@@ -69,6 +78,8 @@ class Session {
  private:
   void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
   void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
+  // Runs a step on the calling thread (and the inter-op pool) and waits for its result.
+  StepResult RunStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options);
 
   SessionOptions options_;
   int intra_threads_ = 1;  // resolved once (counting cores reads sysfs)
@@ -81,6 +92,12 @@ class Session {
   mutable std::mutex mu_;  // guards graph extension, the cache, closed_ and in_flight_
   std::map<std::string, int64_t> signature_to_handle_;
   std::vector<std::unique_ptr<Executor>> executors_;
+  // By handle: whether the executor never waits, and its last step's duration (-1: none yet).
+  struct CallableInfo {
+    bool never_waits = false;
+    std::atomic<int64_t> last_step_us{-1};
+  };
+  std::vector<std::unique_ptr<CallableInfo>> callable_info_;
   bool closed_ = false;
   std::vector<std::shared_ptr<CancellationManager>> in_flight_;  // one per running step
   std::condition_variable idle_cv_;                           // in_flight_ became empty
