@@ -53,6 +53,8 @@ function byteStrings(values: readonly unknown[]): string[] {
   }));
 }
 
+const NO_DIMS: readonly number[] = Object.freeze([]);
+
 export class NDArray {
   readonly dtype: DType;
   readonly shape: readonly number[];
@@ -72,7 +74,8 @@ export class NDArray {
       throw new InvalidArgumentError(undefined, undefined, `NDArray of shape [${shape.join(',')}] needs ${size} values, got ${data.length}`);
     }
     this.dtype = dtype;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (the placeholder's, another array's) is shared rather than copied.
+    this.shape = shape.length === 0 ? NO_DIMS : Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.data = holdsBytes(dtype) ? byteStrings(data as readonly unknown[]) : (data as TypedArray);
   }
 
