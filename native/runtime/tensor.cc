@@ -67,6 +67,35 @@ class BufferCache {
   size_t cached_ = 0;
 };
 
+// Freed buffers of up to 64 bytes (scalars, tiny tensors) wait in a per-thread list: an
+// aligned_alloc and free per scalar cost more than the kernels of a tiny graph (glibc's
+// aligned allocations take the slow path and consolidate its fast bins).
+struct SmallBlocks {
+  static constexpr size_t kSize = 64;
+  static constexpr size_t kMaxKept = 4096;  // per thread: 256 KiB
+  std::vector<void*> blocks;
+  ~SmallBlocks() {
+    for (void* p : blocks) std::free(p);
+    blocks.clear();
+    gone = true;
+  }
+  static thread_local bool gone;  // this thread's list is destroyed (thread or process exit)
+};
+thread_local bool SmallBlocks::gone = false;
+thread_local SmallBlocks small_blocks;
+
+void* TakeSmallBlock() {
+  if (SmallBlocks::gone || small_blocks.blocks.empty()) return std::aligned_alloc(64, SmallBlocks::kSize);
+  void* p = small_blocks.blocks.back();
+  small_blocks.blocks.pop_back();
+  return p;
+}
+
+void GiveSmallBlock(void* p) {
+  if (SmallBlocks::gone || small_blocks.blocks.size() >= SmallBlocks::kMaxKept) return std::free(p);
+  small_blocks.blocks.push_back(p);
+}
+
 }  // namespace
 
 std::shared_ptr<Buffer> Buffer::Allocate(size_t bytes) {
@@ -79,6 +108,9 @@ std::shared_ptr<Buffer> Buffer::Allocate(size_t bytes) {
       b->data_ = BufferCache::Get().Take(size);
       if (!b->data_) b->data_ = std::aligned_alloc(64, size);
       if (b->data_) b->release_ = [p = b->data_, size] { BufferCache::Get().Give(p, size); };
+    } else if (size == SmallBlocks::kSize) {
+      b->data_ = TakeSmallBlock();
+      if (b->data_) b->release_ = [p = b->data_] { GiveSmallBlock(p); };
     } else {
       b->data_ = std::aligned_alloc(64, size);
     }
