@@ -231,6 +231,20 @@ TEST(ExecutorAsync, CloseCancelsAParkedStepAndReturns) {
   }
 }
 
+TEST(ExecutorAsync, StepsWithAnAsyncKernelNeverRunInline) {
+  Session s({});
+  GraphBuilder g;
+  BasicGraph(g);
+  Extend(s, g);
+  const int64_t h = s.MakeCallable({"p:0"}, {"add1:0"}, {});
+  for (int i = 0; i < 3; i++) {
+    std::vector<Tensor> f{F(1)};
+    StepResult r;
+    EXPECT_FALSE(s.TryRunCallableInline(h, f, {}, &r));
+    s.RunCallable(h, {F(1)}, {});  // short, but its kernel could wait
+  }
+}
+
 TEST(ExecutorAsync, CloseCancelsManyAsyncParkedSteps) {
   SessionOptions o;
   o.inter_op_threads = 1;

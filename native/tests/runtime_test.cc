@@ -248,6 +248,32 @@ TEST(Runtime, ConcurrentRunsOfOneExecutor) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// An asynchronous run of a short step that never waits runs on the caller's thread; the
+// first step (duration unknown) and large feeds do not.
+TEST(Runtime, ShortStepsThatNeverWaitRunInline) {
+  Session s({});
+  GraphBuilder g;
+  g.Placeholder("x").Binary("y", "Mul", "x", "x");
+  Extend(s, g);
+  const int64_t h = s.MakeCallable({"x:0"}, {"y:0"}, {});
+  StepResult r;
+  std::vector<Tensor> feeds{Floats({3}, {})};
+  EXPECT_FALSE(s.TryRunCallableInline(h, feeds, {}, &r));
+  EXPECT_EQ(feeds.size(), 1u);  // left to the caller
+  bool ran = false;
+  for (int i = 0; i < 100 && !ran; i++) {  // a busy machine may stretch one step past the limit
+    s.RunCallable(h, {Floats({3}, {})}, {});
+    std::vector<Tensor> f{Floats({3}, {})};
+    ran = s.TryRunCallableInline(h, f, {}, &r);
+  }
+  ASSERT_TRUE(ran);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(Values(r.fetched[0]), (std::vector<float>{9}));
+  std::vector<Tensor> big{Tensor(DataType::DT_FLOAT, {Session::kInlineFeedBytes / 4 + 1})};
+  EXPECT_FALSE(s.TryRunCallableInline(h, big, {}, &r));
+  EXPECT_EQ(big.size(), 1u);
+}
+
 TEST(Runtime, BroadcastErrorsNameTheNode) {
   Session s({});
   GraphBuilder g;
