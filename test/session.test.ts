@@ -204,6 +204,23 @@ test('runAsync resolves with the same values and never blocks the event loop', a
   await t.throwsAsync(sess.runAsync(y), { instanceOf: tf.errors.InvalidArgumentError, message: /must feed a value for placeholder tensor 'x'/ });
 });
 
+test('runAsync of a short step gives the same values, and its errors still reject the promise', async (t) => {
+  const g = new tf.Graph();
+  const { x, y, s, r } = g.asDefault(() => {
+    const x = tf.placeholder('float32', { shape: [], name: 'x' });
+    const s = tf.placeholder('int32', { shape: [null], name: 's' });
+    return { x, y: x.mul(2).add(1), s, r: tf.reshape(tf.constant([1, 2, 3, 4]), s) };
+  });
+  using sess = new tf.Session({ graph: g });
+  // After the first step these run on the JS thread (see Session.runAsync).
+  for (let i = 0; i < 50; i++) t.is((await sess.runAsync(y, [[x, i]])).item(), 2 * i + 1);
+  for (let i = 0; i < 3; i++) t.deepEqual((await sess.runAsync(r, [[s, [2, 2]]])).shape, [2, 2]);
+  let p: Promise<unknown> | undefined;
+  t.notThrows(() => { p = sess.runAsync(r, [[s, [3, 3]]]); });
+  await t.throwsAsync(p!, { instanceOf: tf.errors.InvalidArgumentError });
+  t.is((await sess.runAsync(y, [[x, 5]])).item(), 11);
+});
+
 test('timeouts: RunOptions.timeoutInMs and config.operationTimeoutInMs raise DeadlineExceededError', (t) => {
   const g = new tf.Graph();
   const y = g.asDefault(() => {
