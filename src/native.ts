@@ -21,6 +21,8 @@ export interface NodeExecStats {
   allStartMicros: number;
   allEndRelMicros: number;
   threadId: number;
+  /** TF's timeline_label, "name = Op(input, ...)": the op that ran (a fused node's _FusedMatMul). */
+  timelineLabel: string;
 }
 
 /** Fetched tensors; `stepStats` when the run was traced. */
