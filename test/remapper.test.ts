@@ -94,7 +94,7 @@ test('gradients through a fused layer match finite differences, and training run
     const vals = new Map<tf.Tensor | string, unknown>([[x, f32(X, [4, 3])], [w, f32(W, [3, 5])], [b, f32(B, [5])]]);
     const [gw] = tf.gradients(loss, [w]);
     const md: tf.RunMetadata = {};
-    sess.run([gw], vals, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    sess.run([gw!], vals, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
     t.is(opsRan(md).get(h.op.name), '_FusedMatMul', 'Relu feeds ReluGrad and the loss: still fused');
     for (const [p, shape, init] of [[x, [4, 3], X], [w, [3, 5], W], [b, [5], B]] as [tf.Tensor, number[], number[]][]) {
       const extra = new Map(vals);

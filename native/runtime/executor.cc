@@ -719,14 +719,15 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     const auto t0 = rs->trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     auto record = [rs, ip](std::chrono::steady_clock::time_point t0) {
       if (!rs->trace) return;
-      NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), Micros(rs->start, std::chrono::steady_clock::now()),
-                   std::hash<std::thread::id>()(std::this_thread::get_id())};
-      st.label = ip->node->name + " = " + ip->node->op + "(";
+      const int64_t end = Micros(rs->start, std::chrono::steady_clock::now());
+      std::string label = ip->node->name + " = " + ip->node->op + "(";
       for (size_t k = 0; k < ip->inputs.size(); k++) {
         const Edge& in = ip->inputs[k];
-        st.label += (k ? ", " : "") + in.node->name + (in.index ? ":" + std::to_string(in.index) : "");
+        label += (k ? ", " : "") + in.node->name + (in.index ? ":" + std::to_string(in.index) : "");
       }
-      st.label += ")";
+      label += ")";
+      NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), end,
+                   std::hash<std::thread::id>()(std::this_thread::get_id()), std::move(label)};
       std::lock_guard<std::mutex> lock(rs->mu);
       rs->stats.push_back(std::move(st));
     };
