@@ -148,6 +148,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     FuseMatMulBiasRelu(&order, keep, placer, &fused_nodes_, &fused);
   }
   auto fused_edge = [&](const Edge& e) -> Edge {
+    if (is_fed(e)) return e;  // a fed value stays the feed (the fused node may still run as a target)
     auto f = fused.find(e.node);
     return f == fused.end() ? e : Edge{f->second, e.index};
   };
