@@ -98,10 +98,8 @@ export function profileOps(title: string, graph: Graph, traced: (i: number, md: 
     traced(i, md);
     for (const dev of md.stepStats?.devStats ?? []) {
       for (const n of dev.nodeStats) {
-        let type = n.nodeName;
-        try {
-          type = graph.getOperationByName(n.nodeName).type;
-        } catch { /* a node the runtime added: keep its name */ }
+        // The op that ran (the runtime's fusions run under their last node's name).
+        const type = /^[^=]* = ([^(]*)\(/.exec(n.timelineLabel)?.[1] ?? n.nodeName;
         const e = byType.get(type) ?? { us: 0, count: 0 };
         e.us += n.allEndRelMicros;
         e.count++;

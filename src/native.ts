@@ -21,6 +21,8 @@ export interface NodeExecStats {
   allStartMicros: number;
   allEndRelMicros: number;
   threadId: number;
+  /** TF's timeline_label, "name = Op(input, ...)": the op that ran (a fused node's _FusedMatMul). */
+  timelineLabel: string;
 }
 
 /** Feeds of a run, flat: dtype, shape, data for each tensor (no object per tensor to read). */

@@ -95,6 +95,7 @@ Napi::Value RunResultToJs(Napi::Env env, const std::vector<tg::Tensor>& out, con
       s.Set("allStartMicros", Napi::Number::New(env, static_cast<double>(stats[i].start_us)));
       s.Set("allEndRelMicros", Napi::Number::New(env, static_cast<double>(stats[i].end_us - stats[i].start_us)));
       s.Set("threadId", Napi::Number::New(env, static_cast<double>(stats[i].thread % 1000003)));
+      s.Set("timelineLabel", stats[i].label);
       a.Set(static_cast<uint32_t>(i), s);
     }
     arr.As<Napi::Object>().Set("stepStats", a);

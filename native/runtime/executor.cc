@@ -1,4 +1,5 @@
 #include "runtime/executor.h"
+#include "runtime/remapper.h"
 
 #include <algorithm>
 #include <atomic>
@@ -137,6 +138,20 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   // Placement and kernels, in graph order (which is topological: inputs precede users).
   std::vector<const Node*> order(needed.begin(), needed.end());
   std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+  // Fusions (runtime/remapper.h); a fused node stands for its chain's last node from here on.
+  std::unordered_map<const Node*, Node*> fused;
+  {
+    std::unordered_set<const Node*> keep;
+    for (const auto& f : fetches) keep.insert(ResolveFetch(graph, f).node);
+    for (const auto& t : targets) keep.insert(graph.Find(t));
+    for (const auto& f : fed) keep.insert(f.first);
+    FuseMatMulBiasRelu(&order, keep, placer, &fused_nodes_, &fused);
+  }
+  auto fused_edge = [&](const Edge& e) -> Edge {
+    if (is_fed(e)) return e;  // a fed value stays the feed (the fused node may still run as a target)
+    auto f = fused.find(e.node);
+    return f == fused.end() ? e : Edge{f->second, e.index};
+  };
   struct Planned {
     Device* device;
     const KernelDef* def;
@@ -203,11 +218,11 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     std::vector<Edge>& ins = routed[n];
     for (size_t k = 0; k < n->inputs.size(); k++) {
       const Space want = p.device->has_device_memory() && !p.def->InputOnHost(static_cast<int>(k)) ? p.device : nullptr;
-      ins.push_back(route(n->inputs[k], want, n->name, p.by_ref[k]));
+      ins.push_back(route(fused_edge(n->inputs[k]), want, n->name, p.by_ref[k]));
     }
   }
   std::vector<Edge> fetch_edges;
-  for (const auto& f : fetches) fetch_edges.push_back(route(ResolveFetch(graph, f), nullptr, f, false));
+  for (const auto& f : fetches) fetch_edges.push_back(route(fused_edge(ResolveFetch(graph, f)), nullptr, f, false));
 
   std::vector<const Node*> all = order;
   for (const auto& c : copy_nodes_) all.push_back(c.get());
@@ -713,8 +728,15 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     const auto t0 = rs->trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     auto record = [rs, ip](std::chrono::steady_clock::time_point t0) {
       if (!rs->trace) return;
-      NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), Micros(rs->start, std::chrono::steady_clock::now()),
-                   std::hash<std::thread::id>()(std::this_thread::get_id())};
+      const int64_t end = Micros(rs->start, std::chrono::steady_clock::now());
+      std::string label = ip->node->name + " = " + ip->node->op + "(";
+      for (size_t k = 0; k < ip->inputs.size(); k++) {
+        const Edge& in = ip->inputs[k];
+        label += (k ? ", " : "") + in.node->name + (in.index ? ":" + std::to_string(in.index) : "");
+      }
+      label += ")";
+      NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), end,
+                   std::hash<std::thread::id>()(std::this_thread::get_id()), std::move(label)};
       std::lock_guard<std::mutex> lock(rs->mu);
       rs->stats.push_back(std::move(st));
     };

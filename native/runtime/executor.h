@@ -28,6 +28,7 @@ struct NodeStats {
   int64_t start_us = 0;  // since the run started
   int64_t end_us = 0;
   uint64_t thread = 0;   // which thread ran it
+  std::string label;     // TF's timeline_label, "name = Op(input, ...)": names the op a fusion ran
 };
 
 // What a finished step hands back: its status, the fetched values (in the order of the
@@ -89,6 +90,7 @@ class Executor {
   ThreadPool* inter_op_;
   std::vector<Item> items_;
   std::vector<std::unique_ptr<Node>> copy_nodes_;  // host<->device copies inserted on crossing edges
+  std::vector<std::unique_ptr<Node>> fused_nodes_;  // the remapper's fusions (runtime/remapper.h)
   std::vector<int> roots_;        // items with no pending inputs
   std::vector<Frame> frames_;     // frames_[0] is the root; one per while loop (static)
   bool has_loops_ = false;

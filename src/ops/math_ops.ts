@@ -435,6 +435,31 @@ registerOp({
   },
 });
 
+// The runtime's remapper (native/runtime/remapper.cc) rewrites MatMul+BiasAdd(+Relu) into
+// this node when it builds an executor; TF's internal op of the same name and attrs.
+registerOp({
+  type: '_FusedMatMul',
+  inputs: [{ name: 'a', typeAttr: 'T' }, { name: 'b', typeAttr: 'T' }, { name: 'args', typeAttr: 'T', numberAttr: 'num_args' }],
+  outputs: [{ name: 'product', typeAttr: 'T' }],
+  attrs: {
+    transpose_a: { kind: 'bool', default: false },
+    transpose_b: { kind: 'bool', default: false },
+    T: { kind: 'type', allowed: ['float32'] },
+    num_args: { kind: 'int', default: 0 },
+    fused_ops: { kind: 'list(string)', default: [] },
+    epsilon: { kind: 'float', default: 0.0001 },
+    leakyrelu_alpha: { kind: 'float', default: 0.2 },
+  },
+  shape: (op) => {
+    const a = withRank(op.inputs[0].shape, 2);
+    const b = withRank(op.inputs[1].shape, 2);
+    const ta = op.getAttr('transpose_a') as boolean;
+    const tb = op.getAttr('transpose_b') as boolean;
+    mergeDim(a.dim(ta ? 0 : 1), b.dim(tb ? 1 : 0));
+    return [[a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)]];
+  },
+});
+
 /** Shape of a batch matmul; `broadcast` says whether batch dims broadcast (V2) or must match. */
 function batchMatMulShape(broadcast: boolean) {
   return (op: Operation): ShapeLike[] => {

@@ -1,5 +1,9 @@
 // MatMul: float through oneDNN's sgemm (row-major, threaded by oneDNN); other types with a
-// plain loop (rarely hot in TF1 programs).
+// plain loop (rarely hot in TF1 programs). _FusedMatMul (the remapper's MatMul+BiasAdd(+Relu),
+// runtime/remapper.cc): the same sgemm, then bias and relu in one pass over the cache-hot
+// product, in the order the unfused kernels apply them (so the values are the same bits).
+// bench/matmul_micro.cc measured a cached dnnl::matmul primitive (with or without bias+relu
+// post-ops) no faster than sgemm for the MLP's shapes, so sgemm stays.
 #include <dnnl.h>
 
 #include "runtime/kernel.h"
@@ -56,12 +60,88 @@ class MatMulOp : public OpKernel {
   bool ta_, tb_;
 };
 
+// _FusedMatMul's checks and output: MatMul's.
+template <typename T>
+void MatMulShapes(OpKernelContext* ctx, bool ta, bool tb, int64_t* m, int64_t* n, int64_t* k, Tensor** out) {
+  const Tensor& a = ctx->input(0);
+  const Tensor& b = ctx->input(1);
+  if (a.dims() != 2 || b.dims() != 2) {
+    throw ctx->InvalidArg("In[0] and In[1] must be matrices: " + ShapeString(a.shape()) + " and " + ShapeString(b.shape()));
+  }
+  *m = ta ? a.dim(1) : a.dim(0);
+  *k = ta ? a.dim(0) : a.dim(1);
+  const int64_t k2 = tb ? b.dim(1) : b.dim(0);
+  *n = tb ? b.dim(0) : b.dim(1);
+  if (*k != k2) {
+    throw ctx->InvalidArg("Matrix size-incompatible: In[0]: " + ShapeString(a.shape()) + ", In[1]: " + ShapeString(b.shape()));
+  }
+  *out = &ctx->allocate_output(0, DataTypeOf<T>(), {*m, *n});
+}
+
+void Sgemm(OpKernelContext* ctx, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+  if (k == 0) {
+    std::fill(c, c + m * n, 0.0f);
+    return;
+  }
+  dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+  if (st != dnnl_success) throw Error(Code::kInternal, "oneDNN sgemm failed with status " + std::to_string(st), ctx->node().name);
+}
+
+class FusedMatMulOp : public OpKernel {
+ public:
+  explicit FusedMatMulOp(const KernelConstruction& c)
+      : OpKernel(c), ta_(c.node.AttrBool("transpose_a", false)), tb_(c.node.AttrBool("transpose_b", false)) {
+    const std::vector<std::string>& ops = c.node.AttrStrings("fused_ops");
+    if (ops.size() == 1 && ops[0] == "BiasAdd") {
+      relu_ = false;
+    } else if (ops.size() == 2 && ops[0] == "BiasAdd" && ops[1] == "Relu") {
+      relu_ = true;
+    } else {
+      throw Error(Code::kUnimplemented, "_FusedMatMul supports fused_ops [BiasAdd] and [BiasAdd, Relu]", c.node.name);
+    }
+    if (c.node.AttrInt("num_args", 0) != 1) throw Error(Code::kInvalidArgument, "_FusedMatMul with BiasAdd takes one argument (the bias)", c.node.name);
+  }
+
+  void Compute(OpKernelContext* ctx) const override {
+    int64_t m, n, k;
+    Tensor* out;
+    MatMulShapes<float>(ctx, ta_, tb_, &m, &n, &k, &out);
+    const Tensor& bias = ctx->input(2);
+    if (bias.dims() != 1) throw ctx->InvalidArg("Biases must be 1D: " + ShapeString(bias.shape()));
+    if (bias.dim(0) != n) {
+      throw ctx->InvalidArg("Must provide as many biases as the last dimension of the input tensor: " + ShapeString(bias.shape()) +
+                            " vs. " + ShapeString(out->shape()));
+    }
+    if (m == 0 || n == 0) return;
+    float* c = out->data<float>();
+    Sgemm(ctx, ta_, tb_, m, n, k, ctx->input(0).data<float>(), ctx->input(1).data<float>(), c);
+    const float* pb = bias.data<float>();
+    // Per row: the product is still in cache; each loop vectorizes.
+    for (int64_t i = 0; i < m; i++) {
+      float* r = c + i * n;
+      if (relu_) {
+        for (int64_t j = 0; j < n; j++) {
+          const float v = r[j] + pb[j];
+          r[j] = v > 0.0f ? v : 0.0f;
+        }
+      } else {
+        for (int64_t j = 0; j < n; j++) r[j] += pb[j];
+      }
+    }
+  }
+
+ private:
+  bool ta_, tb_, relu_;
+};
+
 const bool registered = [] {
   auto reg = [](DataType dt, KernelFactory f) { RegisterKernel(register_kernel::Name("MatMul").Device(DEVICE_CPU).TypeConstraint("T", dt), std::move(f)); };
   reg(DataType::DT_FLOAT, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<float>(c)); });
   reg(DataType::DT_DOUBLE, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<double>(c)); });
   reg(DataType::DT_INT32, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<int32_t>(c)); });
   reg(DataType::DT_INT64, [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new MatMulOp<int64_t>(c)); });
+  RegisterKernel(register_kernel::Name("_FusedMatMul").Device(DEVICE_CPU).TypeConstraint("T", DataType::DT_FLOAT),
+                 [](const KernelConstruction& c) { return std::unique_ptr<OpKernel>(new FusedMatMulOp(c)); });
   return true;
 }();
 

@@ -1,0 +1,104 @@
+#include "runtime/remapper.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace tg {
+namespace {
+
+bool IsFloat(const Node& n) {
+  const AttrValue* t = n.FindAttr("T");
+  return t && t->type == DataType::DT_FLOAT;
+}
+
+AttrValue BoolAttr(bool v) {
+  AttrValue a;
+  a.kind = fb::AttrKind::B;
+  a.b = v;
+  return a;
+}
+
+}  // namespace
+
+void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, Placer& placer,
+                        std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced) {
+  // TG_REMAPPER=0 turns the rewrite off (TF's rewrite_options.remapping = OFF), for comparisons.
+  static const bool enabled = [] {
+    const char* v = std::getenv("TG_REMAPPER");
+    return !(v && std::string(v) == "0");
+  }();
+  if (!enabled) return;
+  // Consumers among the nodes that run: data consumers per output 0, and whether anything
+  // waits on a node by a control edge.
+  std::unordered_map<const Node*, std::vector<const Node*>> users;
+  std::unordered_set<const Node*> control_used;
+  for (const Node* n : *order) {
+    for (const Edge& e : n->inputs) users[e.node].push_back(n);
+    for (const Node* c : n->control_inputs) control_used.insert(c);
+  }
+  // A node's value that nothing else may see: used once, by `consumer`, through output 0.
+  auto only_feeds = [&](const Node* n, const Node* consumer) {
+    if (keep.count(n) || control_used.count(n)) return false;
+    const auto& u = users[n];
+    return u.size() == 1 && u[0] == consumer && consumer->inputs[0].node == n && consumer->inputs[0].index == 0 &&
+           std::count_if(consumer->inputs.begin(), consumer->inputs.end(), [&](const Edge& e) { return e.node == n; }) == 1;
+  };
+  std::unordered_set<const Node*> removed;
+  for (const Node* bias : *order) {
+    if (bias->op != "BiasAdd" || !IsFloat(*bias) || bias->AttrString("data_format", "NHWC") != "NHWC") continue;
+    const Node* mm = bias->inputs[0].node;
+    if (mm->op != "MatMul" || !IsFloat(*mm) || !only_feeds(mm, bias)) continue;
+    const auto& bias_users = users[bias];
+    const Node* relu = nullptr;
+    if (bias_users.size() == 1 && bias_users[0]->op == "Relu" && IsFloat(*bias_users[0]) && only_feeds(bias, bias_users[0])) {
+      relu = bias_users[0];
+    }
+    // Only on a CPU: the fused kernel is oneDNN's sgemm with its epilogue.
+    Device* dev = placer.Place(*mm);
+    if (dev->type != DeviceType::kCPU || placer.Place(*bias) != dev || (relu && placer.Place(*relu) != dev)) continue;
+    const Node* last = relu ? relu : bias;
+    if (control_used.count(last)) continue;  // a control edge names the original node: leave it
+    auto f = std::make_unique<Node>();
+    f->id = last->id;
+    f->name = last->name;
+    f->op = "_FusedMatMul";
+    f->device = dev->name;
+    f->inputs = {mm->inputs[0], mm->inputs[1], bias->inputs[1]};
+    for (const Node* n : {mm, bias, last}) {
+      for (Node* c : n->control_inputs) {
+        if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
+      }
+    }
+    f->attrs["T"] = mm->attrs.at("T");
+    f->attrs["transpose_a"] = BoolAttr(mm->AttrBool("transpose_a", false));
+    f->attrs["transpose_b"] = BoolAttr(mm->AttrBool("transpose_b", false));
+    AttrValue num_args;
+    num_args.kind = fb::AttrKind::I;
+    num_args.i = 1;
+    f->attrs["num_args"] = num_args;
+    AttrValue fused_ops;
+    fused_ops.kind = fb::AttrKind::LIST_S;
+    fused_ops.list_s = relu ? std::vector<std::string>{"BiasAdd", "Relu"} : std::vector<std::string>{"BiasAdd"};
+    f->attrs["fused_ops"] = fused_ops;
+    AttrValue eps;
+    eps.kind = fb::AttrKind::F;
+    eps.f = 0.0001f;
+    f->attrs["epsilon"] = eps;
+    removed.insert(mm);
+    removed.insert(bias);
+    if (relu) removed.insert(relu);
+    (*replaced)[last] = f.get();
+    owned->push_back(std::move(f));
+  }
+  if (removed.empty()) return;
+  std::vector<const Node*> out;
+  out.reserve(order->size());
+  for (const Node* n : *order) {
+    auto r = replaced->find(n);
+    if (r != replaced->end()) out.push_back(r->second);
+    else if (!removed.count(n)) out.push_back(n);
+  }
+  *order = std::move(out);
+}
+
+}  // namespace tg

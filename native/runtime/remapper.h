@@ -1,0 +1,24 @@
+// The remapper (the part of TF's grappler remapper that pays on a CPU): when an executor is
+// built, MatMul -> BiasAdd (-> Relu) chains become one _FusedMatMul node (TF's op and attrs,
+// fused_ops = ["BiasAdd"] or ["BiasAdd", "Relu"]) that takes the name of the chain's last node,
+// so its consumers, fetches and stepStats see that name (with op _FusedMatMul).
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "runtime/graph.h"
+#include "runtime/placer.h"
+
+namespace tg {
+
+// `order`: the pruned nodes in graph order; each fused chain is replaced there by its fused
+// node (owned by `owned`, placed where `placer` put the chain). `keep`: nodes whose outputs are
+// fetched, fed or run as targets: they are never folded into a fusion. `replaced` maps a
+// chain's last node to its fused node, for the consumers' edges and the fetches.
+void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, Placer& placer,
+                        std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced);
+
+}  // namespace tg

@@ -1,0 +1,93 @@
+// The remapper (runtime/remapper.h): MatMul+BiasAdd+Relu runs as one _FusedMatMul under the
+// Relu's name with the unfused values; a fetched or control-used intermediate keeps it apart.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "graph_builder.h"
+#include "runtime/session.h"
+
+namespace tg {
+namespace {
+
+const std::vector<float> kX = {0.5f, -1, 2, 1.5f, 0.25f, -0.75f};    // [2,3]
+const std::vector<float> kW = {1, -0.5f, 2, -1, 1.5f, -2};           // [3,2]
+const std::vector<float> kB = {0.25f, -0.25f};
+
+void Layer(GraphBuilder& g) {
+  const auto T = GraphBuilder::Type(DataType::DT_FLOAT);
+  g.Placeholder("x").Const("w", kW, {3, 2}).Const("b", kB, {2});
+  g.Node("mm", "MatMul", {"x", "w"}, {{"T", T}});
+  g.Node("pre", "BiasAdd", {"mm", "b"}, {{"T", T}});
+  g.Node("y", "Relu", {"pre"}, {{"T", T}});
+}
+
+Tensor X() {
+  Tensor t(DataType::DT_FLOAT, {2, 3});
+  std::memcpy(t.data<float>(), kX.data(), kX.size() * sizeof(float));
+  return t;
+}
+
+// The op each traced node ran, from its timeline label "name = Op(...)".
+std::string OpRan(const std::vector<NodeStats>& stats, const std::string& node) {
+  for (const auto& s : stats) {
+    if (s.node == node) return s.label.substr(s.label.find(" = ") + 3, s.label.find('(') - s.label.find(" = ") - 3);
+  }
+  return "";
+}
+
+std::vector<NodeStats> Traced(Session& s, const std::vector<std::string>& fetches, std::vector<Tensor>* out) {
+  RunOptions ro;
+  ro.trace = true;
+  std::vector<NodeStats> stats;
+  *out = s.RunCallable(s.MakeCallable({"x:0"}, fetches, {}), {X()}, ro, &stats);
+  return stats;
+}
+
+TEST(Remapper, FusesMatMulBiasAddReluWithTheUnfusedValues) {
+  Session s{SessionOptions{}};
+  GraphBuilder g;
+  Layer(g);
+  Extend(s, g);
+  std::vector<Tensor> fused, unfused;
+  auto stats = Traced(s, {"y:0"}, &fused);
+  EXPECT_EQ(OpRan(stats, "y"), "_FusedMatMul");
+  EXPECT_EQ(OpRan(stats, "mm"), "");
+  EXPECT_EQ(OpRan(stats, "pre"), "");
+  // x·w = [[0.5-2+3, -0.25+1-4], [1.5+0.5-1.125, -0.75-0.25+1.5]] = [[1.5, -3.25], [0.875, 0.5]]
+  const float want[] = {1.75f, 0.0f, 1.125f, 0.25f};
+  ASSERT_EQ(fused[0].num_elements(), 4);
+  for (int i = 0; i < 4; i++) EXPECT_FLOAT_EQ(fused[0].data<float>()[i], want[i]) << i;
+  // Fetching the MatMul keeps the chain apart: the same bits.
+  stats = Traced(s, {"y:0", "mm:0"}, &unfused);
+  EXPECT_EQ(OpRan(stats, "mm"), "MatMul");
+  EXPECT_EQ(OpRan(stats, "y"), "Relu");
+  EXPECT_EQ(std::memcmp(fused[0].data<float>(), unfused[0].data<float>(), 4 * sizeof(float)), 0);
+}
+
+TEST(Remapper, AControlEdgeOnTheChainKeepsItApart) {
+  Session s{SessionOptions{}};
+  GraphBuilder g;
+  Layer(g);
+  g.Node("after", "Identity", {"x", "^y"}, {{"T", GraphBuilder::Type(DataType::DT_FLOAT)}});
+  Extend(s, g);
+  std::vector<Tensor> out;
+  auto stats = Traced(s, {"after:0", "y:0"}, &out);
+  EXPECT_EQ(OpRan(stats, "y"), "Relu");
+  EXPECT_EQ(OpRan(stats, "mm"), "MatMul");
+}
+
+TEST(Remapper, AFetchedBiasAddFusesOnlyTheMatMul) {
+  Session s{SessionOptions{}};
+  GraphBuilder g;
+  Layer(g);
+  Extend(s, g);
+  std::vector<Tensor> out;
+  auto stats = Traced(s, {"y:0", "pre:0"}, &out);
+  EXPECT_EQ(OpRan(stats, "pre"), "_FusedMatMul");
+  EXPECT_EQ(OpRan(stats, "y"), "Relu");
+  EXPECT_FLOAT_EQ(out[1].data<float>()[1], -3.5f);
+}
+
+}  // namespace
+}  // namespace tg

@@ -1,0 +1,106 @@
+// The runtime's remapper (native/runtime/remapper.cc): MatMul+BiasAdd(+Relu) runs as one
+// _FusedMatMul node under the last node's name, with the unfused graph's values; an
+// intermediate that is fetched (or used elsewhere) keeps the chain unfused.
+import test from 'ava';
+import * as tf from 'tensorgraph';
+import { inGraph } from './helpers.js';
+
+const f32 = (v: number[], shape: number[]) => tf.NDArray.from(Float32Array.from(v), 'float32', shape);
+const X = [0.5, -1, 2, 1.5, 0.25, -0.75, -2, 1, 0.5, 0.1, 0.2, 0.3];  // [4,3]
+const W = [1, -0.5, 0.25, 2, -1, 0.5, 1.5, -2, 0.75, 0.3, -0.25, 1, 0.5, -1.5, 2];  // [3,5]
+const B = [0.1, -0.2, 0.3, -0.4, 0.5];
+
+/** relu(x·w + b) in float64, row-major [4,5]. */
+function expected(relu: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 5; j++) {
+      let s = 0;
+      for (let p = 0; p < 3; p++) s += X[i * 3 + p] * W[p * 5 + j];
+      out.push(relu ? Math.max(s + B[j], 0) : s + B[j]);
+    }
+  }
+  return out;
+}
+
+/** The op each traced node ran, by node name (from TF's timeline label "name = Op(...)"). */
+function opsRan(md: tf.RunMetadata): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const d of md.stepStats!.devStats) for (const n of d.nodeStats) m.set(n.nodeName, /^[^=]* = ([^(]*)\(/.exec(n.timelineLabel)![1]);
+  return m;
+}
+
+function layer(relu: boolean) {
+  const x = tf.placeholder('float32', { shape: [4, 3], name: 'x' });
+  const w = tf.constant(f32(W, [3, 5]), { name: 'w' });
+  const b = tf.constant(f32(B, [5]), { name: 'b' });
+  const mm = tf.matmul(x, w);
+  const pre = tf.nn.biasAdd(mm, b);
+  const y = relu ? tf.nn.relu(pre) : pre;
+  return { x, mm, pre, y };
+}
+
+for (const relu of [true, false]) {
+  test(`MatMul+BiasAdd${relu ? '+Relu' : ''} runs as one _FusedMatMul with the unfused values`, (t) => {
+    inGraph((g) => {
+      const { x, mm, pre, y } = layer(relu);
+      using sess = new tf.Session({ graph: g });
+      const feeds = new Map<tf.Tensor | string, unknown>([[x, f32(X, [4, 3])]]);
+      const md: tf.RunMetadata = {};
+      const [fused] = sess.run([y], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+      const ops = opsRan(md);
+      t.is(ops.get(y.op.name), '_FusedMatMul');
+      t.false(ops.has(mm.op.name));
+      if (relu) t.false(ops.has(pre.op.name));
+      const want = expected(relu);
+      const got = Array.from(fused.data as Float32Array);
+      t.is(got.length, 20);
+      for (let i = 0; i < 20; i++) t.true(Math.abs(got[i] - want[i]) < 1e-5, `${i}: ${got[i]} vs ${want[i]}`);
+      if (relu) t.true(got.some((v) => v === 0) && got.some((v) => v > 0), 'the relu clips some values');
+      // Fetching the MatMul keeps the chain apart; the values are the same bits.
+      const md2: tf.RunMetadata = {};
+      const [unfused] = sess.run([y, mm], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md2);
+      const ops2 = opsRan(md2);
+      t.is(ops2.get(mm.op.name), 'MatMul');
+      t.is(ops2.get(y.op.name), relu ? 'Relu' : 'BiasAdd');
+      t.deepEqual(Array.from(unfused.data as Float32Array), got);
+    });
+  });
+}
+
+test('a fetched BiasAdd output fuses MatMul+BiasAdd only; Relu runs on its own', (t) => {
+  inGraph((g) => {
+    const { x, pre, y } = layer(true);
+    using sess = new tf.Session({ graph: g });
+    const md: tf.RunMetadata = {};
+    const [ry, rpre] = sess.run([y, pre], new Map([[x, f32(X, [4, 3])]]), { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    const ops = opsRan(md);
+    t.is(ops.get(pre.op.name), '_FusedMatMul');
+    t.is(ops.get(y.op.name), 'Relu');
+    const want = expected(false);
+    Array.from(rpre.data as Float32Array).forEach((v, i) => t.true(Math.abs(v - want[i]) < 1e-5));
+    Array.from(ry.data as Float32Array).forEach((v, i) => t.true(Math.abs(v - Math.max(want[i], 0)) < 1e-5));
+  });
+});
+
+test('gradients through a fused layer match finite differences, and training runs the fusion', (t) => {
+  inGraph((g) => {
+    const x = tf.placeholder('float32', { shape: [4, 3], name: 'x' });
+    const w = tf.placeholder('float32', { shape: [3, 5], name: 'w' });
+    const b = tf.placeholder('float32', { shape: [5], name: 'b' });
+    const h = tf.nn.relu(tf.nn.biasAdd(tf.matmul(x, w), b));
+    const loss = tf.reduceSum(h.mul(h));
+    using sess = new tf.Session({ graph: g });
+    const vals = new Map<tf.Tensor | string, unknown>([[x, f32(X, [4, 3])], [w, f32(W, [3, 5])], [b, f32(B, [5])]]);
+    const [gw] = tf.gradients(loss, [w]);
+    const md: tf.RunMetadata = {};
+    sess.run([gw!], vals, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    t.is(opsRan(md).get(h.op.name), '_FusedMatMul', 'Relu feeds ReluGrad and the loss: still fused');
+    for (const [p, shape, init] of [[x, [4, 3], X], [w, [3, 5], W], [b, [5], B]] as [tf.Tensor, number[], number[]][]) {
+      const extra = new Map(vals);
+      extra.delete(p);
+      const err = tf.test.computeGradientError(p, shape, loss, [], { xInitValue: f32(init, shape), delta: 1e-3, extraFeedDict: extra, session: sess });
+      t.true(err < 2e-2, `${p.name}: ${err}`);
+    }
+  });
+});
