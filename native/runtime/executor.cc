@@ -12,7 +12,6 @@
 
 #include "runtime/op_def.h"
 #include "runtime/placer.h"
-#include "runtime/compute_budget.h"
 #include "runtime/threadpool.h"
 #include "runtime/timer.h"
 
@@ -31,7 +30,6 @@ struct Executor::Item {
   std::vector<int> control_items;     // items this one has a control edge from
   int initial_pending = 0;
   bool expensive = true;
-  bool holds_budget = false;          // takes the team's share of the compute budget around Compute
   // While-loop bookkeeping (see ComputeFrames). A node runs in exec_frame and its outputs
   // land in out_frame: they differ for Enter (into the loop) and Exit (out of it).
   enum Kind : uint8_t { kNormal, kEnter, kExit, kNextIteration, kMerge } kind = kNormal;
@@ -97,8 +95,8 @@ Edge ResolveFetch(const Graph& graph, const std::string& name) {
 
 Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, ThreadPool* inter_op,
                    const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
-                   const std::vector<std::string>& targets, ComputeShare share)
-    : resources_(resources), inter_op_(inter_op), share_(share), fetch_names_(fetches) {
+                   const std::vector<std::string>& targets)
+    : resources_(resources), inter_op_(inter_op), fetch_names_(fetches) {
   // Fed tensors cut the graph: their producers run only if something else needs them.
   std::unordered_map<const Node*, std::unordered_map<int, int>> fed;  // node -> output -> feed index
   std::vector<Edge> feed_edges;
@@ -247,9 +245,6 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     // A kernel on a device with its own memory only queues work on the device's stream:
     // cheap to run inline (TF counts no GPU kernel as expensive).
     item.expensive = item.kernel->IsExpensive() && !p.device->has_device_memory();
-    // An expensive CPU kernel may start a team as wide as the intra-op setting; one that
-    // waits (async) must hold nothing while parked.
-    item.holds_budget = item.expensive && item.kernel->AsAsync() == nullptr;
     const std::string& op = n.op;
     if (op == "Enter" || op == "RefEnter") {
       item.kind = Item::kEnter;
@@ -719,10 +714,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
       OpKernelContext ctx(*item.node, item.device, resources_, &rs->step, &inputs, &refs, &outputs, &out_refs);
       ctx.set_dead_state(&dead_in, &dead_out);
       if (!item.out_on_device.empty()) ctx.set_output_memory(&item.out_on_device);
-      {
-        ComputeBudget::Hold hold(item.holds_budget ? share_.budget : nullptr, share_.units);
-        item.kernel->Compute(&ctx);
-      }
+      item.kernel->Compute(&ctx);
       record(t0);
       collect(outputs, out_refs, dead_out, outs);
       inputs.clear();  // drop references to this step's tensors now, not at the next node

@@ -12,7 +12,6 @@
 
 namespace tg {
 
-class ComputeBudget;
 class Placer;
 class ThreadPool;
 struct Value;  // a value on an edge (executor.cc)
@@ -40,19 +39,12 @@ struct StepResult {
 };
 using StepDone = std::function<void(StepResult)>;
 
-// The compute budget this executor's expensive kernels draw on (runtime/compute_budget.h)
-// and how many units one takes: the intra-op team size. No budget: kernels take nothing.
-struct ComputeShare {
-  ComputeBudget* budget = nullptr;
-  int units = 1;
-};
-
 class Executor {
  public:
   // feeds/fetches are tensor names ("x:0" or "x"), targets node names.
   Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, ThreadPool* inter_op,
            const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
-           const std::vector<std::string>& targets, ComputeShare share = {});
+           const std::vector<std::string>& targets);
   ~Executor();
 
   // Runs one step. Nodes run on the inter-op pool (and, with caller_runs, first on the calling
@@ -91,7 +83,6 @@ class Executor {
 
   ResourceMgr* resources_;
   ThreadPool* inter_op_;
-  ComputeShare share_;
   std::vector<Item> items_;
   std::vector<std::unique_ptr<Node>> copy_nodes_;  // host<->device copies inserted on crossing edges
   std::vector<int> roots_;        // items with no pending inputs

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "runtime/compute_budget.h"
-
 namespace tg {
 
 namespace {
@@ -64,9 +62,7 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
   auto it = signature_to_handle_.find(key);
   if (it != signature_to_handle_.end()) return it->second;
-  ComputeBudget* budget = options_.compute_budget ? options_.compute_budget : &ComputeBudget::Process();
-  auto exec = std::make_unique<Executor>(graph_, *placer_, &resources_, inter_op_.get(), feeds, fetches, targets,
-                                           ComputeShare{budget, std::min(intra_threads_, budget->units())});
+  auto exec = std::make_unique<Executor>(graph_, *placer_, &resources_, inter_op_.get(), feeds, fetches, targets);
   executors_.push_back(std::move(exec));
   int64_t handle = static_cast<int64_t>(executors_.size()) - 1;
   signature_to_handle_[key] = handle;

@@ -29,9 +29,6 @@ struct SessionOptions {
   bool allow_soft_placement = false;
   bool log_device_placement = false;
   int64_t operation_timeout_ms = 0;
-  // The compute budget that expensive kernels share (runtime/compute_budget.h); null: the
-  // process's, so that every session in the process draws on one budget of cores.
-  ComputeBudget* compute_budget = nullptr;
 };
 
 class Session {

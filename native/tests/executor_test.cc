@@ -1,6 +1,6 @@
 // The executor with asynchronous kernels: completion on another thread, deadlines, session
 // close while a kernel is parked, a node error cancelling parked kernels, while loops over an
-// async kernel, many steps in flight at once, and the compute budget. Test-only ops are registered here.
+// async kernel, and many steps in flight at once. Three test-only ops are registered here.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,7 +12,6 @@
 #include <mutex>
 #include <thread>
 
-#include "runtime/compute_budget.h"
 #include "runtime/op_def.h"
 #include "runtime/session.h"
 #include "tests/graph_builder.h"
@@ -437,125 +436,6 @@ TEST(ExecutorAsync, ParkedStepsDoNotHoldTheOnlyInterOpThread) {
   });
   WithinOrDie(5000, "Session::Close", [&] { s.Close(); });
   EXPECT_EQ(cancelled, 4);
-}
-
-// ---- The compute budget (runtime/compute_budget.h) ----------------------------------------
-
-std::atomic<int> g_busy_active{0};  // TestBusy calls running now
-std::atomic<int> g_busy_max{0};     // the most that ran at once
-std::atomic<int> g_busy_runs{0};
-
-// An expensive synchronous kernel that records how many of its kind run at once; it stays
-// inside Compute for 20 ms so that two of them started together would overlap.
-class Busy : public OpKernel {
- public:
-  using OpKernel::OpKernel;
-  void Compute(OpKernelContext* ctx) const override {
-    const int now = ++g_busy_active;
-    int seen = g_busy_max;
-    while (now > seen && !g_busy_max.compare_exchange_weak(seen, now)) {
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    g_busy_active--;
-    g_busy_runs++;
-    ctx->set_output(0, Tensor::Scalar<float>(1));
-  }
-};
-
-// Parks until TestBusy has completed x times in all (x: its input), then outputs x.
-class WaitForBusy : public AsyncOpKernel {
- public:
-  using AsyncOpKernel::AsyncOpKernel;
-  void ComputeAsync(OpKernelContext* ctx, DoneCallback done) const override {
-    const float x = *ctx->input(0).data<float>();
-    std::thread([ctx, done, x] {
-      WaitFor([x] { return g_busy_runs >= x; });
-      ctx->set_output(0, Tensor::Scalar<float>(x));
-      done();
-    }).detach();
-  }
-};
-
-TG_REGISTER_KERNEL(Name("TestBusy").Device(DEVICE_CPU), Busy);
-TG_REGISTER_KERNEL(Name("TestWaitForBusy").Device(DEVICE_CPU), WaitForBusy);
-TG_REGISTER_OP("TestBusy").Output("output: float");
-TG_REGISTER_OP("TestWaitForBusy").Input("x: float").Output("y: float");
-
-TEST(ComputeBudget, TwoExpensiveKernelsOfAStepNeverOverlapWhenTheBudgetIsOneTeam) {
-  ComputeBudget budget(1);
-  SessionOptions o;
-  o.inter_op_threads = 4;  // enough threads to run all four at once
-  o.intra_op_threads = 1;
-  o.compute_budget = &budget;
-  Session s(o);
-  GraphBuilder g;
-  g.Node("b1", "TestBusy", {}).Node("b2", "TestBusy", {}).Node("b3", "TestBusy", {}).Node("b4", "TestBusy", {});
-  Extend(s, g);
-  g_busy_max = 0;
-  const int runs = g_busy_runs;
-  for (int i = 0; i < 3; i++) s.Run({}, {}, {"b1:0", "b2:0", "b3:0", "b4:0"}, {}, {});
-  EXPECT_EQ(g_busy_runs - runs, 12);
-  EXPECT_EQ(g_busy_max, 1);
-}
-
-TEST(ComputeBudget, TeamsThatFitTheBudgetRunTogether) {
-  // Two one-thread teams on a budget of two: both may hold it at once. The busy kernels
-  // wait for each other (bounded), so a budget that wrongly admitted one would show max 1.
-  ComputeBudget budget(2);
-  std::atomic<int> inside{0}, max_inside{0};
-  auto team = [&] {
-    ComputeBudget::Hold hold(&budget, 1);
-    const int now = ++inside;
-    int seen = max_inside;
-    while (now > seen && !max_inside.compare_exchange_weak(seen, now)) {
-    }
-    WaitFor([&] { return max_inside >= 2; }, 2000);
-    inside--;
-  };
-  std::thread a(team), b(team);
-  a.join();
-  b.join();
-  EXPECT_EQ(max_inside, 2);
-}
-
-TEST(ComputeBudget, AThreadThatHoldsTheBudgetDoesNotWaitForItself) {
-  ComputeBudget budget(1);
-  WithinOrDie(5000, "a nested hold on one thread", [&] {
-    ComputeBudget::Hold outer(&budget, 1);
-    ComputeBudget::Hold inner(&budget, 1);  // e.g. a kernel that runs a step inline
-  });
-  // Both were released: the whole budget can be taken again, also by a wider team (clamped).
-  WithinOrDie(5000, "taking the released budget", [&] { ComputeBudget::Hold again(&budget, 4); });
-}
-
-TEST(ComputeBudget, AParkedKernelHoldsNoBudget) {
-  // wait parks until busy (same step) has run; with a budget of one team, a parked kernel
-  // that held the budget would keep busy from ever starting.
-  ComputeBudget budget(1);
-  SessionOptions o;
-  o.inter_op_threads = 2;
-  o.intra_op_threads = 1;
-  o.compute_budget = &budget;
-  Session s(o);
-  GraphBuilder g;
-  g.Placeholder("n").Node("wait", "TestWaitForBusy", {"n"}).Node("busy", "TestBusy", {});
-  Extend(s, g);
-  for (int i = 0; i < 3; i++) {
-    const float target = static_cast<float>(g_busy_runs + 1);
-    WithinOrDie(5000, "a step whose parked kernel waits for an expensive one", [&] {
-      auto out = s.Run({"n:0"}, {F(target)}, {"wait:0", "busy:0"}, {}, {});
-      EXPECT_EQ(Val(out[0]), target);
-    });
-  }
-  // And across steps: a step parked in wait does not block another step's expensive kernel.
-  std::atomic<bool> parked_done{false};
-  const float later = static_cast<float>(g_busy_runs + 1);
-  s.RunCallableAsync(s.MakeCallable({"n:0"}, {"wait:0"}, {}), {F(later)}, {}, [&](StepResult r) {
-    EXPECT_TRUE(r.status.ok());
-    parked_done = true;
-  });
-  WithinOrDie(5000, "an expensive kernel beside a parked step", [&] { s.Run({}, {}, {"busy:0"}, {}, {}); });
-  EXPECT_TRUE(WaitFor([&] { return parked_done.load(); }));
 }
 
 }  // namespace
