@@ -3,7 +3,7 @@
 // profile from step stats, the peers' venv and runs, and the result table.
 // It never imports tensorgraph itself (types only): the OpenMP variables must be set before
 // the addon loads, so each benchmark calls setThreadEnv() and then imports tensorgraph.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -188,6 +188,32 @@ export function runPeerScript<T>(p: Peer, args: string[], o: BenchOptions, what:
     return undefined;
   }
   return JSON.parse(json) as T;
+}
+
+// ---------- background load ----------
+
+/**
+ * Starts n CPU-bound child processes (a busy loop each) that run until this process exits,
+ * so every framework's rounds meet the same competing load (--load N). They are killed on
+ * exit, on an error and on SIGINT/SIGTERM; one whose parent died anyway (SIGKILL) notices
+ * that its parent changed and exits.
+ */
+export function startLoad(n: number): void {
+  if (n <= 0) return;
+  const loop = 'const p = process.ppid; for (let i = 1; ; i++) if ((i & 0xfffff) === 0 && process.ppid !== p) process.exit(0);';
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < n; i++) children.push(spawn(process.execPath, ['-e', loop], { stdio: 'ignore' }));
+  for (const c of children) c.unref(); // they do not keep this process alive: it ends, then kills them
+  const stop = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  };
+  process.on('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      stop();
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
 }
 
 // ---------- output ----------

@@ -1,6 +1,6 @@
 // Training throughput against TF1 (graph mode) and PyTorch, side by side (issue 6).
 //   npx tsx bench/train.ts [--threads N] [--seconds S] [--rounds R] [--only mlp-50,cnn-64]
-//                          [--peers tf1,torch|none] [--warmup N] [--inter-op N] [--no-install] [--profile]
+//                          [--peers tf1,torch|none] [--warmup N] [--inter-op N] [--load N] [--no-install] [--profile]
 // Models, identical in the three frameworks (float32, synthetic MNIST-shaped batches):
 //   MLP 784-300-100-10 ReLU, sparse softmax cross-entropy mean, SGD 0.01, batches 50/128/1024;
 //   LeNet-5-style CNN of examples/mnist_cnn.ts (no dropout), Adam 1e-3, batch 64.
@@ -12,11 +12,12 @@
 // Prints steps/s per framework and ours/peer ratios (>1: tensorgraph is faster).
 // The peers (bench/peers/*.py) run in a Python venv made by bench/peers/setup.sh on first
 // use; a peer that cannot be installed or imported is skipped with the reason.
+// --load N: N busy-loop child processes compete for the cores during every framework's rounds.
 // --profile: after timing ours, a few traced runs print where a step's time goes, per op type.
 import type { FeedDict } from 'tensorgraph';
 import {
   type Peer, fmt, parseOptions, preparePeers, printTable, profileOps, ratio, rng, runPeerScript, selectPeers,
-  setThreadEnv, timeSteps,
+  setThreadEnv, startLoad, timeSteps,
 } from './common.js';
 import { allConfigs, buildModel, type Config } from './models.js';
 
@@ -29,6 +30,8 @@ const only = opts.only?.split(',');
 const configs = only ? allConfigs.filter((c) => only.includes(c.name)) : allConfigs;
 if (configs.length === 0) throw new Error(`--only matched no config (${allConfigs.map((c) => c.name).join(', ')})`);
 const warmupOf = (c: Config) => posInt('warmup', c.model === 'mlp' ? 20 : 10);
+const load = opts.load === undefined ? 0 : Number(opts.load);
+if (!Number.isInteger(load) || load < 0) throw new Error(`--load must be a non-negative integer, got ${opts.load}`);
 
 // The OpenMP settings go into the environment before the addon loads (bench/common.ts).
 setThreadEnv(threads);
@@ -94,8 +97,9 @@ function runPeer(p: Peer, c: Config): number | undefined {
 // ---------- main ----------
 
 preparePeers(peerList, o);
+startLoad(load); // after the peers' install, before anyone's rounds
 console.log(`training steps/s, ${threads} threads (inter-op ${interOp}), OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}, ` +
-  `best of ${rounds} rounds of ${seconds} s after warm-up`);
+  `best of ${rounds} rounds of ${seconds} s after warm-up${load ? `, ${load} busy-loop processes beside (--load)` : ''}`);
 console.log(`  tensorgraph (addon ${process.env.TENSORGRAPH_NATIVE ?? 'build/Release'})`);
 for (const p of peerList) console.log(`  ${p.label}: ${p.skip ? `SKIPPED: ${p.skip}` : p.version}`);
 
