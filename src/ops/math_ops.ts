@@ -416,6 +416,16 @@ export function saturateCast(value: TensorLike, dtype: DType, options: NameOptio
 
 // ---------- matrix products ----------
 
+/** Shape of a 2-D matmul (MatMul, _FusedMatMul), with its transpose attrs. */
+function matMulShape(op: Operation): ShapeLike[] {
+  const a = withRank(op.inputs[0].shape, 2);
+  const b = withRank(op.inputs[1].shape, 2);
+  const ta = op.getAttr('transpose_a') as boolean;
+  const tb = op.getAttr('transpose_b') as boolean;
+  mergeDim(a.dim(ta ? 0 : 1), b.dim(tb ? 1 : 0));
+  return [[a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)]];
+}
+
 registerOp({
   type: 'MatMul',
   inputs: [{ name: 'a', typeAttr: 'T' }, { name: 'b', typeAttr: 'T' }],
@@ -425,14 +435,7 @@ registerOp({
     transpose_b: { kind: 'bool', default: false },
     T: { kind: 'type', allowed: FLOAT_INT32_64 },
   },
-  shape: (op) => {
-    const a = withRank(op.inputs[0].shape, 2);
-    const b = withRank(op.inputs[1].shape, 2);
-    const ta = op.getAttr('transpose_a') as boolean;
-    const tb = op.getAttr('transpose_b') as boolean;
-    mergeDim(a.dim(ta ? 0 : 1), b.dim(tb ? 1 : 0));
-    return [[a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)]];
-  },
+  shape: matMulShape,
 });
 
 // The runtime's remapper (native/runtime/remapper.cc) rewrites MatMul+BiasAdd(+Relu) into
@@ -450,14 +453,7 @@ registerOp({
     epsilon: { kind: 'float', default: 0.0001 },
     leakyrelu_alpha: { kind: 'float', default: 0.2 },
   },
-  shape: (op) => {
-    const a = withRank(op.inputs[0].shape, 2);
-    const b = withRank(op.inputs[1].shape, 2);
-    const ta = op.getAttr('transpose_a') as boolean;
-    const tb = op.getAttr('transpose_b') as boolean;
-    mergeDim(a.dim(ta ? 0 : 1), b.dim(tb ? 1 : 0));
-    return [[a.dim(ta ? 1 : 0), b.dim(tb ? 0 : 1)]];
-  },
+  shape: matMulShape,
 });
 
 /** Shape of a batch matmul; `broadcast` says whether batch dims broadcast (V2) or must match. */
