@@ -115,6 +115,19 @@ Napi::Value SessionRun(const Napi::CallbackInfo& info) {
   });
 }
 
+// Settles a run's promise with its step result (on the JS thread).
+void SettleRun(Napi::Env env, Napi::Promise::Deferred& deferred, const tg::StepResult& r, const tg::RunOptions& options) {
+  if (!r.status.ok()) {
+    deferred.Reject(ToJsError(env, r.status.error()).Value());
+    return;
+  }
+  try {
+    deferred.Resolve(RunResultToJs(env, r.fetched, options, r.stats));
+  } catch (const Napi::Error& e) {
+    deferred.Reject(e.Value());
+  }
+}
+
 // Asynchronous runs: the step runs on the runtime's own threads (never on libuv's pool,
 // where a blocked dequeue would hold one of its 4 threads) and its result comes back to the
 // JS thread through one thread-safe function per environment. The function keeps the event
@@ -166,16 +179,7 @@ class AsyncRuns {
     std::unique_ptr<PendingRun> owned(run);
     if (env == nullptr) return;
     AsyncRuns::For(env).Settled(env);
-    const tg::StepResult& r = run->result;
-    if (!r.status.ok()) {
-      run->deferred.Reject(ToJsError(env, r.status.error()).Value());
-      return;
-    }
-    try {
-      run->deferred.Resolve(RunResultToJs(env, r.fetched, run->options, r.stats));
-    } catch (const Napi::Error& e) {
-      run->deferred.Reject(e.Value());
-    }
+    SettleRun(env, run->deferred, run->result, run->options);
   }
   void Settled(Napi::Env env) {
     if (--pending_ == 0) tsfn_.Unref(env);
@@ -198,15 +202,7 @@ Napi::Value SessionRunAsync(const Napi::CallbackInfo& info) {
       return AsyncRuns::For(env).Start(env, s, handle, std::move(feeds), options);
     }
     auto deferred = Napi::Promise::Deferred::New(env);
-    if (!r.status.ok()) {
-      deferred.Reject(ToJsError(env, r.status.error()).Value());
-    } else {
-      try {
-        deferred.Resolve(RunResultToJs(env, r.fetched, options, r.stats));
-      } catch (const Napi::Error& e) {
-        deferred.Reject(e.Value());
-      }
-    }
+    SettleRun(env, deferred, r, options);
     return deferred.Promise();
   });
 }
