@@ -10,3 +10,4 @@ export * from './checkpoint_utils.js';
 export * from './coordinator.js';
 export * from './queue_runner.js';
 export * from './input.js';
+export * from './cluster_spec.js';
