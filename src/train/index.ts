@@ -11,3 +11,4 @@ export * from './coordinator.js';
 export * from './queue_runner.js';
 export * from './input.js';
 export * from './cluster_spec.js';
+export * from './device_setter.js';
