@@ -164,6 +164,10 @@ test('errors: no global step, no gradients, chief runner and tokens before apply
     t.throws(() => opt.getInitTokensOp(1), { instanceOf: tf.errors.InvalidArgumentError, message: /Too few tokens to finish the first step: 1 \(given\) vs 2 \(needed\)/ });
     t.is(opt.getInitTokensOp().type, 'QueueEnqueueManyV2');
     t.throws(() => new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(1), { replicasToAggregate: 0 }), { instanceOf: tf.errors.InvalidArgumentError });
+    // Gradients are anything convertible to a tensor (a JS value becomes a Const).
+    const other = new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(1), { replicasToAggregate: 1 });
+    other.applyGradients([[new Float32Array([0.5]), v]], { globalStep: tf.train.getGlobalStep()! });
+    t.is(g.getOperations().filter((op) => op.type === 'ConditionalAccumulator').at(-1)!.getAttr('dtype'), 'float32');
   });
 });
 

@@ -8,8 +8,8 @@
 import { GraphKeys } from '../framework/collections.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import type { Operation } from '../framework/operation.js';
-import { Tensor } from '../framework/tensor.js';
-import type { TensorLike } from '../framework/op_builder.js';
+import type { Tensor } from '../framework/tensor.js';
+import { convertToTensor, type TensorLike } from '../framework/op_builder.js';
 import { fill } from '../ops/array_ops.js';
 import { group, noOp } from '../ops/control_flow_ops.js';
 import { ConditionalAccumulator, FIFOQueue } from '../ops/data_flow_ops.js';
@@ -110,9 +110,14 @@ export class SyncReplicasOptimizer extends Optimizer {
               aggregated.push([undefined, v]);  // passed through to the wrapped optimizer
               return;
             }
-            if (!(g instanceof Tensor)) throw valueError('Unknown grad type!');
-            const accum = new ConditionalAccumulator(g.dtype, { shape: v.shape, sharedName: `${v.name}/grad_accum` });
-            trainOps.push(accum.applyGrad(g, { localStep }));
+            let grad: Tensor;
+            try {
+              grad = convertToTensor(g);
+            } catch {
+              throw new TypeError(`Gradient must be convertible to a Tensor, or None: ${String(g)}`);
+            }
+            const accum = new ConditionalAccumulator(grad.dtype, { shape: v.shape, sharedName: `${v.name}/grad_accum` });
+            trainOps.push(accum.applyGrad(grad, { localStep }));
             aggregated.push([accum.takeGrad(this._replicasToAggregate), v]);
             this._accumulators.push([accum, v.device]);
           });
