@@ -409,6 +409,7 @@ export class PriorityQueue extends QueueBase {
 }
 
 // ---------- ConditionalAccumulator (TF1's ops, Ref(string) handle; kernels in native/kernels/cpu/accumulator_ops.cc) ----------
+// As in TF only the accumulator op is stateful; the others act through its reference.
 
 const HANDLE = { name: 'handle', type: 'string', isRef: true } as const;
 const ACCUM_DTYPE = { dtype: { kind: 'type', allowed: NUMERIC_DTYPES } } as const;
@@ -432,7 +433,6 @@ registerOp({
   inputs: [HANDLE, { name: 'local_step', type: 'int64' }, { name: 'gradient', typeAttr: 'dtype' }],
   outputs: [],
   attrs: ACCUM_DTYPE,
-  stateful: true,
   shape: (op) => {
     scalarInput(op, 1);
     return [];
@@ -444,7 +444,6 @@ registerOp({
   inputs: [HANDLE, { name: 'num_required', type: 'int32' }],
   outputs: [{ name: 'average', typeAttr: 'dtype' }],
   attrs: ACCUM_DTYPE,
-  stateful: true,
   // The accumulator's shape is not visible from the op (the class sets it, as TF's).
   shape: (op) => {
     scalarInput(op, 1);
@@ -456,7 +455,6 @@ registerOp({
   type: 'AccumulatorNumAccumulated',
   inputs: [HANDLE],
   outputs: [{ name: 'num_accumulated', type: 'int32' }],
-  stateful: true,
   shape: () => [[]],
 });
 
@@ -464,7 +462,6 @@ registerOp({
   type: 'AccumulatorSetGlobalStep',
   inputs: [HANDLE, { name: 'new_global_step', type: 'int64' }],
   outputs: [],
-  stateful: true,
   shape: (op) => {
     scalarInput(op, 1);
     return [];
