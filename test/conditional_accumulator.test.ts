@@ -271,3 +271,15 @@ test('an accumulator of an unsupported dtype has no kernel; a shared name with a
   sess.run(a.applyGrad(f32([1])));
   t.throws(() => sess.run(b.numAccumulated()), { instanceOf: tf.errors.InvalidArgumentError, message: /Shared accumulator 'shared' has dtype float/ });
 }));
+
+test('concurrent applies all count (testParallelApplyGrad)', async (t) => {
+  const g = new tf.Graph();
+  const { q, applies } = g.asDefault(() => {
+    const acc = new tf.ConditionalAccumulator('float32', { name: 'Q', shape: [1] });
+    return { q: acc, applies: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((x) => acc.applyGrad(f32([x]), { localStep: 0 })) };
+  });
+  const sess = new tf.Session({ graph: g });
+  await Promise.all(applies.map((op) => sess.runAsync(op)));
+  t.is(g.asDefault(() => item(sess, q.takeGrad(1))), 55);
+  sess.close();
+});
