@@ -2,7 +2,10 @@
 // depth dimension). TF: sqr_sum[d] = sum(in[d-r .. d+r]^2), out = in / (bias + alpha*sqr_sum)^beta.
 // oneDNN's lrn_across_channels divides alpha by the window size n = 2r+1 (also at the borders,
 // where the window is clipped), so it is given alpha*n. Primitives are cached per input shape.
+// depth_radius 0 is element-wise and computed here: oneDNN 2.6's AVX-512 LRN kernel crashes
+// creating a window of one channel.
 #include <climits>
+#include <cmath>
 #include <string>
 
 #include "kernels/cpu/dnnl_util.h"
@@ -39,6 +42,7 @@ class LRNOp : public OpKernel {
     }
     Tensor& out = ctx->allocate_output(0, DataType::DT_FLOAT, x.shape());
     if (x.num_elements() == 0) return;
+    if (radius_ == 0) return ComputeElementwise(ctx, x, out);
     auto e = cache_.Get(Key({&x.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<Entry>();
@@ -78,6 +82,23 @@ class LRNOp : public OpKernel {
   }
 
  private:
+  // Window of one: s = bias + alpha*x^2, y = x * s^-beta, dy/dx = s^-beta - 2*alpha*beta*x^2 * s^(-beta-1).
+  void ComputeElementwise(OpKernelContext* ctx, const Tensor& x, Tensor& out) const {
+    const float* in = x.data<float>();
+    float* o = out.data<float>();
+    const int64_t n = x.num_elements();
+    if (!grad_) {
+      for (int64_t i = 0; i < n; i++) o[i] = in[i] * std::pow(bias_ + alpha_ * in[i] * in[i], -beta_);
+      return;
+    }
+    const float* dy = ctx->input(0).data<float>();
+    for (int64_t i = 0; i < n; i++) {
+      const float s = bias_ + alpha_ * in[i] * in[i];
+      const float p = std::pow(s, -beta_);
+      o[i] = dy[i] * (p - 2.0f * alpha_ * beta_ * in[i] * in[i] * p / s);
+    }
+  }
+
   struct Entry {
     memory::desc md;
     dnnl::lrn_forward::primitive_desc fwd_pd;
