@@ -14,6 +14,7 @@
 
 #include "runtime/device.h"
 #include "runtime/executor.h"
+#include "runtime/partitioned_executor.h"
 #include "runtime/gpu_platform.h"
 #include "runtime/graph.h"
 #include "runtime/placer.h"
@@ -91,7 +92,10 @@ class Session {
   Graph graph_;
   mutable std::mutex mu_;  // guards graph extension, the cache, closed_ and in_flight_
   std::map<std::string, int64_t> signature_to_handle_;
+  // By handle: the executor of a signature on one device, or (null there) the partitions of
+  // one that spans devices.
   std::vector<std::unique_ptr<Executor>> executors_;
+  std::vector<std::unique_ptr<PartitionedExecutor>> partitioned_;
   // By handle: whether the executor never waits, and its last step's duration (-1: none yet).
   struct CallableInfo {
     bool never_waits = false;
