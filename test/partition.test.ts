@@ -143,3 +143,23 @@ test.serial('training with variables on cpu:1 matches the one-device run', (t) =
   t.true(Math.abs(split[0][0] - 1) < 1e-6 && Math.abs(split[0][1] - 0.6) < 1e-6, `${split[0]}`);
   t.deepEqual(split, one);
 });
+
+type T = tf.Tensor;
+
+test.serial('a while loop inside one partition runs; one spanning devices is UnimplementedError naming it', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const x = tf.constant(3, { name: 'x' });
+    // The whole loop on cpu:1, its input from and its result to cpu:0: 3 doubled 4 times.
+    const [, y] = tf.device('/cpu:1', () => tf.whileLoop((i: T) => i.lt(4), (i: T, v: T) => [i.add(1), v.mul(2)],
+      [tf.constant(0), x], { name: 'inside' })) as T[];
+    const z = tf.add(y, 1);
+    // A loop whose body multiplies on the other device.
+    const w = tf.whileLoop((i: T) => i.lt(4), (i: T) => tf.device('/cpu:1', () => i.add(1)), [tf.constant(0)],
+      { name: 'across' }) as T;
+    using sess = twoCpus();
+    t.is(sess.run(z).item(), 49);
+    const e = t.throws(() => sess.run(w), { instanceOf: tf.errors.UnimplementedError });
+    t.regex(e!.message, /While loop 'across[^']*' spans devices/);
+  });
+});
