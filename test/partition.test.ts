@@ -163,3 +163,42 @@ test.serial('a while loop inside one partition runs; one spanning devices is Uni
     t.regex(e!.message, /While loop 'across[^']*' spans devices/);
   });
 });
+
+test.serial('outputPartitionGraphs: one GraphDef per device, joined by a _Send/_Recv pair with TF attrs', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const a = tf.device('/cpu:1', () => tf.constant(2, { name: 'a' }));
+    const s = tf.add(a, 1, { name: 's' });
+    const lone = tf.constant(1, { name: 'lone' });
+    using sess = twoCpus();
+    const meta: tf.RunMetadata = {};
+    t.is(sess.run(s, undefined, { outputPartitionGraphs: true }, meta).item(), 3);
+    const graphs = meta.partitionGraphs!;
+    t.is(graphs.length, 2);
+    const str = (v: unknown) => (typeof v === 'string' ? v : new TextDecoder().decode(v as Uint8Array));
+    const on1 = graphs.find((gd) => gd.node.some((n) => n.name === 'a'))!;
+    const on0 = graphs.find((gd) => gd.node.some((n) => n.name === 's'))!;
+    t.not(on0, on1);
+    const send = on1.node.find((n) => n.op === '_Send')!;
+    const recv = on0.node.find((n) => n.op === '_Recv')!;
+    t.deepEqual(send.input, ['a']);
+    t.regex(str(send.attr.tensor_name.value), /^edge_\d+_a$/);
+    t.is(str(recv.attr.tensor_name.value), str(send.attr.tensor_name.value));
+    for (const n of [send, recv]) {
+      t.is(str(n.attr.send_device.value), CPU(1));
+      t.is(str(n.attr.recv_device.value), CPU(0));
+      t.false(n.attr.client_terminated.value as boolean);
+    }
+    t.is(recv.device, CPU(0));
+    t.true(on0.node.find((n) => n.name === 's')!.input.includes(recv.name));
+    const fetch = on0.node.find((n) => n.name === '_send_s_0')!;
+    t.true(fetch.attr.client_terminated.value as boolean);
+    // Without the option nothing is filled; a one-device run has one graph.
+    const plain: tf.RunMetadata = {};
+    sess.run(s, undefined, {}, plain);
+    t.is(plain.partitionGraphs, undefined);
+    const one: tf.RunMetadata = {};
+    sess.run(lone, undefined, { outputPartitionGraphs: true }, one);
+    t.deepEqual(one.partitionGraphs!.map((gd) => gd.node.map((n) => n.op)), [['Const', '_Send']]);
+  });
+});

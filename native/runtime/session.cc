@@ -4,6 +4,8 @@
 #include <chrono>
 #include <set>
 
+#include "runtime/graph_def.h"
+
 namespace tg {
 
 namespace {
@@ -75,11 +77,34 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   }
   callable_info_.push_back(std::make_unique<CallableInfo>());
   callable_info_.back()->never_waits = exec && exec->NeverWaits();
+  callable_info_.back()->feeds = feeds;
+  callable_info_.back()->fetches = fetches;
+  callable_info_.back()->targets = targets;
   executors_.push_back(std::move(exec));
   partitioned_.push_back(std::move(partitioned));
   int64_t handle = static_cast<int64_t>(executors_.size()) - 1;
   signature_to_handle_[key] = handle;
   return handle;
+}
+
+std::vector<std::vector<uint8_t>> Session::PartitionGraphs(int64_t handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (handle < 0 || handle >= static_cast<int64_t>(executors_.size())) {
+    throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
+  }
+  std::vector<std::vector<uint8_t>> out;
+  if (const PartitionedExecutor* p = partitioned_[handle].get()) {
+    for (const Partition& part : p->partitions()) out.push_back(SerializeGraph(*part.graph));
+    return out;
+  }
+  // One device: its one partition, built only for this output (the executor runs the
+  // session's graph directly).
+  const CallableInfo& info = *callable_info_[handle];
+  const PlaceFn place = [this](const Node& n) { return placer_->Place(n); };
+  PartitionedGraph one = PartitionGraph(graph_, Prune(graph_, info.feeds, info.fetches, info.targets), place,
+                                        devices_->cpu0(), info.feeds, info.fetches);
+  for (const Partition& part : one.partitions) out.push_back(SerializeGraph(*part.graph));
+  return out;
 }
 
 void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,

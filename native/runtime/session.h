@@ -75,6 +75,9 @@ class Session {
   void ResetContainers(const std::vector<std::string>& containers) { resources_.Clear(containers); }
   const DeviceMgr& devices() const { return *devices_; }
   std::vector<std::string> TakePlacementLog() { return placer_->TakeLog(); }
+  // The callable's graphs as run, one serialised GraphDef per device, with their _Send/_Recv
+  // nodes (TF's RunMetadata.partition_graphs; feeds and fetches as client-terminated transfers).
+  std::vector<std::vector<uint8_t>> PartitionGraphs(int64_t handle);
 
  private:
   void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
@@ -98,6 +101,7 @@ class Session {
   std::vector<std::unique_ptr<PartitionedExecutor>> partitioned_;
   // By handle: whether the executor never waits, and its last step's duration (-1: none yet).
   struct CallableInfo {
+    std::vector<std::string> feeds, fetches, targets;
     bool never_waits = false;
     std::atomic<int64_t> last_step_us{-1};
   };

@@ -346,3 +346,46 @@ TEST(GraphPartition, AReferenceEdgeAcrossDevicesIsAnError) {
 
 }  // namespace
 }  // namespace tg
+
+#include "runtime/graph_def.h"
+
+namespace tg {
+namespace {
+
+TEST(GraphPartition, APartitionSerialisesAndImportsAsItStands) {
+  Split s;
+  GraphBuilder g;
+  g.Const("a", {2}, {})
+      .Node("b", "Mul", {"a", "a"}, {{"T", FloatT()}}, "/device:CPU:1")
+      .Node("c", "Const", {"^a"}, {{"value", GraphBuilder::FloatTensor({5}, {})}, {"dtype", FloatT()}}, "/device:CPU:1");
+  s.Add(g);
+  PartitionedGraph pg = s.Run({}, {"b:0", "c:0"});
+  for (const Partition& p : pg.partitions) {
+    std::vector<uint8_t> bytes = SerializeGraph(*p.graph);
+    Graph back;
+    back.Extend(bytes.data(), bytes.size());
+    ASSERT_EQ(back.num_nodes(), p.graph->num_nodes());
+    for (size_t i = 0; i < back.num_nodes(); i++) {
+      const Node& x = *p.graph->node(i);
+      const Node& y = *back.node(i);
+      EXPECT_EQ(y.name, x.name);
+      EXPECT_EQ(y.op, x.op);
+      EXPECT_EQ(y.device, x.device);
+      ASSERT_EQ(y.inputs.size(), x.inputs.size());
+      for (size_t k = 0; k < x.inputs.size(); k++) {
+        EXPECT_EQ(y.inputs[k].node->name, x.inputs[k].node->name);
+        EXPECT_EQ(y.inputs[k].index, x.inputs[k].index);
+      }
+      ASSERT_EQ(y.control_inputs.size(), x.control_inputs.size());
+      EXPECT_EQ(y.attrs.size(), x.attrs.size());
+      if (x.op == "_Recv") {
+        EXPECT_EQ(y.AttrString("tensor_name"), x.AttrString("tensor_name"));
+        EXPECT_EQ(y.AttrInt("send_device_incarnation"), x.AttrInt("send_device_incarnation"));
+      }
+      if (x.op == "Const") EXPECT_EQ(y.AttrTensor("value").num_elements(), x.AttrTensor("value").num_elements());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tg
