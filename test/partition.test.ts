@@ -55,7 +55,9 @@ test.serial('a tf.cond branch on the other device: the untaken branch crosses as
     const p = tf.placeholder('bool', { shape: [], name: 'p' });
     const r = tf.cond(p, () => tf.device('/cpu:1', () => tf.multiply(x, 3)), () => tf.subtract(x, 1));
     using sess = twoCpus();
-    t.is(sess.run(r, { x: 2, p: true }).item(), 6);
+    const meta: tf.RunMetadata = {};
+    t.is(sess.run(r, { x: 2, p: true }, { outputPartitionGraphs: true }, meta).item(), 6);
+    t.is(meta.partitionGraphs!.length, 2);  // the step really spans both devices
     t.is(sess.run(r, { x: 2, p: false }).item(), 1);
   });
 });
@@ -116,7 +118,7 @@ test.serial('sess.close() cancels a step whose dequeue on cpu:1 is blocked', asy
 });
 
 /** Five steps of gradient descent on y = 2x with w, b on `varDevice`; returns [w, b] after step 1 and 5. */
-function train(varDevice: string, config: Record<string, unknown>): number[][] {
+function train(varDevice: string, config: Record<string, unknown>, parts: number[]): number[][] {
   const g = new tf.Graph();
   return g.asDefault(() => {
     const w = tf.device(varDevice, () => new tf.Variable(0, { name: 'w', dtype: 'float32' }));
@@ -128,17 +130,22 @@ function train(varDevice: string, config: Record<string, unknown>): number[][] {
     using sess = new tf.Session({ graph: g, config });
     sess.run(tf.globalVariablesInitializer());
     const out: number[][] = [];
-    for (let i = 0; i < 5; i++) {
-      sess.run(step);
-      if (i === 0 || i === 4) out.push(sess.run([w.value(), b.value()]).map((v) => v.item() as number));
-    }
+    const meta: tf.RunMetadata = {};
+    sess.run(step, undefined, { outputPartitionGraphs: true }, meta);
+    parts.push(meta.partitionGraphs!.length);
+    const read = () => sess.run([w.value(), b.value()]).map((v) => v.item() as number);
+    out.push(read());
+    for (let i = 1; i < 5; i++) sess.run(step);
+    out.push(read());
     return out;
   });
 }
 
 test.serial('training with variables on cpu:1 matches the one-device run', (t) => {
-  const split = train('/cpu:1', { deviceCount: { CPU: 2 } });
-  const one = train('/cpu:0', {});
+  const parts: number[] = [];
+  const split = train('/cpu:1', { deviceCount: { CPU: 2 } }, parts);
+  const one = train('/cpu:0', {}, parts);
+  t.deepEqual(parts, [2, 1]);  // the split run's step spans both devices
   // Step 1 by hand: dL/dw = mean(2(0 - y)x) = -10, dL/db = mean(2(0 - y)) = -6; lr 0.1.
   t.true(Math.abs(split[0][0] - 1) < 1e-6 && Math.abs(split[0][1] - 0.6) < 1e-6, `${split[0]}`);
   t.deepEqual(split, one);
