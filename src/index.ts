@@ -35,6 +35,7 @@ export * from './ops/state_ops.js';
 export * from './ops/variables.js';
 export * from './ops/control_flow_ops.js';
 import './ops/tensor_methods.js';
+import './ops/sendrecv_ops.js';
 export {
   Session, InteractiveSession, getDefaultSession, ConfigProto, TraceLevel, type StepStats,
   type Fetch, type FetchResult, type RunOptions, type RunMetadata, type SessionOptions, type GPUOptions,

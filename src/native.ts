@@ -56,6 +56,8 @@ export interface NativeAddon {
   sessionExtend(session: NativeSession, graphDef: Uint8Array): void;
   sessionMakeCallable(session: NativeSession, feeds: string[], fetches: string[], targets: string[]): { handle: number; placements: string[] };
   sessionRun(session: NativeSession, handle: number, feeds: NativeFeeds, timeoutMs: number, trace?: boolean): NativeRunResult;
+  /** The callable's graphs as run, one serialised GraphDef per device (with their _Send/_Recv nodes). */
+  sessionPartitionGraphs(session: NativeSession, handle: number): Uint8Array[];
   sessionRunAsync(session: NativeSession, handle: number, feeds: NativeFeeds, timeoutMs: number, trace?: boolean): Promise<NativeRunResult>;
   sessionClose(session: NativeSession): void;
   sessionListDevices(session: NativeSession): { name: string; deviceType: string; memoryLimitBytes: number; physicalDeviceDesc: string }[];

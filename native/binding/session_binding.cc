@@ -74,6 +74,21 @@ Napi::Value SessionMakeCallable(const Napi::CallbackInfo& info) {
   });
 }
 
+// sessionPartitionGraphs(s, handle) -> serialised GraphDefs, one per device the callable runs on
+Napi::Value SessionPartitionGraphs(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    SessionPtr& s = SessionArg(info);
+    std::vector<std::vector<uint8_t>> graphs = s->PartitionGraphs(info[1].As<Napi::Number>().Int64Value());
+    Napi::Array out = Napi::Array::New(info.Env(), graphs.size());
+    for (size_t i = 0; i < graphs.size(); i++) {
+      Napi::Uint8Array bytes = Napi::Uint8Array::New(info.Env(), graphs[i].size());
+      std::copy(graphs[i].begin(), graphs[i].end(), bytes.Data());
+      out.Set(static_cast<uint32_t>(i), bytes);
+    }
+    return out;
+  });
+}
+
 // Run options arrive as (timeoutMs, trace) arguments.
 tg::RunOptions RunOptionsArg(const Napi::CallbackInfo& info, size_t i) {
   tg::RunOptions o;
@@ -244,6 +259,7 @@ void RegisterSessionFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("sessionExtend", Napi::Function::New(env, SessionExtend, "sessionExtend"));
   exports.Set("sessionMakeCallable", Napi::Function::New(env, SessionMakeCallable, "sessionMakeCallable"));
   exports.Set("sessionRun", Napi::Function::New(env, SessionRun, "sessionRun"));
+  exports.Set("sessionPartitionGraphs", Napi::Function::New(env, SessionPartitionGraphs, "sessionPartitionGraphs"));
   exports.Set("sessionRunAsync", Napi::Function::New(env, SessionRunAsync, "sessionRunAsync"));
   exports.Set("sessionClose", Napi::Function::New(env, SessionClose, "sessionClose"));
   exports.Set("sessionListDevices", Napi::Function::New(env, SessionListDevices, "sessionListDevices"));

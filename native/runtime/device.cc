@@ -1,6 +1,9 @@
 #include "runtime/device.h"
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <random>
 
 #include "runtime/gpu_platform.h"
 #include "runtime/status.h"
@@ -9,6 +12,15 @@
 namespace tg {
 
 const char* DeviceTypeName(DeviceType t) { return t == DeviceType::kGPU ? "GPU" : "CPU"; }
+
+uint64_t Device::NewIncarnation() {
+  static std::mutex mu;
+  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::lock_guard<std::mutex> lock(mu);
+  uint64_t v;
+  do v = rng(); while (v == 0);  // 0 reads as "unset" in an attr
+  return v;
+}
 
 Tensor Device::CopyFromHost(const Tensor&) {
   throw Error(Code::kInternal, "device " + name + " has no memory of its own to copy into");

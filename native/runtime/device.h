@@ -30,6 +30,10 @@ class Device {
   const DeviceType type;
   const int index;
   ThreadPool* const intra_op;  // kernels split work here (host code of any device)
+  // Random per device object, fixed for its life (TF's incarnation): a rendezvous key names it, so
+  // values sent to an earlier instance of a device of the same name are never taken.
+  const uint64_t incarnation = NewIncarnation();
+  static uint64_t NewIncarnation();
 
   // Where tensors in this device's memory come from; null for host memory (CPU devices).
   virtual Allocator* allocator() const { return nullptr; }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "runtime/graph_partition.h"
 #include "runtime/op_def.h"
 #include "runtime/placer.h"
 #include "runtime/threadpool.h"
@@ -85,67 +86,27 @@ using Space = Device*;
 
 std::string SpaceName(Space s) { return s ? s->name : "host memory"; }
 
-Edge ResolveFetch(const Graph& graph, const std::string& name) {
-  TensorId id = ParseTensorName(name);
-  Node* n = graph.Find(id.node);
-  if (!n) throw Error(Code::kNotFound, "Tensor " + name + ", specified in either feed_devices or fetch_devices was not found in the Graph");
-  return {n, id.index < 0 ? 0 : id.index};
-}
-
 }  // namespace
 
-Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, ThreadPool* inter_op,
+Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resources, ThreadPool* inter_op,
                    const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
                    const std::vector<std::string>& targets)
     : resources_(resources), inter_op_(inter_op), fetch_names_(fetches) {
   // Fed tensors cut the graph: their producers run only if something else needs them.
-  std::unordered_map<const Node*, std::unordered_map<int, int>> fed;  // node -> output -> feed index
-  std::vector<Edge> feed_edges;
-  for (size_t i = 0; i < feeds.size(); i++) {
-    Edge e = ResolveFetch(graph, feeds[i]);
-    if (fed[e.node].count(e.index)) throw InvalidArgument(feeds[i] + " is fed more than once");
-    fed[e.node][e.index] = static_cast<int>(i);
-    feed_edges.push_back(e);
-  }
-  auto is_fed = [&](const Edge& e) {
-    auto it = fed.find(e.node);
-    return it != fed.end() && it->second.count(e.index);
-  };
-  // A fed Placeholder's control edges are satisfied by the feed (TF's FeedInputs moves them
-  // onto the fed value), so the placeholder itself never runs.
-  auto control_is_fed = [&](const Node* c) { return c->op == "Placeholder" && fed.count(c); };
-
-  // Prune: walk back from fetches and targets, not through fed edges.
-  std::vector<const Node*> stack;
-  std::unordered_set<const Node*> needed;
-  for (const auto& f : fetches) {
-    Edge e = ResolveFetch(graph, f);
-    if (!is_fed(e)) stack.push_back(e.node);
-  }
-  for (const auto& t : targets) {
-    Node* n = graph.Find(t);
-    if (!n) throw Error(Code::kNotFound, "Target " + t + " was not found in the Graph");
-    stack.push_back(n);
-  }
-  while (!stack.empty()) {
-    const Node* n = stack.back();
-    stack.pop_back();
-    if (!needed.insert(n).second) continue;
-    for (const Edge& in : n->inputs) if (!is_fed(in)) stack.push_back(in.node);
-    for (const Node* c : n->control_inputs) if (!control_is_fed(c)) stack.push_back(c);
-  }
-
+  PrunedGraph pruned = Prune(graph, feeds, fetches, targets);
+  const auto& fed = pruned.fed;
+  auto is_fed = [&](const Edge& e) { return pruned.IsFed(e); };
+  auto control_is_fed = [&](const Node* c) { return pruned.ControlIsFed(c); };
   // Placement and kernels, in graph order (which is topological: inputs precede users).
-  std::vector<const Node*> order(needed.begin(), needed.end());
-  std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+  std::vector<const Node*> order = std::move(pruned.order);
   // Fusions (runtime/remapper.h); a fused node stands for its chain's last node from here on.
   std::unordered_map<const Node*, Node*> fused;
   {
     std::unordered_set<const Node*> keep;
-    for (const auto& f : fetches) keep.insert(ResolveFetch(graph, f).node);
+    for (const auto& f : fetches) keep.insert(ResolveTensor(graph, f).node);
     for (const auto& t : targets) keep.insert(graph.Find(t));
     for (const auto& f : fed) keep.insert(f.first);
-    FuseMatMulBiasRelu(&order, keep, placer, &fused_nodes_, &fused);
+    FuseMatMulBiasRelu(&order, keep, place, &fused_nodes_, &fused);
   }
   auto fused_edge = [&](const Edge& e) -> Edge {
     if (is_fed(e)) return e;  // a fed value stays the feed (the fused node may still run as a target)
@@ -162,7 +123,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
   std::unordered_map<const Node*, Planned> plan;
   for (const Node* n : order) {
     Planned p;
-    p.device = placer.Place(*n);
+    p.device = place(*n);
     p.def = KernelRegistry::Global().Find(*n, p.device->type);
     if (!p.def) throw Error(Code::kInvalidArgument, KernelRegistry::Global().NoKernelMessage(*n, p.device->type), n->name);
     p.kernel = p.def->factory(KernelConstruction{*n, p.device});
@@ -222,7 +183,7 @@ Executor::Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, T
     }
   }
   std::vector<Edge> fetch_edges;
-  for (const auto& f : fetches) fetch_edges.push_back(route(fused_edge(ResolveFetch(graph, f)), nullptr, f, false));
+  for (const auto& f : fetches) fetch_edges.push_back(route(fused_edge(ResolveTensor(graph, f)), nullptr, f, false));
 
   std::vector<const Node*> all = order;
   for (const auto& c : copy_nodes_) all.push_back(c.get());
@@ -482,6 +443,16 @@ struct Executor::RunState {
   StepDone done;
 };
 
+uint64_t Executor::FrameId(const FrameInstance* f) const {
+  // TF fingerprints the parent frame, its iteration and the frame's name; any value unique per
+  // frame instance within the step will do in one process.
+  uint64_t h = 0;
+  for (; f && f->parent; f = f->parent) {
+    h = h * 1000003u ^ std::hash<std::string>()(frames_[f->frame].name + ";" + std::to_string(f->parent_iter));
+  }
+  return h == 0 ? 1 : h;
+}
+
 // A running asynchronous kernel: what it reads and writes lives here until it calls done.
 struct Executor::AsyncCall {
   Task task;
@@ -507,9 +478,11 @@ Error WithNode(const Error& e, const std::string& node) {
 }  // namespace
 
 void Executor::RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
-                        std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs) {
+                        std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs,
+                        std::shared_ptr<Rendezvous> rendezvous) {
   if (feed_values.size() != feed_slots_.size()) throw InvalidArgument("wrong number of feed values");
   auto* rs = new RunState(std::move(cancellation));
+  rs->step.rendezvous = std::move(rendezvous);
   rs->done = std::move(done);
   rs->trace = options.trace;
   if (rs->trace) rs->start = std::chrono::steady_clock::now();
@@ -673,7 +646,10 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     }
     for (int c : item.control_items) any_dead |= t.it->dead[items_[c].out_local] != 0;
     *dead = item.kernel->AcceptsDeadInputs() ? all_dead : any_dead;
-    if (*dead) return true;
+    // A transfer kernel runs dead too: _Send passes the deadness to its _Recv.
+    const bool node_dead = *dead;
+    if (*dead && !item.kernel->IsTransfer()) return true;
+    *dead = false;  // a transfer kernel marks its outputs dead itself
 
     // Per-thread scratch vectors for synchronous kernels: no allocation per node once warm.
     thread_local std::vector<Tensor> s_inputs, s_outputs;
@@ -743,6 +719,8 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     if (!async) {
       OpKernelContext ctx(*item.node, item.device, resources_, &rs->step, &inputs, &refs, &outputs, &out_refs);
       ctx.set_dead_state(&dead_in, &dead_out);
+      if (node_dead) ctx.set_node_dead(true);
+      if (t.frame != &rs->root) ctx.set_frame_iter(FrameId(t.frame), t.iter);
       if (!item.out_on_device.empty()) ctx.set_output_memory(&item.out_on_device);
       item.kernel->Compute(&ctx);
       record(t0);
@@ -757,6 +735,8 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     c->ctx = std::make_unique<OpKernelContext>(*item.node, item.device, resources_, &rs->step, &c->inputs, &c->refs,
                                                &c->outputs, &c->out_refs);
     c->ctx->set_dead_state(&c->dead_in, &c->dead_out);
+    if (node_dead) c->ctx->set_node_dead(true);
+    if (t.frame != &rs->root) c->ctx->set_frame_iter(FrameId(t.frame), t.iter);
     if (!item.out_on_device.empty()) c->ctx->set_output_memory(&item.out_on_device);
     auto on_done = [this, rs, c, record, collect]() mutable {
       std::vector<Value> outs(c->outputs.size());

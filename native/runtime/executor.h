@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "runtime/kernel.h"
+#include "runtime/placer.h"
 
 namespace tg {
 
-class Placer;
 class ThreadPool;
 struct Value;  // a value on an edge (executor.cc)
 
@@ -43,7 +43,8 @@ using StepDone = std::function<void(StepResult)>;
 class Executor {
  public:
   // feeds/fetches are tensor names ("x:0" or "x"), targets node names.
-  Executor(const Graph& graph, Placer& placer, ResourceMgr* resources, ThreadPool* inter_op,
+  // `place` says where each node runs (the session's placer; a partition's one device).
+  Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resources, ThreadPool* inter_op,
            const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
            const std::vector<std::string>& targets);
   ~Executor();
@@ -51,9 +52,11 @@ class Executor {
   // Runs one step. Nodes run on the inter-op pool (and, with caller_runs, first on the calling
   // thread); kernels that wait hold no thread. `done` is called exactly once, from whichever
   // thread finishes the step. `cancellation` cancels the step (session close); the step also
-  // cancels it itself on its first error or when options.timeout_ms passes.
+  // cancels it itself on its first error or when options.timeout_ms passes. Steps of
+  // several partitions share `cancellation` and `rendezvous` (their _Send/_Recv meet there).
   void RunAsync(std::vector<Tensor> feed_values, const RunOptions& options,
-                std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs = false);
+                std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs = false,
+                std::shared_ptr<Rendezvous> rendezvous = nullptr);
 
   // Whether a step may run entirely on the caller's thread without ever waiting: no kernel
   // that waits (AsyncOpKernel: queues, readers), no while loop, only host devices.
@@ -85,6 +88,7 @@ class Executor {
   void Fail(RunState* rs, const Error& error) const;   // records the first error and cancels the step
   void Finish(RunState* rs) const;                     // the step is over: hand back its result
   void ComputeFrames();
+  uint64_t FrameId(const FrameInstance* f) const;  // names a loop frame instance in rendezvous keys
 
   ResourceMgr* resources_;
   ThreadPool* inter_op_;

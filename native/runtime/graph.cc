@@ -126,6 +126,23 @@ Tensor TensorFromProto(const fb::TensorProto* proto) {
 void Graph::Extend(const uint8_t* data, size_t size) {
   const fb::GraphDef* def = VerifyGraphDef(data, size);
   if (!def->node()) return;
+  std::vector<NodeSpec> specs;
+  specs.reserve(def->node()->size());
+  for (const fb::NodeDef* nd : *def->node()) {
+    NodeSpec s;
+    s.name = nd->name()->str();
+    s.op = nd->op()->str();
+    s.device = Str(nd->device());
+    if (nd->input()) for (const flatbuffers::String* in : *nd->input()) s.inputs.push_back(in->str());
+    if (nd->attr()) {
+      for (const fb::Attr* a : *nd->attr()) s.attrs[a->key()->str()] = AttrFromProto(a->value());
+    }
+    specs.push_back(std::move(s));
+  }
+  AddNodes(std::move(specs));
+}
+
+void Graph::AddNodes(std::vector<NodeSpec> specs) {
   // Build the delta aside and commit only when every node resolved.
   std::vector<std::unique_ptr<Node>> added;
   std::unordered_map<std::string, Node*> added_by_name;
@@ -134,34 +151,27 @@ void Graph::Extend(const uint8_t* data, size_t size) {
     if (it != added_by_name.end()) return it->second;
     return Find(n);
   };
-  // Two passes: a loop's Merge names its NextIteration input, which comes later in the buffer.
-  for (const fb::NodeDef* nd : *def->node()) {
+  // Two passes: a loop's Merge names its NextIteration input, which comes later.
+  for (NodeSpec& s : specs) {
     auto node = std::make_unique<Node>();
     node->id = static_cast<int>(nodes_.size() + added.size());
-    node->name = nd->name()->str();
-    node->op = nd->op()->str();
-    node->device = Str(nd->device());
+    node->name = std::move(s.name);
+    node->op = std::move(s.op);
+    node->device = std::move(s.device);
     if (lookup(node->name)) throw InvalidArgument("Duplicate node name in graph: '" + node->name + "'", node->name);
     node->def = &OpRegistry::Global().LookUp(*node);
-    if (nd->attr()) {
-      for (const fb::Attr* a : *nd->attr()) node->attrs[a->key()->str()] = AttrFromProto(a->value());
-    }
+    node->attrs = std::move(s.attrs);
     added_by_name[node->name] = node.get();
     added.push_back(std::move(node));
   }
   for (size_t i = 0; i < added.size(); i++) {
-    const fb::NodeDef* nd = def->node()->Get(static_cast<flatbuffers::uoffset_t>(i));
     Node* node = added[i].get();
-    if (nd->input()) {
-      for (const flatbuffers::String* in : *nd->input()) {
-        TensorId id = ParseTensorName(in->str());
-        Node* src = lookup(id.node);
-        if (!src) {
-          throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in->str() + "'", node->name);
-        }
-        if (id.index < 0) node->control_inputs.push_back(src);
-        else node->inputs.push_back({src, id.index});
-      }
+    for (const std::string& in : specs[i].inputs) {
+      TensorId id = ParseTensorName(in);
+      Node* src = lookup(id.node);
+      if (!src) throw InvalidArgument("Node '" + node->name + "': unknown input node '" + in + "'", node->name);
+      if (id.index < 0) node->control_inputs.push_back(src);
+      else node->inputs.push_back({src, id.index});
     }
     const int want = NumInputs(*node->def, *node);
     if (static_cast<int>(node->inputs.size()) != want) {

@@ -89,8 +89,21 @@ struct Node {
   const Tensor& AttrTensor(const std::string& name) const;
 };
 
+// A node written in code (TF's NodeDef): inputs by name ("x", "x:1", "^ctrl"). A partition
+// graph is built from these, so it could be serialised and sent elsewhere as it stands.
+struct NodeSpec {
+  std::string name;
+  std::string op;
+  std::string device;
+  std::vector<std::string> inputs;
+  std::map<std::string, AttrValue> attrs;
+};
+
 class Graph {
  public:
+  // Adds nodes written in code, with the checks of Extend (records, input counts, names);
+  // inputs may name nodes later in `nodes` (a loop's back edge). All or nothing.
+  void AddNodes(std::vector<NodeSpec> nodes);
   // Adds the nodes of a serialised GraphDef (verified first). Inputs must name nodes
   // already in the graph or in this delta; every op must have a record (NotFound otherwise)
   // and every node the number of inputs its record gives. On error the graph is left unchanged.

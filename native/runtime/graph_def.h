@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "runtime/types.h"
 
@@ -12,5 +13,15 @@ namespace tg {
 // required names, attribute kinds holding their field, tensor contents matching their
 // shape and dtype. Throws InvalidArgument on any defect; returns the verified root.
 const fb::GraphDef* VerifyGraphDef(const uint8_t* data, size_t size);
+
+}  // namespace tg
+
+namespace tg {
+
+class Graph;
+
+// The graph as a serialised GraphDef (TF's Graph::ToGraphDef): every node with its inputs by
+// name ("x", "x:1", "^ctrl"), device and attrs. RunMetadata's partition graphs use it.
+std::vector<uint8_t> SerializeGraph(const Graph& graph);
 
 }  // namespace tg

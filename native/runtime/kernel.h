@@ -18,6 +18,7 @@
 #include "runtime/cancellation.h"
 #include "runtime/device.h"
 #include "runtime/graph.h"
+#include "runtime/rendezvous.h"
 #include "runtime/resource_mgr.h"
 #include "runtime/status.h"
 #include "runtime/tensor.h"
@@ -40,6 +41,9 @@ struct StepState {
   // Cancels the step's waiting kernels (session close, deadline, a failed node). Shared:
   // the session holds it while the step is in flight.
   std::shared_ptr<CancellationManager> cancellation;
+  // Where this step's _Send/_Recv kernels meet (runtime/rendezvous.h); null for a step that
+  // runs on one device only.
+  std::shared_ptr<Rendezvous> rendezvous;
   // Values a while loop saves per iteration for its gradient loop (LoopAccumulatorPush/Pop),
   // by accumulator name, then iteration index. They live for this step only.
   struct Accumulator {
@@ -111,6 +115,18 @@ class OpKernelContext {
     dead_outputs_ = dead_outputs;
   }
   bool input_is_dead(int i) const { return dead_inputs_ && (*dead_inputs_)[i]; }
+  // Transfer kernels (_Send) run even when their node is dead, to pass the deadness on.
+  void set_node_dead(bool dead) { node_dead_ = dead; }
+  bool is_node_dead() const { return node_dead_; }
+  // The frame instance and iteration the node runs in (TF's FrameAndIter, part of a
+  // rendezvous key): 0:0 in the root frame.
+  void set_frame_iter(uint64_t frame_id, int64_t iter_id) {
+    frame_id_ = frame_id;
+    iter_id_ = iter_id;
+  }
+  uint64_t frame_id() const { return frame_id_; }
+  int64_t iter_id() const { return iter_id_; }
+  Rendezvous* rendezvous() const { return step_->rendezvous.get(); }
   void set_output_dead(int i) { (*dead_outputs_)[i] = 1; }
 
   // A reference output: consumers get the variable itself, or its value when they read.
@@ -141,6 +157,9 @@ class OpKernelContext {
   std::vector<char>* dead_outputs_ = nullptr;
   const std::vector<char>* out_on_device_ = nullptr;
   Status status_;
+  bool node_dead_ = false;
+  uint64_t frame_id_ = 0;
+  int64_t iter_id_ = 0;
 
   Tensor AllocateOnDevice(DataType dtype, Shape shape) const;
 };
@@ -157,6 +176,9 @@ class OpKernel {
   virtual bool IsExpensive() const { return true; }
   // Runs even when some inputs are dead (Merge); other kernels are skipped then.
   virtual bool AcceptsDeadInputs() const { return false; }
+  // _Send/_Recv: run even when dead (the executor sets ctx->is_node_dead()), as deadness
+  // must cross to the other partition.
+  virtual bool IsTransfer() const { return false; }
   // Indices of inputs taken by reference (the variable itself, not its value).
   virtual std::vector<int> RefInputs() const { return {}; }
   // Non-null for kernels that complete asynchronously.

@@ -5,6 +5,7 @@
 // every executor of a session agrees.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,9 @@
 #include "runtime/graph.h"
 
 namespace tg {
+
+// Where a node runs: the session's Placer, or a partition's one device.
+using PlaceFn = std::function<Device*(const Node&)>;
 
 class Placer {
  public:

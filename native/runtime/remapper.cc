@@ -20,7 +20,7 @@ AttrValue BoolAttr(bool v) {
 
 }  // namespace
 
-void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, Placer& placer,
+void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
                         std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced) {
   // TG_REMAPPER=0 turns the rewrite off (TF's rewrite_options.remapping = OFF), for comparisons.
   static const bool enabled = [] {
@@ -54,8 +54,8 @@ void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_se
       relu = bias_users[0];
     }
     // Only on a CPU: the fused kernel is oneDNN's sgemm with its epilogue.
-    Device* dev = placer.Place(*mm);
-    if (dev->type != DeviceType::kCPU || placer.Place(*bias) != dev || (relu && placer.Place(*relu) != dev)) continue;
+    Device* dev = place(*mm);
+    if (dev->type != DeviceType::kCPU || place(*bias) != dev || (relu && place(*relu) != dev)) continue;
     const Node* last = relu ? relu : bias;
     if (control_used.count(last)) continue;  // a control edge names the original node: leave it
     auto f = std::make_unique<Node>();

@@ -18,7 +18,7 @@ namespace tg {
 // node (owned by `owned`, placed where `placer` put the chain). `keep`: nodes whose outputs are
 // fetched, fed or run as targets: they are never folded into a fusion. `replaced` maps a
 // chain's last node to its fused node, for the consumers' edges and the fetches.
-void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, Placer& placer,
+void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
                         std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced);
 
 }  // namespace tg

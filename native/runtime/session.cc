@@ -4,6 +4,8 @@
 #include <chrono>
 #include <set>
 
+#include "runtime/graph_def.h"
+
 namespace tg {
 
 namespace {
@@ -63,18 +65,52 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
   auto it = signature_to_handle_.find(key);
   if (it != signature_to_handle_.end()) return it->second;
-  auto exec = std::make_unique<Executor>(graph_, *placer_, &resources_, inter_op_.get(), feeds, fetches, targets);
+  const PlaceFn place = [this](const Node& n) { return placer_->Place(n); };
+  const PrunedGraph pruned = Prune(graph_, feeds, fetches, targets);
+  std::unique_ptr<Executor> exec;
+  std::unique_ptr<PartitionedExecutor> partitioned;
+  if (DevicesOf(pruned, place).size() > 1) {
+    partitioned = std::make_unique<PartitionedExecutor>(graph_, pruned, place, devices_->cpu0(), &resources_, inter_op_.get(),
+                                                        feeds, fetches);
+  } else {
+    exec = std::make_unique<Executor>(graph_, place, &resources_, inter_op_.get(), feeds, fetches, targets);
+  }
   callable_info_.push_back(std::make_unique<CallableInfo>());
-  callable_info_.back()->never_waits = exec->NeverWaits();
+  callable_info_.back()->never_waits = exec && exec->NeverWaits();
+  callable_info_.back()->feeds = feeds;
+  callable_info_.back()->fetches = fetches;
+  callable_info_.back()->targets = targets;
   executors_.push_back(std::move(exec));
+  partitioned_.push_back(std::move(partitioned));
   int64_t handle = static_cast<int64_t>(executors_.size()) - 1;
   signature_to_handle_[key] = handle;
   return handle;
 }
 
+std::vector<std::vector<uint8_t>> Session::PartitionGraphs(int64_t handle) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (handle < 0 || handle >= static_cast<int64_t>(executors_.size())) {
+    throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
+  }
+  std::vector<std::vector<uint8_t>> out;
+  if (const PartitionedExecutor* p = partitioned_[handle].get()) {
+    for (const Partition& part : p->partitions()) out.push_back(SerializeGraph(*part.graph));
+    return out;
+  }
+  // One device: its one partition, built only for this output (the executor runs the
+  // session's graph directly).
+  const CallableInfo& info = *callable_info_[handle];
+  const PlaceFn place = [this](const Node& n) { return placer_->Place(n); };
+  PartitionedGraph one = PartitionGraph(graph_, Prune(graph_, info.feeds, info.fetches, info.targets), place,
+                                        devices_->cpu0(), info.feeds, info.fetches);
+  for (const Partition& part : one.partitions) out.push_back(SerializeGraph(*part.graph));
+  return out;
+}
+
 void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
                         bool caller_runs) {
   Executor* executor;
+  PartitionedExecutor* partitioned;
   CallableInfo* info;
   auto cancellation = std::make_shared<CancellationManager>();
   {
@@ -84,6 +120,7 @@ void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOpti
       throw Error(Code::kInvalidArgument, "No such callable handle: " + std::to_string(handle));
     }
     executor = executors_[handle].get();
+    partitioned = partitioned_[handle].get();
     info = callable_info_[handle].get();
     in_flight_.push_back(cancellation);
   }
@@ -99,7 +136,11 @@ void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOpti
     done(std::move(result));  // the session may be gone from here on
   };
   try {
-    executor->RunAsync(std::move(feeds), opts, std::move(cancellation), std::move(step_done), caller_runs);
+    if (partitioned) {
+      partitioned->RunAsync(std::move(feeds), opts, std::move(cancellation), std::move(step_done), caller_runs);
+    } else {
+      executor->RunAsync(std::move(feeds), opts, std::move(cancellation), std::move(step_done), caller_runs);
+    }
   } catch (...) {  // rejected before it started (wrong feeds): done will not be called
     EndStep(step);
     throw;

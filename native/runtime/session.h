@@ -14,6 +14,7 @@
 
 #include "runtime/device.h"
 #include "runtime/executor.h"
+#include "runtime/partitioned_executor.h"
 #include "runtime/gpu_platform.h"
 #include "runtime/graph.h"
 #include "runtime/placer.h"
@@ -74,6 +75,9 @@ class Session {
   void ResetContainers(const std::vector<std::string>& containers) { resources_.Clear(containers); }
   const DeviceMgr& devices() const { return *devices_; }
   std::vector<std::string> TakePlacementLog() { return placer_->TakeLog(); }
+  // The callable's graphs as run, one serialised GraphDef per device, with their _Send/_Recv
+  // nodes (TF's RunMetadata.partition_graphs; feeds and fetches as client-terminated transfers).
+  std::vector<std::vector<uint8_t>> PartitionGraphs(int64_t handle);
 
  private:
   void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
@@ -91,9 +95,13 @@ class Session {
   Graph graph_;
   mutable std::mutex mu_;  // guards graph extension, the cache, closed_ and in_flight_
   std::map<std::string, int64_t> signature_to_handle_;
+  // By handle: the executor of a signature on one device, or (null there) the partitions of
+  // one that spans devices.
   std::vector<std::unique_ptr<Executor>> executors_;
+  std::vector<std::unique_ptr<PartitionedExecutor>> partitioned_;
   // By handle: whether the executor never waits, and its last step's duration (-1: none yet).
   struct CallableInfo {
+    std::vector<std::string> feeds, fetches, targets;
     bool never_waits = false;
     std::atomic<int64_t> last_step_us{-1};
   };

@@ -4,6 +4,7 @@
 import { type DType, dtypeFromEnum, dtypeInfo, dtypeToEnum, isInteger } from '../framework/dtypes.js';
 import { CancelledError, InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph, type Graph } from '../framework/graph.js';
+import { GraphDef } from '../framework/graph_def.js';
 import { castData, NDArray, toNDArray, type ValueLike } from '../framework/ndarray.js';
 import { ensureNativeOpRecords } from '../framework/op_list.js';
 import { Operation } from '../framework/operation.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   timeoutInMs?: number;
   /** A TraceLevel; above NO_TRACE the run records per-node timings into RunMetadata.stepStats. */
   traceLevel?: number;
+  /** Puts the graphs the run executed, one per device, into RunMetadata.partitionGraphs (TF's output_partition_graphs). */
+  outputPartitionGraphs?: boolean;
 }
 
 export interface StepStats {
@@ -53,6 +56,8 @@ export interface StepStats {
 export interface RunMetadata {
   stepStats?: StepStats;
   costGraph?: unknown;
+  /** With RunOptions.outputPartitionGraphs: one GraphDef per device, with the _Send/_Recv nodes joining them. */
+  partitionGraphs?: GraphDef[];
 }
 
 /** Groups a traced run's node timings by device, as TF's StepStats. */
@@ -303,7 +308,7 @@ export class Session {
     const prepared = this._prepare(fetches, feedDict);
     const trace = (options?.traceLevel ?? 0) > 0 && runMetadata !== undefined;
     const out = native().sessionRun(this._native, prepared.handle, prepared.feeds, options?.timeoutInMs ?? 0, trace);
-    if (runMetadata) runMetadata.stepStats = stepStatsOf(out.stepStats);
+    if (runMetadata) this._fillMetadata(runMetadata, prepared.handle, out.stepStats, options);
     return prepared.plan.build(fromNative(out)) as unknown as FetchResult<F>;
   }
 
@@ -321,9 +326,16 @@ export class Session {
     // (Typed as Promise<never> inside: checking the recursive result type here is too deep for tsc.)
     const trace = (options?.traceLevel ?? 0) > 0 && runMetadata !== undefined;
     return native().sessionRunAsync(this._native, prepared.handle, prepared.feeds, options?.timeoutInMs ?? 0, trace).then((out) => {
-      if (runMetadata) runMetadata.stepStats = stepStatsOf(out.stepStats);
+      if (runMetadata) this._fillMetadata(runMetadata, prepared.handle, out.stepStats, options);
       return prepared.plan.build(fromNative(out));
     }) as Promise<never>;
+  }
+
+  private _fillMetadata(meta: RunMetadata, handle: number, stats: NodeExecStats[] | undefined, options?: RunOptions): void {
+    meta.stepStats = stepStatsOf(stats);
+    if (options?.outputPartitionGraphs) {
+      meta.partitionGraphs = native().sessionPartitionGraphs(this._native, handle).map((b) => GraphDef.parse(b));
+    }
   }
 
   /**
