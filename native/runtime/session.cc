@@ -30,7 +30,9 @@ Session::Session(const SessionOptions& options) : options_(options) {
   inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores,
                                            [intra] { ThreadPool::LimitOpenMpTeam(intra); });
   intra_op_ = std::make_unique<ThreadPool>(intra);
-  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get());
+  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get(),
+                                         options.job, options.task);
+  resources_ = options.shared_resources ? options.shared_resources : std::make_shared<ResourceMgr>();
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
   std::lock_guard<std::mutex> lock(registry_mu);
@@ -63,7 +65,7 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
   auto it = signature_to_handle_.find(key);
   if (it != signature_to_handle_.end()) return it->second;
-  auto exec = std::make_unique<Executor>(graph_, *placer_, &resources_, inter_op_.get(), feeds, fetches, targets);
+  auto exec = std::make_unique<Executor>(graph_, *placer_, resources_.get(), inter_op_.get(), feeds, fetches, targets);
   callable_info_.push_back(std::make_unique<CallableInfo>());
   callable_info_.back()->never_waits = exec->NeverWaits();
   executors_.push_back(std::move(exec));
@@ -185,8 +187,17 @@ void Session::Close() {
     std::unique_lock<std::mutex> lock(mu_);
     idle_cv_.wait(lock, [this] { return in_flight_.empty(); });
   }
-  // Executors stay (a caller may still hold a handle); queues, readers and variables go.
-  resources_.Clear({});
+  // Executors stay (a caller may still hold a handle); queues, readers and variables go
+  // (unless they are a server's, shared by its sessions).
+  if (!options_.shared_resources) resources_->Clear({});
+}
+
+std::vector<DeviceInfo> Session::ListDevices() {
+  std::vector<DeviceInfo> out;
+  for (const auto& d : devices_->devices()) {
+    out.push_back({d->name, DeviceTypeName(d->type), d->memory_limit(), d->description()});
+  }
+  return out;
 }
 
 }  // namespace tg

@@ -12,3 +12,4 @@ export * from './queue_runner.js';
 export * from './input.js';
 export * from './cluster_spec.js';
 export * from './device_setter.js';
+export * from './server_lib.js';

@@ -1,0 +1,203 @@
+// tf.train.Server and grpc:// sessions (docs/distributed.md): servers run as child processes
+// (tools/tensorgraph-server.mjs) on 127.0.0.1 with one inter-op and one intra-op thread; a
+// client session in this process drives them over gRPC. Expected values are computed by hand
+// or by the same graph in an in-process session.
+import test from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from 'tensorgraph';
+
+const serverScript = join(process.cwd(), 'tools', 'tensorgraph-server.mjs');
+const children: ChildProcess[] = [];
+
+/** Starts `tensorgraph-server` for task 0 of job `job` on 127.0.0.1 (port 0: any free one). */
+function startServer(job = 'local', port = 0): Promise<{ proc: ChildProcess; target: string; port: number }> {
+  const proc = spawn(process.execPath, [serverScript, '--cluster', `${job}=127.0.0.1:${port}`, '--job', job, '--task', '0',
+    '--inter-op', '1', '--intra-op', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 10 s: ${out}${err}`)), 10000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (grpc:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, target: m[1], port: Number(m[2]) });
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${out}${err}`));
+    });
+  });
+}
+
+function exited(proc: ChildProcess): Promise<void> {
+  return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()));
+}
+
+test.after.always(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+const CONFIG = { interOpParallelismThreads: 1, intraOpParallelismThreads: 1 };
+
+test.serial('a graph run through a server gives the in-process results (run, runAsync, makeCallable)', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const a = tf.constant([[1, 2], [3, 4]], { name: 'a', dtype: 'float32' });
+    const x = tf.placeholder('float32', { shape: [2, 1], name: 'x' });
+    const y = tf.matmul(a, x).add(1);
+    const s = tf.reduceSum(y);
+    const words = tf.constant(['ab', 'c'], { name: 'words' });
+    const feed = { x: [[1], [2]] };
+    const local = new tf.Session({ config: CONFIG });
+    const remote = new tf.Session({ target, config: CONFIG });
+    t.is(remote.target, target);
+    const want = local.run([y, s, words], feed);
+    const got = remote.run([y, s, words], feed);
+    t.deepEqual(got[0].toArray(), [[6], [12]]);  // [1*1+2*2+1, 3*1+4*2+1]
+    t.deepEqual(got.map((v) => v.toArray()), want.map((v) => v.toArray()));
+    t.is((await remote.runAsync(s, feed)).item(), 18);
+    // Nodes added after the first run reach the server as an ExtendSession delta.
+    const z = s.mul(2);
+    t.is(remote.run(z, feed).item(), 36);
+    const f = remote.makeCallable(z, [x]);
+    t.is(f([[0], [1]]).item(), 2 * (2 + 1 + 4 + 1));
+    local.close();
+    remote.close();
+  });
+});
+
+test.serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0)", async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const v = new tf.Variable(0, { name: 'v', dtype: 'float32' });
+    const one = tf.assign(v, 1);
+    const two = tf.assign(v, 2);
+    const sess1 = new tf.Session({ target, config: CONFIG });
+    sess1.run(v.initializer);
+    sess1.run(one);
+    const sess2 = new tf.Session({ target, config: CONFIG });
+    t.is(sess2.run(v).item(), 1);
+    sess2.run(two);
+    t.is(sess1.run(v).item(), 2);
+    sess1.close();
+    // Closing a session leaves the server's variables.
+    t.is(sess2.run(v).item(), 2);
+    sess2.close();
+    const sess3 = new tf.Session({ target, config: CONFIG });
+    t.is(sess3.run(v).item(), 2);
+    sess3.close();
+  });
+});
+
+test.serial('Session.reset(target, containers) clears that container and closes the sessions', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const kept = new tf.Variable(5, { name: 'kept', dtype: 'float32' });
+    const gone = tf.container('c1', () => new tf.Variable(7, { name: 'gone', dtype: 'float32' }));
+    const sess = new tf.Session({ target, config: CONFIG });
+    sess.run([kept.initializer, gone.initializer]);
+    t.deepEqual(sess.run([kept, gone]).map((v) => v.item()), [5, 7]);
+    tf.Session.reset(target, ['c1']);
+    // TF: reset closes every session on the server; its handle is gone.
+    t.throws(() => sess.run(kept), { instanceOf: tf.errors.AbortedError });
+    const fresh = new tf.Session({ target, config: CONFIG });
+    t.is(fresh.run(kept).item(), 5);
+    t.throws(() => fresh.run(gone), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    // No containers named: the default container (the job name) goes.
+    tf.Session.reset(target, []);
+    const last = new tf.Session({ target, config: CONFIG });
+    t.throws(() => last.run(kept), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    last.close();
+    sess.close();
+    fresh.close();
+  });
+});
+
+test.serial('listDevices over gRPC names the task; nodes pinned to it run, other tasks are an error', async (t) => {
+  const { target } = await startServer('ps');
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => [d.name, d.deviceType]), [['/job:ps/replica:0/task:0/device:CPU:0', 'CPU']]);
+    const a = tf.device('/job:ps/task:0', () => tf.constant(3, { name: 'a' }));
+    t.is(sess.run(a.mul(2)).item(), 6);
+    const b = tf.device('/job:worker/task:0', () => tf.constant(4, { name: 'b' }));
+    t.throws(() => sess.run(b), { instanceOf: tf.errors.InvalidArgumentError, message: /job:worker/ });
+    sess.close();
+  });
+});
+
+test.serial('a killed server gives UnavailableError; a missing one too', async (t) => {
+  const { proc, target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const c = tf.constant(1, { name: 'c' }).add(1);
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.is(sess.run(c).item(), 2);
+    proc.kill('SIGKILL');
+  });
+  await exited(proc);
+  g.asDefault(() => {
+    t.throws(() => new tf.Session({ target, config: CONFIG }).run(tf.constant(2, { name: 'd' })), { instanceOf: tf.errors.UnavailableError });
+  });
+  // A bounded wait for a server that is not there (operationTimeoutInMs bounds every call).
+  const g2 = new tf.Graph();
+  g2.asDefault(() => {
+    const sess = new tf.Session({ target, config: { ...CONFIG, operationTimeoutInMs: 2000 } });
+    const err = t.throws(() => sess.run(tf.constant(1)));
+    t.true(err instanceof tf.errors.UnavailableError || err instanceof tf.errors.DeadlineExceededError, String(err));
+  });
+});
+
+test.serial('a port in use is a typed error; the running server is unaffected', async (t) => {
+  const { target, port } = await startServer();
+  const err = t.throws(() => new tf.train.Server({ local: [`127.0.0.1:${port}`] }, { jobName: 'local', taskIndex: 0 }),
+    { instanceOf: tf.errors.UnknownError });
+  t.regex(err!.message, /Could not start gRPC server/);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.is(sess.run(tf.constant(5).add(1)).item(), 6);
+    sess.close();
+  });
+  // A task the cluster lacks.
+  t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }, { jobName: 'local', taskIndex: 3 }), { instanceOf: tf.errors.InvalidArgumentError });
+});
+
+test.serial('an in-process server: createLocalServer, a session on it, stop; the process exits cleanly', (t) => {
+  const server = tf.train.Server.createLocalServer(CONFIG);
+  t.regex(server.target, /^grpc:\/\/localhost:\d+$/);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: server.target, config: CONFIG });
+    t.deepEqual(sess.run(tf.constant([1, 2]).mul(3)).toArray(), [3, 6]);
+    server.stop();
+    t.throws(() => sess.run(tf.constant(1)), { instanceOf: tf.errors.UnavailableError });
+    sess.close();
+  });
+  // A program that leaves its server and session running still exits, with its status.
+  const dir = mkdtempSync(join(tmpdir(), 'tg-grpc-exit-'));
+  const script = join(dir, 'main.mjs');
+  writeFileSync(script, `
+    import * as tf from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+    const server = new tf.train.Server({ w: ['127.0.0.1:0'] }, { config: { interOpParallelismThreads: 1, intraOpParallelismThreads: 1 } });
+    const sess = new tf.Session({ target: server.target });
+    console.log('ran', sess.run(tf.constant(4).add(1)).item());
+    process.exitCode = 3;
+  `);
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20000 });
+  t.is(r.stdout.trim(), 'ran 5', r.stderr);
+  t.is(r.status, 3, r.stderr);
+});
