@@ -161,6 +161,24 @@ test.serial('a killed server gives UnavailableError; a missing one too', async (
   });
 });
 
+test.serial('a blocked dequeue on the server ends at the run timeout or the session operation timeout', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const q = new tf.FIFOQueue(2, 'int32', { shapes: [[]], name: 'q' });
+    const take = q.dequeue() as tf.Tensor;
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.throws(() => sess.run(take, undefined, { timeoutInMs: 300 }), { instanceOf: tf.errors.DeadlineExceededError });
+    sess.close();
+    const bounded = new tf.Session({ target, config: { ...CONFIG, operationTimeoutInMs: 300 } });
+    t.throws(() => bounded.run(take), { instanceOf: tf.errors.DeadlineExceededError });
+    // The server is free again: the queue takes and gives values.
+    bounded.run(q.enqueue(9));
+    t.is(bounded.run(take).item(), 9);
+    bounded.close();
+  });
+});
+
 test.serial('a port in use is a typed error; the running server is unaffected', async (t) => {
   const { target, port } = await startServer();
   const err = t.throws(() => new tf.train.Server({ local: [`127.0.0.1:${port}`] }, { jobName: 'local', taskIndex: 0 }),

@@ -1,4 +1,5 @@
 // The gRPC server and client session in one process, on 127.0.0.1 (any free port).
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -111,6 +112,45 @@ TEST(GrpcServer, UnknownHandleIsAbortedAndMalformedRequestsInvalidArgument) {
     EXPECT_EQ(stub->PartialRunSetup(&ctx, req, &resp).error_code(), grpc::StatusCode::UNIMPLEMENTED);
   }
   // Still serving.
+  GrpcSession sess(server.target(), SessionOptions{});
+  EXPECT_EQ(sess.ListDevices().size(), 1u);
+}
+
+TEST(GrpcServer, TensorsOverFourMiBCrossBothWays) {
+  GrpcServer server(LocalDef());
+  GrpcSession sess(server.target(), SessionOptions{});
+  GraphBuilder g;
+  g.Placeholder("p").Node("twice", "Add", {"p", "p"}, {{"T", GraphBuilder::Type(DataType::DT_FLOAT)}});
+  auto bytes = g.Finish();
+  sess.Extend(bytes.data(), bytes.size());
+  const int64_t n = int64_t{3} << 20;  // 12 MiB of floats, over gRPC's 4 MiB default limit
+  Tensor big(DataType::DT_FLOAT, {n});
+  for (int64_t i = 0; i < n; i++) big.data<float>()[i] = static_cast<float>(i % 1000);
+  auto out = sess.RunCallable(sess.MakeCallable({"p:0"}, {"twice:0"}, {}), {big}, {});
+  ASSERT_EQ(out[0].num_elements(), n);
+  EXPECT_EQ(out[0].data<float>()[n - 1], 2.0f * static_cast<float>((n - 1) % 1000));
+}
+
+TEST(GrpcServer, GarbageOnTheWireFailsTheCallOnly) {
+  GrpcServer server(LocalDef());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  grpc::Slice slice(std::string("\xff\xff\xff\x0fnot a RunStepRequest"));
+  grpc::ByteBuffer req(&slice, 1);
+  auto call = generic.PrepareUnaryCall(&ctx, "/tensorflow.grpc.MasterService/RunStep", req, &cq);
+  call->StartCall();
+  grpc::ByteBuffer resp;
+  grpc::Status status;
+  call->Finish(&resp, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_FALSE(status.ok());
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {}
+  // The server still answers.
   GrpcSession sess(server.target(), SessionOptions{});
   EXPECT_EQ(sess.ListDevices().size(), 1u);
 }
