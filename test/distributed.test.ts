@@ -5,6 +5,7 @@
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,9 +14,12 @@ import * as tf from 'tensorgraph';
 const serverScript = join(process.cwd(), 'tools', 'tensorgraph-server.mjs');
 const children: ChildProcess[] = [];
 
-/** Starts `tensorgraph-server` for task 0 of job `job` on 127.0.0.1 (port 0: any free one). */
-function startServer(job = 'local', port = 0): Promise<{ proc: ChildProcess; target: string; port: number }> {
-  const proc = spawn(process.execPath, [serverScript, '--cluster', `${job}=127.0.0.1:${port}`, '--job', job, '--task', '0',
+/**
+ * Starts `tensorgraph-server` for task 0 of `job`; the cluster is that one task on 127.0.0.1
+ * (port 0: any free one) unless `cluster` gives its --cluster values.
+ */
+function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`]): Promise<{ proc: ChildProcess; target: string; port: number }> {
+  const proc = spawn(process.execPath, [serverScript, ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
     '--inter-op', '1', '--intra-op', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   return new Promise((resolve, reject) => {
@@ -34,6 +38,18 @@ function startServer(job = 'local', port = 0): Promise<{ proc: ChildProcess; tar
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}): ${out}${err}`));
+    });
+  });
+}
+
+/** A port no one listens on now (the OS's pick for port 0), for clusters whose tasks must know each other's. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
     });
   });
 }
@@ -139,6 +155,28 @@ test.serial('listDevices over gRPC names the task; nodes pinned to it run, other
   });
 });
 
+test.serial('listDevices lists every task of the cluster; a task that is down is UnavailableError', async (t) => {
+  const [psPort, workerPort] = [await freePort(), await freePort()];
+  const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+  const ps = await startServer('ps', cluster);
+  const worker = await startServer('worker', cluster);
+  t.is(worker.port, workerPort);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name),
+      ['/job:worker/replica:0/task:0/device:CPU:0', '/job:ps/replica:0/task:0/device:CPU:0']);
+    sess.close();
+  });
+  ps.proc.kill('SIGKILL');
+  await exited(ps.proc);
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.throws(() => sess.listDevices(), { instanceOf: tf.errors.UnavailableError, message: /job:ps/ });
+    sess.close();
+  });
+});
+
 test.serial('a killed server gives UnavailableError; a missing one too', async (t) => {
   const { proc, target } = await startServer();
   const g = new tf.Graph();
@@ -176,6 +214,48 @@ test.serial('a blocked dequeue on the server ends at the run timeout or the sess
     bounded.run(q.enqueue(9));
     t.is(bounded.run(take).item(), 9);
     bounded.close();
+  });
+});
+
+// The queues of the client-gone test (its client script builds the same): shared by name on
+// the server; the client's step signals on 'sig' before it waits on 'main'.
+function queuesGraph() {
+  const main = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'main', sharedName: 'main' });
+  const sig = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'sig', sharedName: 'sig' });
+  const signal = sig.enqueue(1);
+  const waitMain = tf.controlDependencies([signal], () => main.dequeue() as tf.Tensor);
+  return { main, sig, waitMain };
+}
+
+test.serial("a killed client's blocked step is cancelled: it does not take a value enqueued later", async (t) => {
+  const { target } = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'tg-grpc-client-'));
+  const script = join(dir, 'client.mjs');
+  writeFileSync(script, `
+    import * as tf from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+    const main = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'main', sharedName: 'main' });
+    const sig = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'sig', sharedName: 'sig' });
+    const signal = sig.enqueue(1);
+    const waitMain = tf.controlDependencies([signal], () => main.dequeue());
+    const sess = new tf.Session({ target: process.argv[2] });
+    sess.run(waitMain);
+    console.log('dequeued');
+  `);
+  const client = spawn(process.execPath, [script, target], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(client);
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const { main, sig } = queuesGraph();
+    const sess = new tf.Session({ target, config: CONFIG });
+    // The client's step has signalled: it is waiting on 'main' (or about to).
+    t.is((await sess.runAsync(sig.dequeue() as tf.Tensor, undefined, { timeoutInMs: 20000 })).item(), 1);
+    client.kill('SIGKILL');
+    await exited(client);
+    // The kernel closed the client's connection before this process learnt of its exit, so
+    // the server has cancelled that step before the enqueue below arrives.
+    sess.run(main.enqueue(5));
+    t.is(sess.run(main.dequeue() as tf.Tensor, undefined, { timeoutInMs: 5000 }).item(), 5);
+    sess.close();
   });
 });
 

@@ -42,13 +42,30 @@ uint64_t RandomU64() {
 
 }  // namespace
 
+// A step served on gRPC's callback API: it holds no server thread while it waits (a blocked
+// dequeue), and a client that goes away (cancelled call, dropped connection) cancels it, as
+// TF's master does, so it cannot take a value meant for a later step.
+class StepReactor final : public grpc::ServerUnaryReactor {
+ public:
+  StepReactor() : cancellation_(std::make_shared<CancellationManager>()) {}
+  const std::shared_ptr<CancellationManager>& cancellation() const { return cancellation_; }
+  void OnCancel() override { cancellation_->StartCancel(Error(Code::kCancelled, "The client cancelled the step")); }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<CancellationManager> cancellation_;
+};
+
+using MasterServiceBase = tensorflow::grpc::MasterService::WithCallbackMethod_RunStep<
+    tensorflow::grpc::MasterService::WithCallbackMethod_RunCallable<tensorflow::grpc::MasterService::Service>>;
+
 // The master: one runtime Session per client session, on this task's devices, all sharing
 // the server's resources.
-class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service {
+class MasterServiceImpl final : public MasterServiceBase {
  public:
-  MasterServiceImpl(std::string job, int task, const tensorflow::ConfigProto& defaults)
-      : job_(std::move(job)), task_(task), defaults_(defaults), resources_(std::make_shared<ResourceMgr>(job_)),
-        incarnation_(RandomU64()) {}
+  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults)
+      : job_(std::move(job)), task_(task), cluster_(cluster), defaults_(defaults),
+        resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()) {}
 
   std::vector<tensorflow::DeviceAttributes> Devices() const {
     tensorflow::DeviceAttributes d;
@@ -109,9 +126,10 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "PartialRunSetup is not supported by tensorgraph servers");
   }
 
-  grpc::Status RunStep(grpc::ServerContext* ctx, const tensorflow::RunStepRequest* req,
-                       tensorflow::RunStepResponse* resp) override {
-    return Handle([&] {
+  grpc::ServerUnaryReactor* RunStep(grpc::CallbackServerContext* ctx, const tensorflow::RunStepRequest* req,
+                                    tensorflow::RunStepResponse* resp) override {
+    auto* reactor = new StepReactor();
+    try {
       if (!req->partial_run_handle().empty()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
       auto entry = Find(req->session_handle());
       std::vector<std::string> feed_names;
@@ -123,13 +141,18 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
       std::vector<std::string> fetches(req->fetch().begin(), req->fetch().end());
       std::vector<std::string> targets(req->target().begin(), req->target().end());
       int64_t handle = entry->session->MakeCallable(feed_names, fetches, targets);
-      std::vector<Tensor> out = Run(ctx, *entry, handle, feeds, req->options(), resp->mutable_metadata());
-      for (size_t i = 0; i < out.size(); i++) {
-        auto* named = resp->add_tensor();
-        named->set_name(fetches[i]);
-        TensorToTfProto(out[i], named->mutable_tensor());
-      }
-    });
+      StartRun(ctx, reactor, *entry, handle, std::move(feeds), req->options(), resp->mutable_metadata(),
+               [resp, fetches](const std::vector<Tensor>& out) {
+                 for (size_t i = 0; i < out.size(); i++) {
+                   auto* named = resp->add_tensor();
+                   named->set_name(fetches[i]);
+                   TensorToTfProto(out[i], named->mutable_tensor());
+                 }
+               });
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+    }
+    return reactor;
   }
 
   grpc::Status CloseSession(grpc::ServerContext*, const tensorflow::CloseSessionRequest* req,
@@ -144,11 +167,29 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
     });
   }
 
-  grpc::Status ListDevices(grpc::ServerContext*, const tensorflow::ListDevicesRequest* req,
+  // This task's devices, then every other task's (asked with the worker service's
+  // GetStatus; a task that does not answer is Unavailable, naming it).
+  grpc::Status ListDevices(grpc::ServerContext* ctx, const tensorflow::ListDevicesRequest* req,
                            tensorflow::ListDevicesResponse* resp) override {
     return Handle([&] {
       if (!req->session_handle().empty()) Find(req->session_handle());
       for (const auto& d : Devices()) *resp->add_local_device() = d;
+      for (const auto& job : cluster_.job()) {
+        std::map<int, std::string> tasks(job.tasks().begin(), job.tasks().end());
+        for (const auto& [index, address] : tasks) {
+          if (job.name() == job_ && index == task_) continue;
+          auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+          grpc::ClientContext call;
+          call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
+          tensorflow::GetStatusResponse status;
+          grpc::Status s = stub->GetStatus(&call, {}, &status);
+          if (!s.ok()) {
+            throw Error(static_cast<Code>(s.error_code()), "ListDevices: task " + TaskPrefix(job.name(), index) + " at " +
+                                                               address + " did not answer: " + s.error_message());
+          }
+          for (const auto& d : status.device_attributes()) *resp->add_remote_device() = d;
+        }
+      }
     });
   }
 
@@ -175,9 +216,10 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
     });
   }
 
-  grpc::Status RunCallable(grpc::ServerContext* ctx, const tensorflow::RunCallableRequest* req,
-                           tensorflow::RunCallableResponse* resp) override {
-    return Handle([&] {
+  grpc::ServerUnaryReactor* RunCallable(grpc::CallbackServerContext* ctx, const tensorflow::RunCallableRequest* req,
+                                        tensorflow::RunCallableResponse* resp) override {
+    auto* reactor = new StepReactor();
+    try {
       auto entry = Find(req->session_handle());
       tensorflow::CallableOptions o;
       {
@@ -190,9 +232,14 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
       }
       std::vector<Tensor> feeds;
       for (int i = 0; i < req->feed_size(); i++) feeds.push_back(TensorFromTfProto(req->feed(i), "fed to " + o.feed(i)));
-      std::vector<Tensor> out = Run(ctx, *entry, req->handle(), feeds, o.run_options(), resp->mutable_metadata());
-      for (const Tensor& t : out) TensorToTfProto(t, resp->add_fetch());
-    });
+      StartRun(ctx, reactor, *entry, req->handle(), std::move(feeds), o.run_options(), resp->mutable_metadata(),
+               [resp](const std::vector<Tensor>& out) {
+                 for (const Tensor& t : out) TensorToTfProto(t, resp->add_fetch());
+               });
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+    }
+    return reactor;
   }
 
   grpc::Status ReleaseCallable(grpc::ServerContext*, const tensorflow::ReleaseCallableRequest* req,
@@ -241,8 +288,11 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
     return o;
   }
 
-  std::vector<Tensor> Run(grpc::ServerContext* ctx, Entry& entry, int64_t handle, const std::vector<Tensor>& feeds,
-                          const tensorflow::RunOptions& ro, tensorflow::RunMetadata* metadata) {
+  // Starts the step; when it ends, `fill` writes its fetched tensors into the response and
+  // the reactor finishes the call (on whichever thread ended the step).
+  void StartRun(grpc::CallbackServerContext* ctx, StepReactor* reactor, Entry& entry, int64_t handle,
+                std::vector<Tensor> feeds, const tensorflow::RunOptions& ro, tensorflow::RunMetadata* metadata,
+                std::function<void(const std::vector<Tensor>&)> fill) {
     RunOptions opts;
     opts.timeout_ms = ro.timeout_in_ms();
     // A client deadline bounds the step too (its waits end when the client gave up).
@@ -252,9 +302,25 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
       if (opts.timeout_ms <= 0 || left < opts.timeout_ms) opts.timeout_ms = left;
     }
     opts.trace = ro.trace_level() > tensorflow::RunOptions::NO_TRACE;
-    std::vector<NodeStats> stats;
-    std::vector<Tensor> out = entry.session->RunCallable(handle, feeds, opts, opts.trace ? &stats : nullptr);
-    if (opts.trace) {
+    const bool trace = opts.trace;
+    StepDone done = [reactor, metadata, trace, fill = std::move(fill)](StepResult r) {
+      if (!r.status.ok()) {
+        reactor->Finish(ToGrpcStatus(r.status.error()));
+        return;
+      }
+      try {
+        fill(r.fetched);
+        if (trace) StatsToProto(r.stats, metadata);
+        reactor->Finish(grpc::Status::OK);
+      } catch (...) {
+        reactor->Finish(StatusOfException(std::current_exception()));
+      }
+    };
+    entry.session->RunCallableAsync(handle, std::move(feeds), opts, std::move(done), reactor->cancellation());
+  }
+
+  static void StatsToProto(const std::vector<NodeStats>& stats, tensorflow::RunMetadata* metadata) {
+    {
       std::map<std::string, tensorflow::DeviceStepStats*> by_device;
       for (const NodeStats& s : stats) {
         auto*& dev = by_device[s.device];
@@ -271,11 +337,11 @@ class MasterServiceImpl final : public tensorflow::grpc::MasterService::Service 
         n->set_timeline_label(s.label);
       }
     }
-    return out;
   }
 
   const std::string job_;
   const int task_;
+  const tensorflow::ClusterDef cluster_;
   const tensorflow::ConfigProto defaults_;
   std::shared_ptr<ResourceMgr> resources_;
   const uint64_t incarnation_;
@@ -313,7 +379,7 @@ GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) throw InvalidArgument("Task address '" + address + "' has no port");
   const std::string host = address.substr(0, colon);
-  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.default_session_config());
+  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config());
   worker_ = std::make_unique<WorkerServiceImpl>(*master_);
   grpc::ServerBuilder builder;
   // Only the address the cluster gives (tests bind 127.0.0.1); no credentials (unsecure build).

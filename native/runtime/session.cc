@@ -75,10 +75,10 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
 }
 
 void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
-                        bool caller_runs) {
+                        bool caller_runs, std::shared_ptr<CancellationManager> cancellation) {
   Executor* executor;
   CallableInfo* info;
-  auto cancellation = std::make_shared<CancellationManager>();
+  if (!cancellation) cancellation = std::make_shared<CancellationManager>();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
@@ -167,6 +167,11 @@ bool Session::TryRunCallableInline(int64_t handle, std::vector<Tensor>& feeds, c
 
 void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
   StartStep(handle, std::move(feeds), options, std::move(done), /*caller_runs=*/false);
+}
+
+void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
+                               std::shared_ptr<CancellationManager> cancellation) {
+  StartStep(handle, std::move(feeds), options, std::move(done), /*caller_runs=*/false, std::move(cancellation));
 }
 
 std::vector<Tensor> Session::Run(const std::vector<std::string>& feed_names, const std::vector<Tensor>& feeds,

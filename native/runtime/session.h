@@ -58,6 +58,10 @@ class Session : public SessionInterface {
   // Starts a step on the inter-op pool and returns at once; `done` gets its result on
   // whichever thread finishes it. Throws (without calling done) when the session is closed.
   void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) override;
+  // The same with the step's cancellation given by the caller (a server cancels the step of
+  // a client that went away).
+  void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
+                        std::shared_ptr<CancellationManager> cancellation);
   // An asynchronous run of a step known to be short: when the callable never waits (see
   // Executor::NeverWaits), its feeds are small and its last step took under kInlineMicros,
   // runs it on the calling thread into *result and returns true (a thread hop each way costs
@@ -89,7 +93,8 @@ class Session : public SessionInterface {
 
  private:
   void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
-  void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
+  void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs,
+                 std::shared_ptr<CancellationManager> cancellation = nullptr);
   // Runs a step on the calling thread (and the inter-op pool) and waits for its result.
   StepResult RunStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options);
 
