@@ -18,8 +18,9 @@ const children: ChildProcess[] = [];
  * Starts `tensorgraph-server` for task 0 of `job`; the cluster is that one task on 127.0.0.1
  * (port 0: any free one) unless `cluster` gives its --cluster values.
  */
-function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`]): Promise<{ proc: ChildProcess; target: string; port: number }> {
-  const proc = spawn(process.execPath, [serverScript, ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
+function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript]):
+  Promise<{ proc: ChildProcess; target: string; port: number }> {
+  const proc = spawn(program[0], [...program.slice(1), ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
     '--inter-op', '1', '--intra-op', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   return new Promise((resolve, reject) => {
@@ -64,7 +65,21 @@ test.after.always(() => {
 
 const CONFIG = { interOpParallelismThreads: 1, intraOpParallelismThreads: 1 };
 
-test.serial('a graph run through a server gives the in-process results (run, runAsync, makeCallable)', async (t) => {
+// A build without gRPC (TG_WITH_GRPC=OFF, or libgrpc++-dev missing) has no servers: then only
+// the last test runs, checking that servers and grpc:// sessions say so.
+function grpcBuilt(): boolean {
+  try {
+    tf.train.Server.createLocalServer(CONFIG).stop();
+    return true;
+  } catch (e) {
+    if (e instanceof tf.errors.UnimplementedError) return false;
+    throw e;
+  }
+}
+const withGrpc = grpcBuilt();
+const serial = withGrpc ? test.serial : test.serial.skip;
+
+serial('a graph run through a server gives the in-process results (run, runAsync, makeCallable)', async (t) => {
   const { target } = await startServer();
   const g = new tf.Graph();
   await g.asDefault(async () => {
@@ -81,9 +96,9 @@ test.serial('a graph run through a server gives the in-process results (run, run
     const got = remote.run([y, s, words], feed);
     t.deepEqual(got[0].toArray(), [[6], [12]]);  // [1*1+2*2+1, 3*1+4*2+1]
     t.deepEqual(got.map((v) => v.toArray()), want.map((v) => v.toArray()));
-    t.is((await remote.runAsync(s, feed)).item(), 18);
     // Nodes added after the first run reach the server as an ExtendSession delta.
     const z = s.mul(2);
+    t.is((await remote.runAsync(s, feed)).item(), 18);  // (after the await the default graph is no longer g)
     t.is(remote.run(z, feed).item(), 36);
     const f = remote.makeCallable(z, [x]);
     t.is(f([[0], [1]]).item(), 2 * (2 + 1 + 4 + 1));
@@ -92,7 +107,7 @@ test.serial('a graph run through a server gives the in-process results (run, run
   });
 });
 
-test.serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0)", async (t) => {
+serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0)", async (t) => {
   const { target } = await startServer();
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -116,7 +131,7 @@ test.serial("variables live on the server: one session's assignment is seen by a
   });
 });
 
-test.serial('Session.reset(target, containers) clears that container and closes the sessions', async (t) => {
+serial('Session.reset(target, containers) clears that container and closes the sessions', async (t) => {
   const { target } = await startServer();
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -141,7 +156,7 @@ test.serial('Session.reset(target, containers) clears that container and closes 
   });
 });
 
-test.serial('listDevices over gRPC names the task; nodes pinned to it run, other tasks are an error', async (t) => {
+serial('listDevices over gRPC names the task; nodes pinned to it run, other tasks are an error', async (t) => {
   const { target } = await startServer('ps');
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -155,7 +170,7 @@ test.serial('listDevices over gRPC names the task; nodes pinned to it run, other
   });
 });
 
-test.serial('listDevices lists every task of the cluster; a task that is down is UnavailableError', async (t) => {
+serial('listDevices lists every task of the cluster; a task that is down is UnavailableError', async (t) => {
   const [psPort, workerPort] = [await freePort(), await freePort()];
   const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
   const ps = await startServer('ps', cluster);
@@ -177,7 +192,38 @@ test.serial('listDevices lists every task of the cluster; a task that is down is
   });
 });
 
-test.serial('a killed server gives UnavailableError; a missing one too', async (t) => {
+serial('a restarted server: the old session is AbortedError (its handle is gone), a new one works', async (t) => {
+  const first = await startServer();
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const c = tf.constant(2, { name: 'c' }).mul(5);
+    const old = new tf.Session({ target: first.target, config: CONFIG });
+    t.is(old.run(c).item(), 10);
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    const second = await startServer('local', [`local=127.0.0.1:${first.port}`]);
+    t.is(second.target, first.target);
+    t.throws(() => old.run(c), { instanceOf: tf.errors.AbortedError, message: /not found/ });
+    const fresh = new tf.Session({ target: second.target, graph: g, config: CONFIG });
+    t.is(fresh.run(c).item(), 10);
+    fresh.close();
+    old.close();
+  });
+});
+
+serial('the Node-less tg_server serves the same master service', async (t) => {
+  const binary = join(process.cwd(), 'build', 'Release', 'tg_server');
+  const { target } = await startServer('local', ['local=127.0.0.1:0'], [binary]);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name), ['/job:local/replica:0/task:0/device:CPU:0']);
+    t.is(sess.run(tf.constant(20).add(22)).item(), 42);
+    sess.close();
+  });
+});
+
+serial('a killed server gives UnavailableError; a missing one too', async (t) => {
   const { proc, target } = await startServer();
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -199,7 +245,7 @@ test.serial('a killed server gives UnavailableError; a missing one too', async (
   });
 });
 
-test.serial('a blocked dequeue on the server ends at the run timeout or the session operation timeout', async (t) => {
+serial('a blocked dequeue on the server ends at the run timeout or the session operation timeout', async (t) => {
   const { target } = await startServer();
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -227,7 +273,7 @@ function queuesGraph() {
   return { main, sig, waitMain };
 }
 
-test.serial("a killed client's blocked step is cancelled: it does not take a value enqueued later", async (t) => {
+serial("a killed client's blocked step is cancelled: it does not take a value enqueued later", async (t) => {
   const { target } = await startServer();
   const dir = mkdtempSync(join(tmpdir(), 'tg-grpc-client-'));
   const script = join(dir, 'client.mjs');
@@ -259,7 +305,7 @@ test.serial("a killed client's blocked step is cancelled: it does not take a val
   });
 });
 
-test.serial('a port in use is a typed error; the running server is unaffected', async (t) => {
+serial('a port in use is a typed error; the running server is unaffected', async (t) => {
   const { target, port } = await startServer();
   const err = t.throws(() => new tf.train.Server({ local: [`127.0.0.1:${port}`] }, { jobName: 'local', taskIndex: 0 }),
     { instanceOf: tf.errors.UnknownError });
@@ -274,7 +320,7 @@ test.serial('a port in use is a typed error; the running server is unaffected', 
   t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }, { jobName: 'local', taskIndex: 3 }), { instanceOf: tf.errors.InvalidArgumentError });
 });
 
-test.serial('an in-process server: createLocalServer, a session on it, stop; the process exits cleanly', (t) => {
+serial('an in-process server: createLocalServer, a session on it, stop; the process exits cleanly', (t) => {
   const server = tf.train.Server.createLocalServer(CONFIG);
   t.regex(server.target, /^grpc:\/\/localhost:\d+$/);
   const g = new tf.Graph();
@@ -298,4 +344,10 @@ test.serial('an in-process server: createLocalServer, a session on it, stop; the
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20000 });
   t.is(r.stdout.trim(), 'ran 5', r.stderr);
   t.is(r.status, 3, r.stderr);
+});
+
+(withGrpc ? test.skip : test)('without gRPC in the build, servers and grpc:// sessions are UnimplementedError', (t) => {
+  t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }), { instanceOf: tf.errors.UnimplementedError });
+  t.throws(() => new tf.Session({ target: 'grpc://127.0.0.1:1' }), { instanceOf: tf.errors.UnimplementedError });
+  t.throws(() => tf.Session.reset('grpc://127.0.0.1:1', []), { instanceOf: tf.errors.UnimplementedError });
 });

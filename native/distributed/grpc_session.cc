@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <climits>
+#include <thread>
 
 #include "distributed/grpc_status.h"
 #include "master_service.grpc.pb.h"
@@ -35,6 +36,28 @@ std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) {
 // with UNAVAILABLE, as it does not wait for the channel to become ready).
 void SetDeadline(grpc::ClientContext* ctx, int64_t timeout_ms) {
   if (timeout_ms > 0) ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+}
+
+// A unary call, retried on UNAVAILABLE as TF's GrpcRemoteMaster does (at most 10 times,
+// backoff from 1 ms growing 1.3x, never past the deadline): a call written to a connection
+// the server dropped (it restarted) fails with UNAVAILABLE although the server is there.
+// `call` makes one attempt with the context it is given.
+template <typename Call>
+grpc::Status WithRetry(int64_t timeout_ms, const Call& call) {
+  using Clock = std::chrono::system_clock;
+  const Clock::time_point deadline =
+      timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : Clock::time_point::max();
+  double backoff_us = 1000;
+  for (int attempt = 0;; attempt++) {
+    grpc::ClientContext ctx;
+    if (timeout_ms > 0) ctx.set_deadline(deadline);
+    grpc::Status s = call(&ctx);
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= 10) return s;
+    const Clock::time_point wake = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(backoff_us));
+    if (wake >= deadline) return s;
+    std::this_thread::sleep_until(wake);
+    backoff_us *= 1.3;
+  }
 }
 
 void Check(const grpc::Status& s, const std::string& target) {
@@ -75,6 +98,7 @@ struct GrpcSession::Call {
   tensorflow::RunStepRequest req;
   tensorflow::RunStepResponse resp;
   bool trace = false;
+  int64_t deadline_ms = 0;  // of the call (0: none)
   std::unique_ptr<tensorflow::grpc::MasterService::Stub> stub;  // lives as long as the call
 
   StepResult Result(const grpc::Status& s, const std::string& target) {
@@ -109,9 +133,9 @@ std::string GrpcSession::Handle() {
   tensorflow::CreateSessionRequest req;
   FillConfig(options_, req.mutable_config());
   tensorflow::CreateSessionResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx, options_.operation_timeout_ms);
-  Check(tensorflow::grpc::MasterService::NewStub(channel_)->CreateSession(&ctx, req, &resp), target_);
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->CreateSession(ctx, req, &resp); }),
+        target_);
   handle_ = resp.session_handle();
   graph_version_ = resp.graph_version();
   return handle_;
@@ -124,9 +148,9 @@ void GrpcSession::Extend(const uint8_t* data, size_t size) {
   req.set_session_handle(Handle());
   req.set_current_graph_version(graph_version_);
   tensorflow::ExtendSessionResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx, options_.operation_timeout_ms);
-  Check(tensorflow::grpc::MasterService::NewStub(channel_)->ExtendSession(&ctx, req, &resp), target_);
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ExtendSession(ctx, req, &resp); }),
+        target_);
   graph_version_ = resp.new_graph_version();
 }
 
@@ -177,7 +201,8 @@ std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const 
   call->trace = options.trace;
   // The wire gets a little longer than the step, so the server's DeadlineExceeded (naming
   // the node) usually arrives before gRPC's own.
-  if (timeout > 0) SetDeadline(&call->ctx, timeout + 1000);
+  call->deadline_ms = timeout > 0 ? timeout + 1000 : 0;
+  SetDeadline(&call->ctx, call->deadline_ms);
   return call;
 }
 
@@ -186,7 +211,11 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
   std::unique_ptr<Call> call = StartCall(handle, feeds, opts);
-  grpc::Status s = tensorflow::grpc::MasterService::NewStub(channel_)->RunStep(&call->ctx, call->req, &call->resp);
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  grpc::Status s = WithRetry(call->deadline_ms, [&](grpc::ClientContext* ctx) {
+    call->resp.Clear();
+    return stub->RunStep(ctx, call->req, &call->resp);
+  });
   StepResult r = call->Result(s, target_);
   r.status.Check();
   if (stats) *stats = std::move(r.stats);
@@ -228,9 +257,9 @@ std::vector<DeviceInfo> GrpcSession::ListDevices() {
     req.set_session_handle(handle_);
   }
   tensorflow::ListDevicesResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx, options_.operation_timeout_ms);
-  Check(tensorflow::grpc::MasterService::NewStub(channel_)->ListDevices(&ctx, req, &resp), target_);
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ListDevices(ctx, req, &resp); }),
+        target_);
   std::vector<DeviceInfo> out;
   for (const auto* list : {&resp.local_device(), &resp.remote_device()}) {
     for (const auto& d : *list) out.push_back({d.name(), d.device_type(), d.memory_limit(), d.physical_device_desc()});
@@ -242,9 +271,8 @@ void GrpcSession::Reset(const std::string& target, const std::vector<std::string
   tensorflow::ResetRequest req;
   for (const auto& c : containers) req.add_container(c);
   tensorflow::ResetResponse resp;
-  grpc::ClientContext ctx;
-  SetDeadline(&ctx, timeout_ms);
-  Check(tensorflow::grpc::MasterService::NewStub(ChannelTo(target))->Reset(&ctx, req, &resp), target);
+  auto stub = tensorflow::grpc::MasterService::NewStub(ChannelTo(target));
+  Check(WithRetry(timeout_ms, [&](grpc::ClientContext* ctx) { return stub->Reset(ctx, req, &resp); }), target);
 }
 
 }  // namespace tg
