@@ -19,7 +19,7 @@ const children: ChildProcess[] = [];
  * (port 0: any free one) unless `cluster` gives its --cluster values.
  */
 function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript]):
-  Promise<{ proc: ChildProcess; target: string; port: number }> {
+  Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
   const proc = spawn(program[0], [...program.slice(1), ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
     '--inter-op', '1', '--intra-op', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
@@ -32,7 +32,7 @@ function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: s
       const m = /listening (grpc:\/\/127\.0\.0\.1:(\d+))/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ proc, target: m[1], port: Number(m[2]) });
+        resolve({ proc, target: m[1], port: Number(m[2]), stderr: () => err });
       }
     });
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -157,16 +157,23 @@ serial('Session.reset(target, containers) clears that container and closes the s
 });
 
 serial('listDevices over gRPC names the task; nodes pinned to it run, other tasks are an error', async (t) => {
-  const { target } = await startServer('ps');
+  const { proc, target, stderr } = await startServer('ps');
   const g = new tf.Graph();
-  g.asDefault(() => {
-    const sess = new tf.Session({ target, config: CONFIG });
+  await g.asDefault(async () => {
+    const sess = new tf.Session({ target, config: { ...CONFIG, logDevicePlacement: true } });
     t.deepEqual(sess.listDevices().map((d) => [d.name, d.deviceType]), [['/job:ps/replica:0/task:0/device:CPU:0', 'CPU']]);
     const a = tf.device('/job:ps/task:0', () => tf.constant(3, { name: 'a' }));
     t.is(sess.run(a.mul(2)).item(), 6);
     const b = tf.device('/job:worker/task:0', () => tf.constant(4, { name: 'b' }));
     t.throws(() => sess.run(b), { instanceOf: tf.errors.InvalidArgumentError, message: /job:worker/ });
     sess.close();
+    // logDevicePlacement: the server logs the placements, as TF's servers do.
+    const line = 'a: /job:ps/replica:0/task:0/device:CPU:0';
+    await new Promise<void>((resolve) => {
+      const check = () => (stderr().includes(line) ? resolve() : proc.stderr!.once('data', check));
+      check();
+    });
+    t.true(stderr().includes(line));
   });
 });
 

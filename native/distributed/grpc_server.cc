@@ -141,6 +141,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       std::vector<std::string> fetches(req->fetch().begin(), req->fetch().end());
       std::vector<std::string> targets(req->target().begin(), req->target().end());
       int64_t handle = entry->session->MakeCallable(feed_names, fetches, targets);
+      LogPlacements(*entry->session);
       StartRun(ctx, reactor, *entry, handle, std::move(feeds), req->options(), resp->mutable_metadata(),
                [resp, fetches](const std::vector<Tensor>& out) {
                  for (size_t i = 0; i < out.size(); i++) {
@@ -210,6 +211,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       const auto& o = req->options();
       int64_t h = entry->session->MakeCallable({o.feed().begin(), o.feed().end()}, {o.fetch().begin(), o.fetch().end()},
                                                {o.target().begin(), o.target().end()});
+      LogPlacements(*entry->session);
       std::lock_guard<std::mutex> lock(entry->mu);
       entry->callable_options[h] = o;
       resp->set_handle(h);
@@ -261,6 +263,11 @@ class MasterServiceImpl final : public MasterServiceBase {
     int64_t version = 0;
     std::map<int64_t, tensorflow::CallableOptions> callable_options;
   };
+
+  // logDevicePlacement: as TF's servers, the placements go to the server's log (stderr).
+  static void LogPlacements(Session& session) {
+    for (const std::string& line : session.TakePlacementLog()) std::fprintf(stderr, "%s\n", line.c_str());
+  }
 
   std::shared_ptr<Entry> Find(const std::string& handle) {
     std::lock_guard<std::mutex> lock(mu_);
