@@ -177,7 +177,7 @@ serial('listDevices over gRPC names the task; nodes pinned to it run, other task
   });
 });
 
-serial('listDevices lists every task of the cluster; a task that is down is UnavailableError', async (t) => {
+serial('listDevices lists every task of the cluster and Session.reset clears containers on all of them; a task that is down is UnavailableError', async (t) => {
   const [psPort, workerPort] = [await freePort(), await freePort()];
   const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
   const ps = await startServer('ps', cluster);
@@ -189,6 +189,17 @@ serial('listDevices lists every task of the cluster; a task that is down is Unav
     t.deepEqual(sess.listDevices().map((d) => d.name),
       ['/job:worker/replica:0/task:0/device:CPU:0', '/job:ps/replica:0/task:0/device:CPU:0']);
     sess.close();
+    // Variables on the ps task; a reset through the worker's master reaches the ps (CleanupAll).
+    const kept = new tf.Variable(5, { name: 'kept', dtype: 'float32' });
+    const gone = tf.container('c1', () => new tf.Variable(7, { name: 'gone', dtype: 'float32' }));
+    const onPs = new tf.Session({ target: ps.target, config: CONFIG });
+    onPs.run([kept.initializer, gone.initializer]);
+    onPs.close();
+    tf.Session.reset(worker.target, ['c1']);
+    const after = new tf.Session({ target: ps.target, config: CONFIG });
+    t.is(after.run(kept).item(), 5);
+    t.throws(() => after.run(gone), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    after.close();
   });
   ps.proc.kill('SIGKILL');
   await exited(ps.proc);

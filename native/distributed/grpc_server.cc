@@ -175,33 +175,45 @@ class MasterServiceImpl final : public MasterServiceBase {
     return Handle([&] {
       if (!req->session_handle().empty()) Find(req->session_handle());
       for (const auto& d : Devices()) *resp->add_local_device() = d;
-      for (const auto& job : cluster_.job()) {
-        std::map<int, std::string> tasks(job.tasks().begin(), job.tasks().end());
-        for (const auto& [index, address] : tasks) {
-          if (job.name() == job_ && index == task_) continue;
-          auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-          grpc::ClientContext call;
-          call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
-          tensorflow::GetStatusResponse status;
-          grpc::Status s = stub->GetStatus(&call, {}, &status);
-          if (!s.ok()) {
-            throw Error(static_cast<Code>(s.error_code()), "ListDevices: task " + TaskPrefix(job.name(), index) + " at " +
-                                                               address + " did not answer: " + s.error_message());
-          }
-          for (const auto& d : status.device_attributes()) *resp->add_remote_device() = d;
+      ForEachOtherTask([&](const std::string& task, const std::string& address) {
+        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        grpc::ClientContext call;
+        call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
+        tensorflow::GetStatusResponse status;
+        grpc::Status s = stub->GetStatus(&call, {}, &status);
+        if (!s.ok()) {
+          throw Error(static_cast<Code>(s.error_code()), "ListDevices: task " + task + " at " + address +
+                                                             " did not answer: " + s.error_message());
         }
-      }
+        for (const auto& d : status.device_attributes()) *resp->add_remote_device() = d;
+      });
     });
   }
 
-  // TF's Master::Reset: closes every session on this master and clears the containers
-  // (none named: the default container, the job name).
+  // TF's Master::Reset: closes every session on this master and clears the containers on
+  // every task of the cluster (here, then CleanupAll on the others; as TF, a task that does not
+  // answer is logged, not an error).
   grpc::Status Reset(grpc::ServerContext*, const tensorflow::ResetRequest* req, tensorflow::ResetResponse*) override {
     return Handle([&] {
       CloseAll();
       std::vector<std::string> containers(req->container().begin(), req->container().end());
-      resources_->Clear(containers.empty() ? std::vector<std::string>{job_} : containers);
+      ClearContainers(containers);
+      tensorflow::CleanupAllRequest cleanup;
+      for (const auto& c : containers) cleanup.add_container(c);
+      ForEachOtherTask([&](const std::string& task, const std::string& address) {
+        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        grpc::ClientContext call;
+        call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        tensorflow::CleanupAllResponse resp;
+        grpc::Status s = stub->CleanupAll(&call, cleanup, &resp);
+        if (!s.ok()) std::fprintf(stderr, "Reset: could not clean up %s at %s: %s\n", task.c_str(), address.c_str(), s.error_message().c_str());
+      });
     });
+  }
+
+  // Drops this task's containers (none named: the default container, the job name).
+  void ClearContainers(const std::vector<std::string>& containers) {
+    resources_->Clear(containers.empty() ? std::vector<std::string>{job_} : containers);
   }
 
   grpc::Status MakeCallable(grpc::ServerContext*, const tensorflow::MakeCallableRequest* req,
@@ -263,6 +275,17 @@ class MasterServiceImpl final : public MasterServiceBase {
     int64_t version = 0;
     std::map<int64_t, tensorflow::CallableOptions> callable_options;
   };
+
+  // Calls fn(task name, address) for every task of the cluster but this one, in job and task order.
+  template <typename Fn>
+  void ForEachOtherTask(const Fn& fn) const {
+    for (const auto& job : cluster_.job()) {
+      std::map<int, std::string> tasks(job.tasks().begin(), job.tasks().end());
+      for (const auto& [index, address] : tasks) {
+        if (job.name() != job_ || index != task_) fn(TaskPrefix(job.name(), index), address);
+      }
+    }
+  }
 
   // logDevicePlacement: as TF's servers, the placements go to the server's log (stderr).
   static void LogPlacements(Session& session) {
@@ -358,15 +381,22 @@ class MasterServiceImpl final : public MasterServiceBase {
 
 class WorkerServiceImpl final : public tensorflow::grpc::WorkerService::Service {
  public:
-  explicit WorkerServiceImpl(const MasterServiceImpl& master) : master_(master) {}
+  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {}
   grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
                          tensorflow::GetStatusResponse* resp) override {
     for (const auto& d : master_.Devices()) *resp->add_device_attributes() = d;
     return grpc::Status::OK;
   }
 
+  // A master's Reset reaching this task: its containers go (sessions on this task stay).
+  grpc::Status CleanupAll(grpc::ServerContext*, const tensorflow::CleanupAllRequest* req,
+                          tensorflow::CleanupAllResponse*) override {
+    master_.ClearContainers({req->container().begin(), req->container().end()});
+    return grpc::Status::OK;
+  }
+
  private:
-  const MasterServiceImpl& master_;
+  MasterServiceImpl& master_;
 };
 
 GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
