@@ -18,10 +18,11 @@ const children: ChildProcess[] = [];
  * Starts `tensorgraph-server` for task 0 of `job`; the cluster is that one task on 127.0.0.1
  * (port 0: any free one) unless `cluster` gives its --cluster values.
  */
-function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript]):
-  Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
-  const proc = spawn(program[0], [...program.slice(1), ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
-    '--inter-op', '1', '--intra-op', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript],
+  env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
+  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0'];
+  const proc = spawn(program[0], [...program.slice(1), ...args, '--inter-op', '1', '--intra-op', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -237,6 +238,19 @@ serial('the Node-less tg_server serves the same master service', async (t) => {
     const sess = new tf.Session({ target, config: CONFIG });
     t.deepEqual(sess.listDevices().map((d) => d.name), ['/job:local/replica:0/task:0/device:CPU:0']);
     t.is(sess.run(tf.constant(20).add(22)).item(), 42);
+    sess.close();
+  });
+});
+
+serial('tensorgraph-server takes its cluster and task from TF_CONFIG', async (t) => {
+  const port = await freePort();
+  const tfConfig = JSON.stringify({ cluster: { chief: [`127.0.0.1:${port}`] }, task: { type: 'chief', index: 0 } });
+  const { target } = await startServer('', [], undefined, { TF_CONFIG: tfConfig });
+  t.is(target, `grpc://127.0.0.1:${port}`);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name), ['/job:chief/replica:0/task:0/device:CPU:0']);
     sess.close();
   });
 });

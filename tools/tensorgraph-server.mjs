@@ -2,7 +2,9 @@
 // npx tensorgraph-server --cluster ps=127.0.0.1:2221 --cluster worker=127.0.0.1:2222,127.0.0.1:2223
 //   --job ps --task 0 [--inter-op N] [--intra-op N]
 // Serves one task of the cluster (tf.train.Server) until SIGINT/SIGTERM; prints
-// "listening grpc://host:port" once bound (port 0 in the cluster: any free port).
+// "listening grpc://host:port" once bound (port 0 in the cluster: any free port). Without
+// --cluster, the cluster and task come from TF_CONFIG ({"cluster": {...}, "task": {"type",
+// "index"}}), as TF's estimators read them.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +42,18 @@ for (let i = 0; i < args.length; i++) {
     process.exit(0);
   } else fail(`unknown argument ${args[i]}`);
 }
-if (Object.keys(cluster).length === 0) fail('--cluster is required');
+if (Object.keys(cluster).length === 0 && process.env.TF_CONFIG) {
+  let config;
+  try {
+    config = JSON.parse(process.env.TF_CONFIG);
+  } catch (e) {
+    fail(`TF_CONFIG is not JSON: ${e.message}`);
+  }
+  Object.assign(cluster, config.cluster ?? {});
+  opts.jobName ??= config.task?.type;
+  opts.taskIndex ??= config.task?.index;
+}
+if (Object.keys(cluster).length === 0) fail('--cluster (or TF_CONFIG) is required');
 
 const index = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js');
 if (!existsSync(index)) fail(`${index} is missing: build the package first (npm run build)`);

@@ -108,11 +108,14 @@ struct GrpcSession::Call {
       return r;
     }
     try {
-      if (resp.tensor_size() != req.fetch_size()) {
-        throw Error(Code::kInternal, "RunStep answered " + std::to_string(resp.tensor_size()) + " tensors for " +
-                                         std::to_string(req.fetch_size()) + " fetches");
+      // By name: TF does not promise the fetch order in RunStepResponse.
+      std::map<std::string, const tensorflow::TensorProto*> by_name;
+      for (const auto& t : resp.tensor()) by_name[t.name()] = &t.tensor();
+      for (const auto& name : req.fetch()) {
+        auto it = by_name.find(name);
+        if (it == by_name.end()) throw Error(Code::kInternal, "RunStep answered no tensor for the fetch " + name);
+        r.fetched.push_back(TensorFromTfProto(*it->second, name));
       }
-      for (const auto& t : resp.tensor()) r.fetched.push_back(TensorFromTfProto(t.tensor(), t.name()));
       if (trace) r.stats = StatsOf(resp.metadata());
     } catch (const Error& e) {
       r.status = e;
