@@ -67,7 +67,8 @@ import './gradients/io_grad.js';
 export * as datasets from './datasets/index.js';
 export * as layers from './layers/index.js';
 export {
-  QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue,
+  QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue, ConditionalAccumulator,
+  type ConditionalAccumulatorOptions, type ApplyGradOptions,
   type QueueValues, type QueueOutput, type QueueOptions, type RandomShuffleQueueOptions, type CloseOptions,
 } from './ops/data_flow_ops.js';
 export {

@@ -181,6 +181,9 @@ test('greedy load balancing: uniform load is round-robin; byteSizeLoadFn balance
   t.deepEqual(build(bytes), on([0, 1, 1, 0]));
   t.deepEqual(bytes.psLoads, [28, 24]);
   t.throws(() => new tf.train.GreedyLoadBalancingStrategy(0, () => 1), { instanceOf: tf.errors.InvalidArgumentError });
+  // TF1's home for them.
+  t.is(tf.contrib.training.GreedyLoadBalancingStrategy, tf.train.GreedyLoadBalancingStrategy);
+  t.is(tf.contrib.training.byteSizeLoadFn, tf.train.byteSizeLoadFn);
 });
 
 test('byteSizeLoadFn reads a variable\'s shape attr (its output shape is unset when placed)', (t) => inGraph(() => {

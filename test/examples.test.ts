@@ -169,3 +169,12 @@ test.serial('mnist_tfrecord: trains from TFRecord shards through a reader pipeli
   const acc = finalAccuracy(t, stdout);
   t.true(acc > 0.6, `final test accuracy ${acc}`);
 });
+
+test.serial('sync_replicas: two replicas, one averaged update per step, converge to w = 3, b = 2', (t) => {
+  const { stdout } = runExample(t, 'sync_replicas', ['--steps', '150']);
+  // Every step ended after exactly one update: no gradients were stale, none applied twice.
+  t.regex(stdout, /^global step = 150$/m);
+  const m = /^w = (\S+), b = (\S+)$/m.exec(stdout);
+  t.truthy(m, stdout);
+  t.true(Math.abs(Number(m![1]) - 3) < 0.01 && Math.abs(Number(m![2]) - 2) < 0.01, stdout);
+});

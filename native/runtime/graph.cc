@@ -81,14 +81,6 @@ std::string BytesStr(const flatbuffers::Vector<uint8_t>* v) {
   return v ? std::string(reinterpret_cast<const char*>(v->data()), v->size()) : std::string();
 }
 
-PartialShape ShapeFromProto(const fb::TensorShape* s) {
-  PartialShape out;
-  if (!s || s->unknown_rank()) return out;
-  out.unknown_rank = false;
-  if (s->dims()) out.dims.assign(s->dims()->begin(), s->dims()->end());
-  return out;
-}
-
 AttrValue AttrFromProto(const fb::AttrValue* v) {
   using K = fb::AttrKind;
   AttrValue a;
@@ -99,7 +91,7 @@ AttrValue AttrFromProto(const fb::AttrValue* v) {
     case K::F: a.f = v->f(); break;
     case K::B: a.b = v->b(); break;
     case K::TYPE: a.type = v->type(); break;
-    case K::SHAPE: a.shape = ShapeFromProto(v->shape()); break;
+    case K::SHAPE: a.shape = PartialShape::From(v->shape()); break;
     case K::TENSOR: a.tensor = TensorFromProto(v->tensor()); break;
     case K::FUNC: a.func = Str(v->func()->name()); break;
     case K::LIST_S:
@@ -111,7 +103,7 @@ AttrValue AttrFromProto(const fb::AttrValue* v) {
     case K::LIST_TYPE:
       if (v->list_type()) for (auto t : *v->list_type()) a.list_type.push_back(static_cast<DataType>(t));
       break;
-    case K::LIST_SHAPE: if (v->list_shape()) for (auto s : *v->list_shape()) a.list_shape.push_back(ShapeFromProto(s)); break;
+    case K::LIST_SHAPE: if (v->list_shape()) for (auto s : *v->list_shape()) a.list_shape.push_back(PartialShape::From(s)); break;
     case K::LIST_TENSOR: if (v->list_tensor()) for (auto t : *v->list_tensor()) a.list_tensor.push_back(TensorFromProto(t)); break;
     default: break;
   }
@@ -121,7 +113,7 @@ AttrValue AttrFromProto(const fb::AttrValue* v) {
 }  // namespace
 
 Tensor TensorFromProto(const fb::TensorProto* proto) {
-  PartialShape ps = ShapeFromProto(proto->shape());
+  PartialShape ps = PartialShape::From(proto->shape());
   Tensor t(proto->dtype(), ps.unknown_rank ? Shape{} : Shape(ps.dims));
   if (t.dtype() == DataType::DT_STRING) {
     for (int64_t i = 0; i < t.num_elements(); i++) t.strings()[i] = BytesStr(proto->string_val()->Get(i)->data());

@@ -21,6 +21,16 @@ struct PartialShape {
   std::vector<int64_t> dims;
   bool IsCompatibleWith(const Shape& shape) const;
   std::string ToString() const;  // "[?,3]" or "<unknown>"
+
+  // From a schema shape table (graph.fbs TensorShape, op_def.fbs ShapeDefault: same fields).
+  template <class ShapeTable>
+  static PartialShape From(const ShapeTable* s) {
+    PartialShape out;
+    if (!s || s->unknown_rank()) return out;
+    out.unknown_rank = false;
+    if (s->dims()) out.dims.assign(s->dims()->begin(), s->dims()->end());
+    return out;
+  }
 };
 
 struct AttrValue {

@@ -28,14 +28,6 @@ std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::strin
 
 DataType DType(int32_t v) { return static_cast<DataType>(v); }
 
-PartialShape ShapeOf(const fb::ShapeDefault* s) {
-  PartialShape out;
-  if (!s || s->unknown_rank()) return out;
-  out.unknown_rank = false;
-  if (s->dims()) out.dims.assign(s->dims()->begin(), s->dims()->end());
-  return out;
-}
-
 // A record's default as the attr value a node would carry.
 AttrValue DefaultOf(const std::string& where, const std::string& type, const fb::AttrDefault* d) {
   using K = fb::AttrKind;
@@ -45,7 +37,7 @@ AttrValue DefaultOf(const std::string& where, const std::string& type, const fb:
   else if (type == "float") { v.kind = K::F; v.f = d->f(); }
   else if (type == "bool") { v.kind = K::B; v.b = d->b(); }
   else if (type == "type") { v.kind = K::TYPE; v.type = DType(d->type()); }
-  else if (type == "shape") { v.kind = K::SHAPE; v.shape = ShapeOf(d->shape()); }
+  else if (type == "shape") { v.kind = K::SHAPE; v.shape = PartialShape::From(d->shape()); }
   else if (type == "tensor") {
     const fb::TensorDefault* t = d->tensor();
     if (!t) throw InvalidArgument(where + ": tensor default without a tensor");
@@ -64,7 +56,7 @@ AttrValue DefaultOf(const std::string& where, const std::string& type, const fb:
   else if (type == "list(float)") { v.kind = K::LIST_F; if (d->list_f()) v.list_f.assign(d->list_f()->begin(), d->list_f()->end()); }
   else if (type == "list(bool)") { v.kind = K::LIST_B; if (d->list_b()) for (auto b : *d->list_b()) v.list_b.push_back(b != 0); }
   else if (type == "list(type)") { v.kind = K::LIST_TYPE; if (d->list_type()) for (auto t : *d->list_type()) v.list_type.push_back(DType(t)); }
-  else if (type == "list(shape)") { v.kind = K::LIST_SHAPE; if (d->list_shape()) for (auto s : *d->list_shape()) v.list_shape.push_back(ShapeOf(s)); }
+  else if (type == "list(shape)") { v.kind = K::LIST_SHAPE; if (d->list_shape()) for (auto s : *d->list_shape()) v.list_shape.push_back(PartialShape::From(s)); }
   else throw InvalidArgument(where + ": attrs of type '" + type + "' cannot have a default");
   return v;
 }

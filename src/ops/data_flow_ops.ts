@@ -2,7 +2,7 @@
 // and TF1's queue classes (tf.FIFOQueue, tf.RandomShuffleQueue, tf.PaddingFIFOQueue,
 // tf.PriorityQueue) with their names, conversions and construction-time checks.
 import { createHash } from 'node:crypto';
-import { type DType, isDType } from '../framework/dtypes.js';
+import { type DType, isDType, NUMERIC_DTYPES } from '../framework/dtypes.js';
 import { InvalidArgumentError } from '../framework/errors.js';
 import { getDefaultGraph } from '../framework/graph.js';
 import { applyOp, applyOp1, convertToTensor, type TensorLike } from '../framework/op_builder.js';
@@ -10,6 +10,7 @@ import { registerOp } from '../framework/op_registry.js';
 import type { Operation } from '../framework/operation.js';
 import { Tensor } from '../framework/tensor.js';
 import { type Dim, TensorShape, type ShapeLike } from '../framework/tensor_shape.js';
+import { cast } from './math_ops.js';
 import { getSeed } from './random_ops.js';
 
 // ---------- op registrations (tensorflow/core/ops/data_flow_ops.cc) ----------
@@ -404,5 +405,143 @@ export class PriorityQueue extends QueueBase {
     }, options.name ?? 'priority_queue');
     const names = options.names === undefined ? undefined : (Array.isArray(options.names) ? [...options.names] : [options.names as string]);
     super(['int64', ...list], [TensorShape.scalar(), ...shapes], names, ref);
+  }
+}
+
+// ---------- ConditionalAccumulator (TF1's ops, Ref(string) handle; kernels in native/kernels/cpu/accumulator_ops.cc) ----------
+// As in TF only the accumulator op is stateful; the others act through its reference.
+
+const HANDLE = { name: 'handle', type: 'string', isRef: true } as const;
+const ACCUM_DTYPE = { dtype: { kind: 'type', allowed: NUMERIC_DTYPES } } as const;
+
+registerOp({
+  type: 'ConditionalAccumulator',
+  inputs: [],
+  outputs: [HANDLE],
+  attrs: {
+    ...ACCUM_DTYPE,
+    shape: { kind: 'shape' },
+    ...RESOURCE_ATTRS,
+    reduction_type: { kind: 'string', default: 'MEAN' },
+  },
+  stateful: true,
+  shape: () => [[2]],
+});
+
+registerOp({
+  type: 'AccumulatorApplyGradient',
+  inputs: [HANDLE, { name: 'local_step', type: 'int64' }, { name: 'gradient', typeAttr: 'dtype' }],
+  outputs: [],
+  attrs: ACCUM_DTYPE,
+  shape: (op) => {
+    scalarInput(op, 1);
+    return [];
+  },
+});
+
+registerOp({
+  type: 'AccumulatorTakeGradient',
+  inputs: [HANDLE, { name: 'num_required', type: 'int32' }],
+  outputs: [{ name: 'average', typeAttr: 'dtype' }],
+  attrs: ACCUM_DTYPE,
+  // The accumulator's shape is not visible from the op (the class sets it, as TF's).
+  shape: (op) => {
+    scalarInput(op, 1);
+    return [TensorShape.unknown()];
+  },
+});
+
+registerOp({
+  type: 'AccumulatorNumAccumulated',
+  inputs: [HANDLE],
+  outputs: [{ name: 'num_accumulated', type: 'int32' }],
+  shape: () => [[]],
+});
+
+registerOp({
+  type: 'AccumulatorSetGlobalStep',
+  inputs: [HANDLE, { name: 'new_global_step', type: 'int64' }],
+  outputs: [],
+  shape: (op) => {
+    scalarInput(op, 1);
+    return [];
+  },
+});
+
+export interface ConditionalAccumulatorOptions {
+  /** Shape of the gradients (default unknown). */
+  shape?: ShapeLike;
+  /** Share the accumulator under this name across sessions (of a server). */
+  sharedName?: string;
+  name?: string;
+  /** 'MEAN' (default): takeGrad returns the average; 'SUM': the sum. */
+  reductionType?: 'MEAN' | 'SUM';
+}
+
+export interface ApplyGradOptions extends OpNameOptions {
+  /** The global step at which the gradient was computed; older than the accumulator's: dropped. Default 0. */
+  localStep?: TensorLike;
+}
+
+/**
+ * TF1's tf.ConditionalAccumulator: aggregates gradients computed at the current global
+ * step. applyGrad adds a gradient unless it is stale (its localStep is below the
+ * accumulator's step); takeGrad waits until `numRequired` gradients were added, returns
+ * their average, resets the count and advances the accumulator's step by one.
+ */
+export class ConditionalAccumulator {
+  readonly dtype: DType;
+  readonly shape: TensorShape;
+  /** The accumulator's handle (a string reference, as TF1's accumulator_ref). */
+  readonly accumulatorRef: Tensor;
+  /** The last part of the accumulator op's name (default names of its ops). */
+  readonly name: string;
+
+  constructor(dtype: DType, options: ConditionalAccumulatorOptions = {}) {
+    if (!isDType(dtype)) throw valueError(`Unknown dtype '${String(dtype)}'`);
+    const reduction = options.reductionType ?? 'MEAN';
+    if (reduction !== 'MEAN' && reduction !== 'SUM') throw valueError(`reduction_type must be MEAN or SUM, got '${String(reduction)}'`);
+    this.dtype = dtype;
+    this.shape = options.shape === undefined || options.shape === null ? TensorShape.unknown() : TensorShape.from(options.shape);
+    this.accumulatorRef = applyOp1('ConditionalAccumulator', [], {
+      dtype, shape: this.shape, shared_name: options.sharedName ?? '', reduction_type: reduction,
+    }, options.name ?? 'conditional_accumulator');
+    this.name = this.accumulatorRef.op.name.split('/').pop()!;
+  }
+
+  private get graph() {
+    return this.accumulatorRef.graph;
+  }
+
+  /** Number of gradients aggregated so far (an int32 scalar). */
+  numAccumulated(options: OpNameOptions = {}): Tensor {
+    return this.graph.asDefault(() => applyOp1('AccumulatorNumAccumulated', [this.accumulatorRef], {}, options.name ?? `${this.name}_NumAccumulated`));
+  }
+
+  /** Sets the accumulator's global step: gradients of older local steps are dropped from then on. */
+  setGlobalStep(newGlobalStep: TensorLike, options: OpNameOptions = {}): Operation {
+    return this.graph.asDefault(() => applyOp('AccumulatorSetGlobalStep',
+      [this.accumulatorRef, cast(convertToTensor(newGlobalStep), 'int64')], {}, options.name ?? 'AccumulatorSetGlobalStep'));
+  }
+
+  /** Adds `grad` (converted to the accumulator's dtype), unless localStep is stale. */
+  applyGrad(grad: TensorLike, options: ApplyGradOptions = {}): Operation {
+    return this.graph.asDefault(() => {
+      const g = convertToTensor(grad, { dtype: this.dtype });
+      if (!g.shape.isCompatibleWith(this.shape)) {
+        throw valueError(`Shapes ${g.shape.toString()} and ${this.shape.toString()} are incompatible`);
+      }
+      const step = cast(convertToTensor(options.localStep ?? 0), 'int64');
+      return applyOp('AccumulatorApplyGradient', [this.accumulatorRef, step, g], { dtype: this.dtype }, options.name ?? 'AccumulatorApplyGradient');
+    });
+  }
+
+  /** The average of `numRequired` gradients, once that many were added (waits until then). */
+  takeGrad(numRequired: TensorLike, options: OpNameOptions = {}): Tensor {
+    return this.graph.asDefault(() => {
+      const out = applyOp1('AccumulatorTakeGradient', [this.accumulatorRef, numRequired], { dtype: this.dtype }, options.name ?? 'AccumulatorTakeGradient');
+      out.setShape(this.shape);
+      return out;
+    });
   }
 }
