@@ -31,10 +31,15 @@ export type NativeFeeds = (number | number[] | NativeTensor['data'])[];
 /** Fetched tensors, flat as NativeFeeds (dtype, shape, data each); `stepStats` when the run was traced. */
 export type NativeRunResult = NativeFeeds & { stepStats?: NodeExecStats[] };
 
+/** Opaque handle of a native gRPC server. */
+export type NativeServer = { readonly __nativeServer: unique symbol };
+
 /** Opaque handle of a native session. */
 export type NativeSession = { readonly __nativeSession: unique symbol };
 
 export interface NativeSessionOptions {
+  /** "grpc://host:port": a session whose master is that server; "" or absent: in-process. */
+  target?: string;
   numCpus?: number;
   /** The most GPUs to use; -1: all the CUDA backend finds. */
   numGpus?: number;
@@ -62,6 +67,21 @@ export interface NativeAddon {
   sessionClose(session: NativeSession): void;
   sessionListDevices(session: NativeSession): { name: string; deviceType: string; memoryLimitBytes: number; physicalDeviceDesc: string }[];
   resetContainers(containers: string[]): void;
+  // gRPC servers and remote sessions (native/binding/dist_binding.cc); without gRPC in the
+  // build they throw UnimplementedError and grpcAvailable is false.
+  grpcAvailable: boolean;
+  /** Binds the task's address and serves TF's master and worker services. */
+  serverStart(def: {
+    cluster: { job: { name: string; tasks: Record<number, string> }[] };
+    jobName: string;
+    taskIndex: number;
+    config: { interOpThreads: number; intraOpThreads: number; operationTimeoutInMs: number; allowSoftPlacement: boolean; logDevicePlacement: boolean };
+  }): { server: NativeServer; target: string; port: number };
+  serverJoin(server: NativeServer): void;
+  serverJoinAsync(server: NativeServer): Promise<void>;
+  serverStop(server: NativeServer): void;
+  /** The server at target closes its sessions and clears the containers (none: its default one). */
+  resetRemote(target: string, containers: string[], timeoutMs: number): void;
   /** Seconds for `iters` oneDNN sgemm calls of [m,k]x[k,n] (benchmark reference). */
   benchSgemm(m: number, k: number, n: number, iters: number): number;
   /** The tensors of the checkpoint at `prefix` (sorted by name); dtype as the schema's enum number. */

@@ -57,7 +57,7 @@ function records(path: string): Buffer[] {
   return out;
 }
 
-const pb = protobuf.loadSync(['event', 'graph', 'summary', 'meta_graph'].map((f) => join(root, 'schema', 'proto', `${f}.proto`)));
+const pb = protobuf.loadSync(['event', 'graph', 'summary', 'meta_graph', 'step_stats', 'config'].map((f) => join(root, 'schema', 'proto', `${f}.proto`)));
 const T = (n: string) => pb.lookupType(`tensorflow.${n}`);
 const obj = (type: string, bytes: Uint8Array) =>
   T(type).toObject(T(type).decode(bytes), { longs: Number, enums: String, bytes: Array, defaults: false }) as Record<string, any>;

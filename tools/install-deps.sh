@@ -5,7 +5,7 @@ set -euo pipefail
 
 # python3-pip: the CUDA toolkit comes from PyPI wheels (tools/install-cuda.sh), and CI checks
 # event files with TensorBoard in a venv. chromium: the viewer's page is tested in headless Chromium (the tests skip it when missing).
-packages=(cmake g++ python3-pip python3-venv libdnnl-dev libflatbuffers-dev flatbuffers-compiler protobuf-compiler libprotobuf-dev graphviz libgtest-dev zlib1g-dev chromium)
+packages=(cmake g++ python3-pip python3-venv libdnnl-dev libflatbuffers-dev flatbuffers-compiler protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc graphviz libgtest-dev zlib1g-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

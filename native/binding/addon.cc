@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binding/checkpoint_binding.h"
+#include "binding/dist_binding.h"
 #include "binding/io_binding.h"
 #include "binding/js_convert.h"
 #include "binding/runner_binding.h"
@@ -79,6 +80,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterCheckpointFunctions(env, exports);
   RegisterIoFunctions(env, exports);
   RegisterRunnerFunctions(env, exports);
+  RegisterDistFunctions(env, exports);
   return exports;
 }
 

@@ -113,7 +113,10 @@ Napi::Value CoordinatorError(const Napi::CallbackInfo& info) {
 Napi::Value QueueRunnerCreate(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    SessionPtr session = ExternalArg<SessionPtr>(info, 0, "session");
+    // Queue runners drive a local session's callables on their own threads.
+    SessionPtr session =
+        std::dynamic_pointer_cast<tg::Session>(ExternalArg<std::shared_ptr<tg::SessionInterface>>(info, 0, "session"));
+    if (!session) throw tg::Error(tg::Code::kUnimplemented, "Queue runners are not supported yet on grpc:// sessions");
     Napi::Array handles = info[1].As<Napi::Array>();
     Napi::Array names = info[2].As<Napi::Array>();
     const int64_t close_handle = IntArg(info, 3, -1), cancel_handle = IntArg(info, 4, -1);

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "binding/dist_binding.h"
 #include "binding/js_convert.h"
 #include "runtime/session.h"
 #include "runtime/status.h"
@@ -14,7 +15,7 @@ using tgjs::StringsArg;
 using tgjs::FlatTensorsFromJs;
 using tgjs::FlatTensorsToJs;
 using tgjs::ToJsError;
-using SessionPtr = std::shared_ptr<tg::Session>;
+using SessionPtr = std::shared_ptr<tg::SessionInterface>;
 
 SessionPtr& SessionArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsExternal()) throw tg::InvalidArgument("expected a session handle");
@@ -26,7 +27,7 @@ int IntOption(const Napi::Object& o, const char* key, int dflt) {
   return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : dflt;
 }
 
-// newSession(options) -> handle
+// newSession(options) -> handle; options.target "grpc://host:port" makes a remote session
 Napi::Value NewSession(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
@@ -46,7 +47,9 @@ Napi::Value NewSession(const Napi::CallbackInfo& info) {
     opts.allow_soft_placement = o.Get("allowSoftPlacement").ToBoolean();
     opts.log_device_placement = o.Get("logDevicePlacement").ToBoolean();
     opts.operation_timeout_ms = IntOption(o, "operationTimeoutInMs", 0);
-    auto* holder = new SessionPtr(std::make_shared<tg::Session>(opts));
+    Napi::Value target = o.Get("target");
+    std::string t = target.IsString() ? target.As<Napi::String>().Utf8Value() : "";
+    auto* holder = new SessionPtr(t.empty() ? SessionPtr(std::make_shared<tg::Session>(opts)) : tgjs::NewRemoteSession(t, opts));
     return Napi::External<SessionPtr>::New(info.Env(), holder, [](Napi::Env, SessionPtr* p) { delete p; });
   });
 }
@@ -231,14 +234,14 @@ Napi::Value SessionClose(const Napi::CallbackInfo& info) {
 
 Napi::Value SessionListDevices(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
-    const auto& devs = SessionArg(info)->devices().devices();
+    const std::vector<tg::DeviceInfo> devs = SessionArg(info)->ListDevices();
     Napi::Array a = Napi::Array::New(info.Env(), devs.size());
     for (size_t i = 0; i < devs.size(); i++) {
       Napi::Object d = Napi::Object::New(info.Env());
-      d.Set("name", devs[i]->name);
-      d.Set("deviceType", tg::DeviceTypeName(devs[i]->type));
-      d.Set("memoryLimitBytes", Napi::Number::New(info.Env(), static_cast<double>(devs[i]->memory_limit())));
-      d.Set("physicalDeviceDesc", devs[i]->description());
+      d.Set("name", devs[i].name);
+      d.Set("deviceType", devs[i].type);
+      d.Set("memoryLimitBytes", Napi::Number::New(info.Env(), static_cast<double>(devs[i].memory_limit)));
+      d.Set("physicalDeviceDesc", devs[i].description);
       a.Set(static_cast<uint32_t>(i), d);
     }
     return a;

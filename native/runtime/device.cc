@@ -63,9 +63,11 @@ std::vector<int> VisibleGpus(const std::string& list, int physical) {
 
 }  // namespace
 
-DeviceMgr::DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op) {
+DeviceMgr::DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op,
+                     const std::string& job, int task)
+    : job_(job), task_(task) {
   for (int i = 0; i < std::max(1, num_cpus); i++) {
-    devices_.push_back(std::make_unique<Device>("/job:localhost/replica:0/task:0/device:CPU:" + std::to_string(i),
+    devices_.push_back(std::make_unique<Device>("/job:" + job + "/replica:0/task:" + std::to_string(task) + "/device:CPU:" + std::to_string(i),
                                                 DeviceType::kCPU, i, intra_op));
   }
   if (num_gpus == 0) return;
@@ -89,8 +91,8 @@ Device* DeviceMgr::gpu0() const {
 }
 
 Device* DeviceMgr::Find(const ParsedDeviceName& req) const {
-  // Every device of a session is /job:localhost/replica:0/task:0.
-  if ((req.has_job && req.job != "localhost") || (req.has_replica && req.replica != 0) || (req.has_task && req.task != 0)) {
+  // Every device of a session belongs to one task (/job:localhost/replica:0/task:0 in-process).
+  if ((req.has_job && req.job != job_) || (req.has_replica && req.replica != 0) || (req.has_task && req.task != task_)) {
     return nullptr;
   }
   for (const auto& d : devices_) {

@@ -58,7 +58,9 @@ struct GpuOptions;
 class DeviceMgr {
  public:
   // num_gpus: the most GPUs to use (TF's deviceCount.GPU; -1: all the platform has).
-  DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op);
+  // job/task: the task whose devices these are (a server's; "localhost", 0 in-process).
+  DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op,
+            const std::string& job = "localhost", int task = 0);
   ~DeviceMgr();
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
   // The first device that the request names (TF's IsSpecification: every part it sets
@@ -70,6 +72,8 @@ class DeviceMgr {
 
  private:
   std::vector<std::unique_ptr<Device>> devices_;
+  std::string job_;
+  int task_ = 0;
 };
 
 }  // namespace tg

@@ -46,13 +46,17 @@ class Var : public Resource {
 class ResourceMgr {
  public:
   static constexpr const char* kDefaultContainer = "localhost";
+  // TF: a server's devices use the job name as their default container.
+  explicit ResourceMgr(std::string default_container = kDefaultContainer)
+      : default_container_(std::move(default_container)) {}
+  const std::string& default_container() const { return default_container_; }
 
   // The resource `name` in `container` ("" means the default), created by `create` if absent.
   template <typename T>
   std::shared_ptr<T> LookupOrCreate(const std::string& container, const std::string& name,
                                     const std::function<std::shared_ptr<T>()>& create) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& slot = containers_[container.empty() ? kDefaultContainer : container][name];
+    auto& slot = containers_[container.empty() ? default_container_ : container][name];
     if (!slot) slot = create();
     auto typed = std::dynamic_pointer_cast<T>(slot);
     if (!typed) throw Error(Code::kInvalidArgument, "resource '" + name + "' has another type");
@@ -64,7 +68,7 @@ class ResourceMgr {
   template <typename T>
   std::shared_ptr<T> Lookup(const std::string& container, const std::string& name) {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string& c = container.empty() ? std::string(kDefaultContainer) : container;
+    const std::string& c = container.empty() ? default_container_ : container;
     auto ci = containers_.find(c);
     if (ci == containers_.end() || !ci->second.count(name)) {
       throw Error(Code::kNotFound, "Resource " + c + "/" + name + " does not exist.");
@@ -81,10 +85,11 @@ class ResourceMgr {
       containers_.clear();
       return;
     }
-    for (const auto& n : names) containers_.erase(n.empty() ? kDefaultContainer : n);
+    for (const auto& n : names) containers_.erase(n.empty() ? default_container_ : n);
   }
 
  private:
+  const std::string default_container_;
   std::mutex mu_;
   std::map<std::string, std::map<std::string, std::shared_ptr<Resource>>> containers_;
 };

@@ -32,7 +32,9 @@ Session::Session(const SessionOptions& options) : options_(options) {
   inter_op_ = std::make_unique<ThreadPool>(options.inter_op_threads > 0 ? options.inter_op_threads : cores,
                                            [intra] { ThreadPool::LimitOpenMpTeam(intra); });
   intra_op_ = std::make_unique<ThreadPool>(intra);
-  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get());
+  devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get(),
+                                         options.job, options.task);
+  resources_ = options.shared_resources ? options.shared_resources : std::make_shared<ResourceMgr>();
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
   std::lock_guard<std::mutex> lock(registry_mu);
@@ -70,10 +72,10 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   std::unique_ptr<Executor> exec;
   std::unique_ptr<PartitionedExecutor> partitioned;
   if (DevicesOf(pruned, place).size() > 1) {
-    partitioned = std::make_unique<PartitionedExecutor>(graph_, pruned, place, devices_->cpu0(), &resources_, inter_op_.get(),
+    partitioned = std::make_unique<PartitionedExecutor>(graph_, pruned, place, devices_->cpu0(), resources_.get(), inter_op_.get(),
                                                         feeds, fetches);
   } else {
-    exec = std::make_unique<Executor>(graph_, place, &resources_, inter_op_.get(), feeds, fetches, targets);
+    exec = std::make_unique<Executor>(graph_, place, resources_.get(), inter_op_.get(), feeds, fetches, targets);
   }
   callable_info_.push_back(std::make_unique<CallableInfo>());
   callable_info_.back()->never_waits = exec && exec->NeverWaits();
@@ -108,11 +110,11 @@ std::vector<std::vector<uint8_t>> Session::PartitionGraphs(int64_t handle) {
 }
 
 void Session::StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
-                        bool caller_runs) {
+                        bool caller_runs, std::shared_ptr<CancellationManager> cancellation) {
   Executor* executor;
   PartitionedExecutor* partitioned;
   CallableInfo* info;
-  auto cancellation = std::make_shared<CancellationManager>();
+  if (!cancellation) cancellation = std::make_shared<CancellationManager>();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
@@ -208,6 +210,11 @@ void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const 
   StartStep(handle, std::move(feeds), options, std::move(done), /*caller_runs=*/false);
 }
 
+void Session::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
+                               std::shared_ptr<CancellationManager> cancellation) {
+  StartStep(handle, std::move(feeds), options, std::move(done), /*caller_runs=*/false, std::move(cancellation));
+}
+
 std::vector<Tensor> Session::Run(const std::vector<std::string>& feed_names, const std::vector<Tensor>& feeds,
                                  const std::vector<std::string>& fetches, const std::vector<std::string>& targets,
                                  const RunOptions& options) {
@@ -226,8 +233,17 @@ void Session::Close() {
     std::unique_lock<std::mutex> lock(mu_);
     idle_cv_.wait(lock, [this] { return in_flight_.empty(); });
   }
-  // Executors stay (a caller may still hold a handle); queues, readers and variables go.
-  resources_.Clear({});
+  // Executors stay (a caller may still hold a handle); queues, readers and variables go
+  // (unless they are a server's, shared by its sessions).
+  if (!options_.shared_resources) resources_->Clear({});
+}
+
+std::vector<DeviceInfo> Session::ListDevices() {
+  std::vector<DeviceInfo> out;
+  for (const auto& d : devices_->devices()) {
+    out.push_back({d->name, DeviceTypeName(d->type), d->memory_limit(), d->description()});
+  }
+  return out;
 }
 
 }  // namespace tg

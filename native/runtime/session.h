@@ -19,6 +19,7 @@
 #include "runtime/graph.h"
 #include "runtime/placer.h"
 #include "runtime/resource_mgr.h"
+#include "runtime/session_interface.h"
 #include "runtime/threadpool.h"
 
 namespace tg {
@@ -32,31 +33,42 @@ struct SessionOptions {
   bool allow_soft_placement = false;
   bool log_device_placement = false;
   int64_t operation_timeout_ms = 0;
+  // The task whose devices the session has ("/job:<job>/replica:0/task:<task>/...").
+  std::string job = "localhost";
+  int task = 0;
+  // Resources shared with other sessions (a server's: they outlive each session and
+  // Close leaves them); null: the session's own, default container "localhost".
+  std::shared_ptr<ResourceMgr> shared_resources;
 };
 
-class Session {
+class Session : public SessionInterface {
  public:
   explicit Session(const SessionOptions& options);
-  ~Session();
+  ~Session() override;
 
   // Adds nodes (a GraphDef delta) to the session's graph.
-  void Extend(const uint8_t* data, size_t size);
+  void Extend(const uint8_t* data, size_t size) override;
 
   // An executor for the signature, built on first use and cached; the handle stays valid
   // until Close(). Returns the handle.
   int64_t MakeCallable(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
-                       const std::vector<std::string>& targets);
+                       const std::vector<std::string>& targets) override;
   // Runs a step on the calling thread (and the inter-op pool) and waits for it.
   std::vector<Tensor> RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
-                                  std::vector<NodeStats>* stats = nullptr);
+                                  std::vector<NodeStats>* stats = nullptr) override;
   // Starts a step on the inter-op pool and returns at once; `done` gets its result on
   // whichever thread finishes it. Throws (without calling done) when the session is closed.
-  void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done);
+  void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) override;
+  // The same with the step's cancellation given by the caller (a server cancels the step of
+  // a client that went away).
+  void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done,
+                        std::shared_ptr<CancellationManager> cancellation);
   // An asynchronous run of a step known to be short: when the callable never waits (see
   // Executor::NeverWaits), its feeds are small and its last step took under kInlineMicros,
   // runs it on the calling thread into *result and returns true (a thread hop each way costs
   // more than such a step); otherwise returns false and does nothing. Throws as RunCallableAsync.
-  bool TryRunCallableInline(int64_t handle, std::vector<Tensor>& feeds, const RunOptions& options, StepResult* result);
+  bool TryRunCallableInline(int64_t handle, std::vector<Tensor>& feeds, const RunOptions& options,
+                            StepResult* result) override;
   static constexpr int64_t kInlineMicros = 50;
   static constexpr size_t kInlineFeedBytes = 64 << 10;
 
@@ -67,21 +79,25 @@ class Session {
 
   // Cancels the steps in flight (a blocked dequeue fails with CancelledError), waits for
   // them to end, and releases the session's resources. Later runs fail with CancelledError.
-  void Close();
+  void Close() override;
   bool closed() const {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_;
   }
-  void ResetContainers(const std::vector<std::string>& containers) { resources_.Clear(containers); }
+  // Clears the session's own containers (shared ones belong to their server).
+  void ResetContainers(const std::vector<std::string>& containers) {
+    if (!options_.shared_resources) resources_->Clear(containers);
+  }
   const DeviceMgr& devices() const { return *devices_; }
-  std::vector<std::string> TakePlacementLog() { return placer_->TakeLog(); }
-  // The callable's graphs as run, one serialised GraphDef per device, with their _Send/_Recv
-  // nodes (TF's RunMetadata.partition_graphs; feeds and fetches as client-terminated transfers).
-  std::vector<std::vector<uint8_t>> PartitionGraphs(int64_t handle);
+  std::vector<std::string> TakePlacementLog() override { return placer_->TakeLog(); }
+  std::vector<DeviceInfo> ListDevices() override;
+  // With their _Send/_Recv nodes; feeds and fetches as client-terminated transfers.
+  std::vector<std::vector<uint8_t>> PartitionGraphs(int64_t handle) override;
 
  private:
   void EndStep(const CancellationManager* step);  // removes a finished (or rejected) step
-  void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs);
+  void StartStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done, bool caller_runs,
+                 std::shared_ptr<CancellationManager> cancellation = nullptr);
   // Runs a step on the calling thread (and the inter-op pool) and waits for its result.
   StepResult RunStep(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options);
 
@@ -91,7 +107,7 @@ class Session {
   std::unique_ptr<ThreadPool> intra_op_;
   std::unique_ptr<DeviceMgr> devices_;
   std::unique_ptr<Placer> placer_;
-  ResourceMgr resources_;
+  std::shared_ptr<ResourceMgr> resources_;
   Graph graph_;
   mutable std::mutex mu_;  // guards graph extension, the cache, closed_ and in_flight_
   std::map<std::string, int64_t> signature_to_handle_;

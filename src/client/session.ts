@@ -274,14 +274,13 @@ export class Session {
   private readonly _callables = new Map<string, CallableNode>();
 
   constructor(options: SessionOptions = {}) {
-    if (options.target) {
-      throw new InvalidArgumentError(undefined, undefined, `Session target '${options.target}' is not supported yet: only in-process sessions ('')`);
-    }
+    // A "grpc://host:port" target makes the native session a remote one (TF's GrpcSession).
     this.target = options.target ?? '';
     this.graph = options.graph ?? getDefaultGraph();
     this.config = { ...(options.config ?? {}) };
     const c = this.config;
     this._native = native().newSession({
+      target: this.target,
       numCpus: c.deviceCount?.CPU ?? 1,
       numGpus: c.deviceCount?.GPU ?? -1,
       gpuOptions: checkedGpuOptions(c.gpuOptions),
@@ -293,10 +292,14 @@ export class Session {
     });
   }
 
-  /** Clears resource containers (variables) of every in-process session (TF1's Session.reset). */
-  static reset(target: string, containers?: string[] | null): void {
-    if (target) throw new InvalidArgumentError(undefined, undefined, `Session.reset: target '${target}' is not supported yet`);
-    native().resetContainers(containers ?? []);
+  /**
+   * TF1's Session.reset. '': clears the named resource containers (all when none are named) of
+   * every in-process session. "grpc://host:port": that server closes all its sessions and
+   * clears the containers (none named: its default container, the job name).
+   */
+  static reset(target: string, containers?: string[] | null, config?: ConfigProto): void {
+    if (target) native().resetRemote(target, containers ?? [], config?.operationTimeoutInMs ?? 0);
+    else native().resetContainers(containers ?? []);
   }
 
   get closed(): boolean {

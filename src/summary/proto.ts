@@ -10,7 +10,7 @@ import { DataLossError, InvalidArgumentError } from '../framework/errors.js';
 
 /** <package root>/schema/proto: src/summary/proto.ts and dist/summary/proto.js sit two levels down. */
 export const PROTO_DIR = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'schema', 'proto');
-const PROTO_FILES = ['types', 'tensor', 'graph', 'summary', 'event', 'meta_graph'];
+const PROTO_FILES = ['types', 'tensor', 'graph', 'summary', 'event', 'meta_graph', 'step_stats', 'config'];
 
 let root: protobuf.Root | undefined;
 

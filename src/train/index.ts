@@ -13,3 +13,4 @@ export * from './input.js';
 export * from './cluster_spec.js';
 export * from './device_setter.js';
 export * from './sync_replicas_optimizer.js';
+export * from './server_lib.js';

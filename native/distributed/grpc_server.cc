@@ -1,0 +1,461 @@
+#include "distributed/grpc_server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <climits>
+#include <cstdio>
+#include <map>
+#include <random>
+
+#include "distributed/grpc_status.h"
+#include "master_service.grpc.pb.h"
+#include "runtime/graph_def_proto.h"
+#include "runtime/resource_mgr.h"
+#include "runtime/session.h"
+#include "worker_service.grpc.pb.h"
+
+namespace tg {
+
+namespace {
+
+std::string TaskPrefix(const std::string& job, int task) {
+  return "/job:" + job + "/replica:0/task:" + std::to_string(task);
+}
+
+// Runs a handler body; its exceptions become the call's status (the server survives them).
+template <typename F>
+grpc::Status Handle(F&& body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (...) {
+    return StatusOfException(std::current_exception());
+  }
+}
+
+uint64_t RandomU64() {
+  static std::mutex mu;
+  static std::mt19937_64 gen(std::random_device{}());
+  std::lock_guard<std::mutex> lock(mu);
+  return gen();
+}
+
+}  // namespace
+
+// A step served on gRPC's callback API: it holds no server thread while it waits (a blocked
+// dequeue), and a client that goes away (cancelled call, dropped connection) cancels it, as
+// TF's master does, so it cannot take a value meant for a later step.
+class StepReactor final : public grpc::ServerUnaryReactor {
+ public:
+  StepReactor() : cancellation_(std::make_shared<CancellationManager>()) {}
+  const std::shared_ptr<CancellationManager>& cancellation() const { return cancellation_; }
+  void OnCancel() override { cancellation_->StartCancel(Error(Code::kCancelled, "The client cancelled the step")); }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<CancellationManager> cancellation_;
+};
+
+using MasterServiceBase = tensorflow::grpc::MasterService::WithCallbackMethod_RunStep<
+    tensorflow::grpc::MasterService::WithCallbackMethod_RunCallable<tensorflow::grpc::MasterService::Service>>;
+
+// The master: one runtime Session per client session, on this task's devices, all sharing
+// the server's resources.
+class MasterServiceImpl final : public MasterServiceBase {
+ public:
+  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults)
+      : job_(std::move(job)), task_(task), cluster_(cluster), defaults_(defaults),
+        resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()) {}
+
+  std::vector<tensorflow::DeviceAttributes> Devices() const {
+    tensorflow::DeviceAttributes d;
+    d.set_name(TaskPrefix(job_, task_) + "/device:CPU:0");
+    d.set_device_type("CPU");
+    d.set_memory_limit(int64_t{256} << 20);
+    d.set_incarnation(incarnation_);
+    return {d};
+  }
+
+  // Closes every session (server shutdown).
+  void CloseAll() {
+    std::map<std::string, std::shared_ptr<Entry>> sessions;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      sessions.swap(sessions_);
+    }
+    for (auto& [h, e] : sessions) e->session->Close();
+  }
+
+  grpc::Status CreateSession(grpc::ServerContext*, const tensorflow::CreateSessionRequest* req,
+                             tensorflow::CreateSessionResponse* resp) override {
+    return Handle([&] {
+      auto entry = std::make_shared<Entry>();
+      entry->session = std::make_shared<Session>(OptionsFor(req->config()));
+      if (req->graph_def().node_size() > 0) {
+        std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
+        entry->session->Extend(bytes.data(), bytes.size());
+      }
+      char handle[17];
+      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        sessions_[handle] = entry;
+      }
+      resp->set_session_handle(handle);
+      resp->set_graph_version(0);
+    });
+  }
+
+  grpc::Status ExtendSession(grpc::ServerContext*, const tensorflow::ExtendSessionRequest* req,
+                             tensorflow::ExtendSessionResponse* resp) override {
+    return Handle([&] {
+      auto entry = Find(req->session_handle());
+      std::lock_guard<std::mutex> lock(entry->mu);
+      if (req->current_graph_version() != entry->version) {
+        throw Error(Code::kFailedPrecondition, "Current graph version " + std::to_string(req->current_graph_version()) +
+                                                   " does not match the session's " + std::to_string(entry->version));
+      }
+      std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
+      entry->session->Extend(bytes.data(), bytes.size());
+      resp->set_new_graph_version(++entry->version);
+    });
+  }
+
+  grpc::Status PartialRunSetup(grpc::ServerContext*, const tensorflow::PartialRunSetupRequest*,
+                               tensorflow::PartialRunSetupResponse*) override {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "PartialRunSetup is not supported by tensorgraph servers");
+  }
+
+  grpc::ServerUnaryReactor* RunStep(grpc::CallbackServerContext* ctx, const tensorflow::RunStepRequest* req,
+                                    tensorflow::RunStepResponse* resp) override {
+    auto* reactor = new StepReactor();
+    try {
+      if (!req->partial_run_handle().empty()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
+      auto entry = Find(req->session_handle());
+      std::vector<std::string> feed_names;
+      std::vector<Tensor> feeds;
+      for (const auto& f : req->feed()) {
+        feed_names.push_back(f.name());
+        feeds.push_back(TensorFromTfProto(f.tensor(), "fed to " + f.name()));
+      }
+      std::vector<std::string> fetches(req->fetch().begin(), req->fetch().end());
+      std::vector<std::string> targets(req->target().begin(), req->target().end());
+      int64_t handle = entry->session->MakeCallable(feed_names, fetches, targets);
+      LogPlacements(*entry->session);
+      StartRun(ctx, reactor, *entry, handle, std::move(feeds), req->options(), resp->mutable_metadata(),
+               [resp, fetches](const std::vector<Tensor>& out) {
+                 for (size_t i = 0; i < out.size(); i++) {
+                   auto* named = resp->add_tensor();
+                   named->set_name(fetches[i]);
+                   TensorToTfProto(out[i], named->mutable_tensor());
+                 }
+               });
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+    }
+    return reactor;
+  }
+
+  grpc::Status CloseSession(grpc::ServerContext*, const tensorflow::CloseSessionRequest* req,
+                            tensorflow::CloseSessionResponse*) override {
+    return Handle([&] {
+      std::shared_ptr<Entry> entry = Find(req->session_handle());
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        sessions_.erase(req->session_handle());
+      }
+      entry->session->Close();
+    });
+  }
+
+  // This task's devices, then every other task's (asked with the worker service's
+  // GetStatus; a task that does not answer is Unavailable, naming it).
+  grpc::Status ListDevices(grpc::ServerContext* ctx, const tensorflow::ListDevicesRequest* req,
+                           tensorflow::ListDevicesResponse* resp) override {
+    return Handle([&] {
+      if (!req->session_handle().empty()) Find(req->session_handle());
+      for (const auto& d : Devices()) *resp->add_local_device() = d;
+      ForEachOtherTask([&](const std::string& task, const std::string& address) {
+        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        grpc::ClientContext call;
+        call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
+        tensorflow::GetStatusResponse status;
+        grpc::Status s = stub->GetStatus(&call, {}, &status);
+        if (!s.ok()) {
+          throw Error(static_cast<Code>(s.error_code()), "ListDevices: task " + task + " at " + address +
+                                                             " did not answer: " + s.error_message());
+        }
+        for (const auto& d : status.device_attributes()) *resp->add_remote_device() = d;
+      });
+    });
+  }
+
+  // TF's Master::Reset: closes every session on this master and clears the containers on
+  // every task of the cluster (here, then CleanupAll on the others; as TF, a task that does not
+  // answer is logged, not an error).
+  grpc::Status Reset(grpc::ServerContext*, const tensorflow::ResetRequest* req, tensorflow::ResetResponse*) override {
+    return Handle([&] {
+      CloseAll();
+      std::vector<std::string> containers(req->container().begin(), req->container().end());
+      ClearContainers(containers);
+      tensorflow::CleanupAllRequest cleanup;
+      for (const auto& c : containers) cleanup.add_container(c);
+      ForEachOtherTask([&](const std::string& task, const std::string& address) {
+        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        grpc::ClientContext call;
+        call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        tensorflow::CleanupAllResponse resp;
+        grpc::Status s = stub->CleanupAll(&call, cleanup, &resp);
+        if (!s.ok()) std::fprintf(stderr, "Reset: could not clean up %s at %s: %s\n", task.c_str(), address.c_str(), s.error_message().c_str());
+      });
+    });
+  }
+
+  // Drops this task's containers (none named: the default container, the job name).
+  void ClearContainers(const std::vector<std::string>& containers) {
+    resources_->Clear(containers.empty() ? std::vector<std::string>{job_} : containers);
+  }
+
+  grpc::Status MakeCallable(grpc::ServerContext*, const tensorflow::MakeCallableRequest* req,
+                            tensorflow::MakeCallableResponse* resp) override {
+    return Handle([&] {
+      auto entry = Find(req->session_handle());
+      const auto& o = req->options();
+      int64_t h = entry->session->MakeCallable({o.feed().begin(), o.feed().end()}, {o.fetch().begin(), o.fetch().end()},
+                                               {o.target().begin(), o.target().end()});
+      LogPlacements(*entry->session);
+      std::lock_guard<std::mutex> lock(entry->mu);
+      entry->callable_options[h] = o;
+      resp->set_handle(h);
+    });
+  }
+
+  grpc::ServerUnaryReactor* RunCallable(grpc::CallbackServerContext* ctx, const tensorflow::RunCallableRequest* req,
+                                        tensorflow::RunCallableResponse* resp) override {
+    auto* reactor = new StepReactor();
+    try {
+      auto entry = Find(req->session_handle());
+      tensorflow::CallableOptions o;
+      {
+        std::lock_guard<std::mutex> lock(entry->mu);
+        auto it = entry->callable_options.find(req->handle());
+        if (it == entry->callable_options.end()) {
+          throw InvalidArgument("No such callable handle: " + std::to_string(req->handle()));
+        }
+        o = it->second;
+      }
+      std::vector<Tensor> feeds;
+      for (int i = 0; i < req->feed_size(); i++) feeds.push_back(TensorFromTfProto(req->feed(i), "fed to " + o.feed(i)));
+      StartRun(ctx, reactor, *entry, req->handle(), std::move(feeds), o.run_options(), resp->mutable_metadata(),
+               [resp](const std::vector<Tensor>& out) {
+                 for (const Tensor& t : out) TensorToTfProto(t, resp->add_fetch());
+               });
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+    }
+    return reactor;
+  }
+
+  grpc::Status ReleaseCallable(grpc::ServerContext*, const tensorflow::ReleaseCallableRequest* req,
+                               tensorflow::ReleaseCallableResponse*) override {
+    return Handle([&] {
+      auto entry = Find(req->session_handle());
+      std::lock_guard<std::mutex> lock(entry->mu);
+      // The runtime keeps the executor cached for its signature; only the handle goes.
+      if (!entry->callable_options.erase(req->handle())) {
+        throw InvalidArgument("No such callable handle: " + std::to_string(req->handle()));
+      }
+    });
+  }
+
+ private:
+  struct Entry {
+    std::shared_ptr<Session> session;
+    std::mutex mu;  // guards version and callable_options
+    int64_t version = 0;
+    std::map<int64_t, tensorflow::CallableOptions> callable_options;
+  };
+
+  // Calls fn(task name, address) for every task of the cluster but this one, in job and task order.
+  template <typename Fn>
+  void ForEachOtherTask(const Fn& fn) const {
+    for (const auto& job : cluster_.job()) {
+      std::map<int, std::string> tasks(job.tasks().begin(), job.tasks().end());
+      for (const auto& [index, address] : tasks) {
+        if (job.name() != job_ || index != task_) fn(TaskPrefix(job.name(), index), address);
+      }
+    }
+  }
+
+  // logDevicePlacement: as TF's servers, the placements go to the server's log (stderr).
+  static void LogPlacements(Session& session) {
+    for (const std::string& line : session.TakePlacementLog()) std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  std::shared_ptr<Entry> Find(const std::string& handle) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(handle);
+    // TF's words: a client of a restarted (or reset) server learns its session is gone.
+    if (it == sessions_.end()) throw Error(Code::kAborted, "Session " + handle + " is not found.");
+    return it->second;
+  }
+
+  SessionOptions OptionsFor(const tensorflow::ConfigProto& requested) const {
+    tensorflow::ConfigProto c = defaults_;
+    c.MergeFrom(requested);  // set fields of the client's config win
+    SessionOptions o;
+    auto cpu = c.device_count().find("CPU");
+    o.num_cpus = cpu != c.device_count().end() ? cpu->second : 1;
+    o.num_gpus = 0;  // servers are CPU-only so far
+    o.inter_op_threads = c.inter_op_parallelism_threads();
+    o.intra_op_threads = c.intra_op_parallelism_threads();
+    o.allow_soft_placement = c.allow_soft_placement();
+    o.log_device_placement = c.log_device_placement();
+    o.operation_timeout_ms = c.operation_timeout_in_ms();
+    o.job = job_;
+    o.task = task_;
+    o.shared_resources = resources_;
+    return o;
+  }
+
+  // Starts the step; when it ends, `fill` writes its fetched tensors into the response and
+  // the reactor finishes the call (on whichever thread ended the step).
+  void StartRun(grpc::CallbackServerContext* ctx, StepReactor* reactor, Entry& entry, int64_t handle,
+                std::vector<Tensor> feeds, const tensorflow::RunOptions& ro, tensorflow::RunMetadata* metadata,
+                std::function<void(const std::vector<Tensor>&)> fill) {
+    RunOptions opts;
+    opts.timeout_ms = ro.timeout_in_ms();
+    // A client deadline bounds the step too (its waits end when the client gave up).
+    if (ctx->deadline() != std::chrono::system_clock::time_point::max()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(ctx->deadline() - std::chrono::system_clock::now()).count();
+      left = std::max<int64_t>(1, left);
+      if (opts.timeout_ms <= 0 || left < opts.timeout_ms) opts.timeout_ms = left;
+    }
+    opts.trace = ro.trace_level() > tensorflow::RunOptions::NO_TRACE;
+    const bool trace = opts.trace;
+    StepDone done = [reactor, metadata, trace, fill = std::move(fill)](StepResult r) {
+      if (!r.status.ok()) {
+        reactor->Finish(ToGrpcStatus(r.status.error()));
+        return;
+      }
+      try {
+        fill(r.fetched);
+        if (trace) StatsToProto(r.stats, metadata);
+        reactor->Finish(grpc::Status::OK);
+      } catch (...) {
+        reactor->Finish(StatusOfException(std::current_exception()));
+      }
+    };
+    entry.session->RunCallableAsync(handle, std::move(feeds), opts, std::move(done), reactor->cancellation());
+  }
+
+  static void StatsToProto(const std::vector<NodeStats>& stats, tensorflow::RunMetadata* metadata) {
+    {
+      std::map<std::string, tensorflow::DeviceStepStats*> by_device;
+      for (const NodeStats& s : stats) {
+        auto*& dev = by_device[s.device];
+        if (!dev) {
+          dev = metadata->mutable_step_stats()->add_dev_stats();
+          dev->set_device(s.device);
+        }
+        auto* n = dev->add_node_stats();
+        n->set_node_name(s.node);
+        n->set_all_start_micros(s.start_us);
+        n->set_all_end_rel_micros(s.end_us - s.start_us);
+        n->set_op_end_rel_micros(s.end_us - s.start_us);
+        n->set_thread_id(static_cast<uint32_t>(s.thread % 1000003));
+        n->set_timeline_label(s.label);
+      }
+    }
+  }
+
+  const std::string job_;
+  const int task_;
+  const tensorflow::ClusterDef cluster_;
+  const tensorflow::ConfigProto defaults_;
+  std::shared_ptr<ResourceMgr> resources_;
+  const uint64_t incarnation_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Entry>> sessions_;
+};
+
+class WorkerServiceImpl final : public tensorflow::grpc::WorkerService::Service {
+ public:
+  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {}
+  grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
+                         tensorflow::GetStatusResponse* resp) override {
+    for (const auto& d : master_.Devices()) *resp->add_device_attributes() = d;
+    return grpc::Status::OK;
+  }
+
+  // A master's Reset reaching this task: its containers go (sessions on this task stay).
+  grpc::Status CleanupAll(grpc::ServerContext*, const tensorflow::CleanupAllRequest* req,
+                          tensorflow::CleanupAllResponse*) override {
+    master_.ClearContainers({req->container().begin(), req->container().end()});
+    return grpc::Status::OK;
+  }
+
+ private:
+  MasterServiceImpl& master_;
+};
+
+GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
+  if (!def.protocol().empty() && def.protocol() != "grpc") {
+    throw InvalidArgument("Server protocol '" + def.protocol() + "' is not supported; only 'grpc'");
+  }
+  std::string address;
+  for (const auto& job : def.cluster().job()) {
+    if (job.name() != def.job_name()) continue;
+    auto it = job.tasks().find(def.task_index());
+    if (it != job.tasks().end()) address = it->second;
+  }
+  if (address.empty()) {
+    throw InvalidArgument("Task " + std::to_string(def.task_index()) + " of job '" + def.job_name() +
+                          "' is not in the cluster");
+  }
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) throw InvalidArgument("Task address '" + address + "' has no port");
+  const std::string host = address.substr(0, colon);
+  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config());
+  worker_ = std::make_unique<WorkerServiceImpl>(*master_);
+  grpc::ServerBuilder builder;
+  // Only the address the cluster gives (tests bind 127.0.0.1); no credentials (unsecure build).
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(INT_MAX);  // tensors over gRPC's 4 MiB default
+  builder.SetMaxSendMessageSize(INT_MAX);
+  // A bound port in use is an error, not a second listener sharing it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.RegisterService(master_.get());
+  builder.RegisterService(worker_.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    server_.reset();
+    throw Error(Code::kUnknown, "Could not start gRPC server: cannot listen on " + address +
+                                    " (address in use or not available)");
+  }
+  target_ = "grpc://" + host + ":" + std::to_string(port_);
+}
+
+GrpcServer::~GrpcServer() { Stop(); }
+
+void GrpcServer::Join() {
+  std::unique_lock<std::mutex> lock(mu_);
+  stopped_cv_.wait(lock, [this] { return stopped_; });
+}
+
+void GrpcServer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  // Cancel steps in flight first, so shutdown does not wait on a blocked dequeue.
+  master_->CloseAll();
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    server_->Wait();
+  }
+  stopped_cv_.notify_all();
+}
+
+}  // namespace tg

@@ -1,0 +1,281 @@
+#include "distributed/grpc_session.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <climits>
+#include <thread>
+
+#include "distributed/grpc_status.h"
+#include "master_service.grpc.pb.h"
+#include "runtime/graph_def_proto.h"
+
+namespace tg {
+
+namespace {
+
+std::string AddressOf(const std::string& target) {
+  const std::string scheme = "grpc://";
+  if (target.rfind(scheme, 0) != 0 || target.size() == scheme.size()) {
+    throw InvalidArgument("Session target '" + target + "' is not supported: use '' (in-process) or 'grpc://host:port'");
+  }
+  return target.substr(scheme.size());
+}
+
+std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // tensors over gRPC's 4 MiB default
+  args.SetMaxSendMessageSize(-1);
+  // A restarted server is found again soon (gRPC's default backoff grows to 2 minutes).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(AddressOf(target), grpc::InsecureChannelCredentials(), args);
+}
+
+// A call bounded by timeout_ms (0: unbounded; without a server gRPC fails it at once
+// with UNAVAILABLE, as it does not wait for the channel to become ready).
+void SetDeadline(grpc::ClientContext* ctx, int64_t timeout_ms) {
+  if (timeout_ms > 0) ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+}
+
+// A unary call, retried on UNAVAILABLE as TF's GrpcRemoteMaster does (at most 10 times,
+// backoff from 1 ms growing 1.3x, never past the deadline): a call written to a connection
+// the server dropped (it restarted) fails with UNAVAILABLE although the server is there.
+// `call` makes one attempt with the context it is given.
+template <typename Call>
+grpc::Status WithRetry(int64_t timeout_ms, const Call& call) {
+  using Clock = std::chrono::system_clock;
+  const Clock::time_point deadline =
+      timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : Clock::time_point::max();
+  double backoff_us = 1000;
+  for (int attempt = 0;; attempt++) {
+    grpc::ClientContext ctx;
+    if (timeout_ms > 0) ctx.set_deadline(deadline);
+    grpc::Status s = call(&ctx);
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= 10) return s;
+    const Clock::time_point wake = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(backoff_us));
+    if (wake >= deadline) return s;
+    std::this_thread::sleep_until(wake);
+    backoff_us *= 1.3;
+  }
+}
+
+void Check(const grpc::Status& s, const std::string& target) {
+  if (!s.ok()) throw FromGrpcStatus(s, target);
+}
+
+void FillConfig(const SessionOptions& o, tensorflow::ConfigProto* c) {
+  (*c->mutable_device_count())["CPU"] = o.num_cpus;
+  c->set_inter_op_parallelism_threads(o.inter_op_threads);
+  c->set_intra_op_parallelism_threads(o.intra_op_threads);
+  c->set_allow_soft_placement(o.allow_soft_placement);
+  c->set_log_device_placement(o.log_device_placement);
+  c->set_operation_timeout_in_ms(o.operation_timeout_ms);
+}
+
+std::vector<NodeStats> StatsOf(const tensorflow::RunMetadata& m) {
+  std::vector<NodeStats> out;
+  for (const auto& dev : m.step_stats().dev_stats()) {
+    for (const auto& n : dev.node_stats()) {
+      NodeStats s;
+      s.node = n.node_name();
+      s.device = dev.device();
+      s.start_us = n.all_start_micros();
+      s.end_us = n.all_start_micros() + n.all_end_rel_micros();
+      s.thread = n.thread_id();
+      s.label = n.timeline_label();
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// One RunStep in flight.
+struct GrpcSession::Call {
+  grpc::ClientContext ctx;
+  tensorflow::RunStepRequest req;
+  tensorflow::RunStepResponse resp;
+  bool trace = false;
+  int64_t deadline_ms = 0;  // of the call (0: none)
+  std::unique_ptr<tensorflow::grpc::MasterService::Stub> stub;  // lives as long as the call
+
+  StepResult Result(const grpc::Status& s, const std::string& target) {
+    StepResult r;
+    if (!s.ok()) {
+      r.status = FromGrpcStatus(s, target);
+      return r;
+    }
+    try {
+      // By name: TF does not promise the fetch order in RunStepResponse.
+      std::map<std::string, const tensorflow::TensorProto*> by_name;
+      for (const auto& t : resp.tensor()) by_name[t.name()] = &t.tensor();
+      for (const auto& name : req.fetch()) {
+        auto it = by_name.find(name);
+        if (it == by_name.end()) throw Error(Code::kInternal, "RunStep answered no tensor for the fetch " + name);
+        r.fetched.push_back(TensorFromTfProto(*it->second, name));
+      }
+      if (trace) r.stats = StatsOf(resp.metadata());
+    } catch (const Error& e) {
+      r.status = e;
+    }
+    return r;
+  }
+};
+
+GrpcSession::GrpcSession(const std::string& target, const SessionOptions& options)
+    : target_(target), options_(options), channel_(ChannelTo(target)) {}
+
+GrpcSession::~GrpcSession() { Close(); }
+
+std::string GrpcSession::Handle() {
+  // mu_ held by the caller
+  if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
+  if (!handle_.empty()) return handle_;
+  tensorflow::CreateSessionRequest req;
+  FillConfig(options_, req.mutable_config());
+  tensorflow::CreateSessionResponse resp;
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->CreateSession(ctx, req, &resp); }),
+        target_);
+  handle_ = resp.session_handle();
+  graph_version_ = resp.graph_version();
+  return handle_;
+}
+
+void GrpcSession::Extend(const uint8_t* data, size_t size) {
+  tensorflow::ExtendSessionRequest req;
+  GraphDefToProto(data, size, req.mutable_graph_def());
+  std::lock_guard<std::mutex> lock(mu_);
+  req.set_session_handle(Handle());
+  req.set_current_graph_version(graph_version_);
+  tensorflow::ExtendSessionResponse resp;
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ExtendSession(ctx, req, &resp); }),
+        target_);
+  graph_version_ = resp.new_graph_version();
+}
+
+int64_t GrpcSession::MakeCallable(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
+                                  const std::vector<std::string>& targets) {
+  std::string key;
+  for (const auto& f : feeds) key += f + ',';
+  key += '|';
+  for (const auto& f : fetches) key += f + ',';
+  key += '|';
+  for (const auto& t : targets) key += t + ',';
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
+  auto it = signature_to_handle_.find(key);
+  if (it != signature_to_handle_.end()) return it->second;
+  // Each run is a RunStep naming the signature (TF's GrpcSession): the server caches it.
+  signatures_.push_back({feeds, fetches, targets});
+  const int64_t h = static_cast<int64_t>(signatures_.size()) - 1;
+  signature_to_handle_[key] = h;
+  return h;
+}
+
+std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const std::vector<Tensor>& feeds,
+                                                          const RunOptions& options) {
+  auto call = std::make_unique<Call>();
+  Signature sig;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    call->req.set_session_handle(Handle());
+    if (handle < 0 || handle >= static_cast<int64_t>(signatures_.size())) {
+      throw InvalidArgument("No such callable handle: " + std::to_string(handle));
+    }
+    sig = signatures_[handle];
+  }
+  if (feeds.size() != sig.feeds.size()) {
+    throw InvalidArgument("Expected " + std::to_string(sig.feeds.size()) + " feeds, got " + std::to_string(feeds.size()));
+  }
+  for (size_t i = 0; i < feeds.size(); i++) {
+    auto* f = call->req.add_feed();
+    f->set_name(sig.feeds[i]);
+    TensorToTfProto(feeds[i], f->mutable_tensor());
+  }
+  for (const auto& f : sig.fetches) call->req.add_fetch(f);
+  for (const auto& t : sig.targets) call->req.add_target(t);
+  const int64_t timeout = options.timeout_ms > 0 ? options.timeout_ms : options_.operation_timeout_ms;
+  call->req.mutable_options()->set_timeout_in_ms(timeout);
+  if (options.trace) call->req.mutable_options()->set_trace_level(tensorflow::RunOptions::FULL_TRACE);
+  call->trace = options.trace;
+  // The wire gets a little longer than the step, so the server's DeadlineExceeded (naming
+  // the node) usually arrives before gRPC's own.
+  call->deadline_ms = timeout > 0 ? timeout + 1000 : 0;
+  SetDeadline(&call->ctx, call->deadline_ms);
+  return call;
+}
+
+std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options,
+                                             std::vector<NodeStats>* stats) {
+  RunOptions opts = options;
+  opts.trace = options.trace && stats != nullptr;
+  std::unique_ptr<Call> call = StartCall(handle, feeds, opts);
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  grpc::Status s = WithRetry(call->deadline_ms, [&](grpc::ClientContext* ctx) {
+    call->resp.Clear();
+    return stub->RunStep(ctx, call->req, &call->resp);
+  });
+  StepResult r = call->Result(s, target_);
+  r.status.Check();
+  if (stats) *stats = std::move(r.stats);
+  return std::move(r.fetched);
+}
+
+void GrpcSession::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
+  std::shared_ptr<Call> call = StartCall(handle, feeds, options);
+  call->stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Call* raw = call.get();
+  const std::string target = target_;
+  raw->stub->async()->RunStep(&raw->ctx, &raw->req, &raw->resp,
+                         [call, target, done = std::move(done)](grpc::Status s) { done(call->Result(s, target)); });
+}
+
+void GrpcSession::Close() {
+  std::string handle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    handle.swap(handle_);
+  }
+  if (handle.empty()) return;
+  tensorflow::CloseSessionRequest req;
+  req.set_session_handle(handle);
+  tensorflow::CloseSessionResponse resp;
+  grpc::ClientContext ctx;
+  // Closing never hangs on a dead server: a short bound, and its failure is not the caller's.
+  SetDeadline(&ctx, 5000);
+  (void)tensorflow::grpc::MasterService::NewStub(channel_)->CloseSession(&ctx, req, &resp);
+}
+
+std::vector<DeviceInfo> GrpcSession::ListDevices() {
+  tensorflow::ListDevicesRequest req;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
+    req.set_session_handle(handle_);
+  }
+  tensorflow::ListDevicesResponse resp;
+  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ListDevices(ctx, req, &resp); }),
+        target_);
+  std::vector<DeviceInfo> out;
+  for (const auto* list : {&resp.local_device(), &resp.remote_device()}) {
+    for (const auto& d : *list) out.push_back({d.name(), d.device_type(), d.memory_limit(), d.physical_device_desc()});
+  }
+  return out;
+}
+
+void GrpcSession::Reset(const std::string& target, const std::vector<std::string>& containers, int64_t timeout_ms) {
+  tensorflow::ResetRequest req;
+  for (const auto& c : containers) req.add_container(c);
+  tensorflow::ResetResponse resp;
+  auto stub = tensorflow::grpc::MasterService::NewStub(ChannelTo(target));
+  Check(WithRetry(timeout_ms, [&](grpc::ClientContext* ctx) { return stub->Reset(ctx, req, &resp); }), target);
+}
+
+}  // namespace tg

@@ -1,0 +1,385 @@
+// tf.train.Server and grpc:// sessions (docs/distributed.md): servers run as child processes
+// (tools/tensorgraph-server.mjs) on 127.0.0.1 with one inter-op and one intra-op thread; a
+// client session in this process drives them over gRPC. Expected values are computed by hand
+// or by the same graph in an in-process session.
+import test from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from 'tensorgraph';
+
+const serverScript = join(process.cwd(), 'tools', 'tensorgraph-server.mjs');
+const children: ChildProcess[] = [];
+
+/**
+ * Starts `tensorgraph-server` for task 0 of `job`; the cluster is that one task on 127.0.0.1
+ * (port 0: any free one) unless `cluster` gives its --cluster values.
+ */
+function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript],
+  env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
+  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0'];
+  const proc = spawn(program[0], [...program.slice(1), ...args, '--inter-op', '1', '--intra-op', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 10 s: ${out}${err}`)), 10000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (grpc:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, target: m[1], port: Number(m[2]), stderr: () => err });
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${out}${err}`));
+    });
+  });
+}
+
+/** A port no one listens on now (the OS's pick for port 0), for clusters whose tasks must know each other's. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function exited(proc: ChildProcess): Promise<void> {
+  return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()));
+}
+
+test.after.always(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+const CONFIG = { interOpParallelismThreads: 1, intraOpParallelismThreads: 1 };
+
+// A build without gRPC (TG_WITH_GRPC=OFF, or libgrpc++-dev missing) has no servers: then only
+// the last test runs, checking that servers and grpc:// sessions say so.
+function grpcBuilt(): boolean {
+  try {
+    tf.train.Server.createLocalServer(CONFIG).stop();
+    return true;
+  } catch (e) {
+    if (e instanceof tf.errors.UnimplementedError) return false;
+    throw e;
+  }
+}
+const withGrpc = grpcBuilt();
+const serial = withGrpc ? test.serial : test.serial.skip;
+
+serial('a graph run through a server gives the in-process results (run, runAsync, makeCallable)', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const a = tf.constant([[1, 2], [3, 4]], { name: 'a', dtype: 'float32' });
+    const x = tf.placeholder('float32', { shape: [2, 1], name: 'x' });
+    const y = tf.matmul(a, x).add(1);
+    const s = tf.reduceSum(y);
+    const words = tf.constant(['ab', 'c'], { name: 'words' });
+    const feed = { x: [[1], [2]] };
+    const local = new tf.Session({ config: CONFIG });
+    const remote = new tf.Session({ target, config: CONFIG });
+    t.is(remote.target, target);
+    const want = local.run([y, s, words], feed);
+    const got = remote.run([y, s, words], feed);
+    t.deepEqual(got[0].toArray(), [[6], [12]]);  // [1*1+2*2+1, 3*1+4*2+1]
+    t.deepEqual(got.map((v) => v.toArray()), want.map((v) => v.toArray()));
+    // Nodes added after the first run reach the server as an ExtendSession delta.
+    const z = s.mul(2);
+    t.is((await remote.runAsync(s, feed)).item(), 18);  // (after the await the default graph is no longer g)
+    t.is(remote.run(z, feed).item(), 36);
+    const f = remote.makeCallable(z, [x]);
+    t.is(f([[0], [1]]).item(), 2 * (2 + 1 + 4 + 1));
+    local.close();
+    remote.close();
+  });
+});
+
+serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0)", async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const v = new tf.Variable(0, { name: 'v', dtype: 'float32' });
+    const one = tf.assign(v, 1);
+    const two = tf.assign(v, 2);
+    const sess1 = new tf.Session({ target, config: CONFIG });
+    sess1.run(v.initializer);
+    sess1.run(one);
+    const sess2 = new tf.Session({ target, config: CONFIG });
+    t.is(sess2.run(v).item(), 1);
+    sess2.run(two);
+    t.is(sess1.run(v).item(), 2);
+    sess1.close();
+    // Closing a session leaves the server's variables.
+    t.is(sess2.run(v).item(), 2);
+    sess2.close();
+    const sess3 = new tf.Session({ target, config: CONFIG });
+    t.is(sess3.run(v).item(), 2);
+    sess3.close();
+  });
+});
+
+serial('Session.reset(target, containers) clears that container and closes the sessions', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const kept = new tf.Variable(5, { name: 'kept', dtype: 'float32' });
+    const gone = tf.container('c1', () => new tf.Variable(7, { name: 'gone', dtype: 'float32' }));
+    const sess = new tf.Session({ target, config: CONFIG });
+    sess.run([kept.initializer, gone.initializer]);
+    t.deepEqual(sess.run([kept, gone]).map((v) => v.item()), [5, 7]);
+    tf.Session.reset(target, ['c1']);
+    // TF: reset closes every session on the server; its handle is gone.
+    t.throws(() => sess.run(kept), { instanceOf: tf.errors.AbortedError });
+    const fresh = new tf.Session({ target, config: CONFIG });
+    t.is(fresh.run(kept).item(), 5);
+    t.throws(() => fresh.run(gone), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    // No containers named: the default container (the job name) goes.
+    tf.Session.reset(target, []);
+    const last = new tf.Session({ target, config: CONFIG });
+    t.throws(() => last.run(kept), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    last.close();
+    sess.close();
+    fresh.close();
+  });
+});
+
+serial('listDevices over gRPC names the task; nodes pinned to it run, other tasks are an error', async (t) => {
+  const { proc, target, stderr } = await startServer('ps');
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const sess = new tf.Session({ target, config: { ...CONFIG, logDevicePlacement: true } });
+    t.deepEqual(sess.listDevices().map((d) => [d.name, d.deviceType]), [['/job:ps/replica:0/task:0/device:CPU:0', 'CPU']]);
+    const a = tf.device('/job:ps/task:0', () => tf.constant(3, { name: 'a' }));
+    t.is(sess.run(a.mul(2)).item(), 6);
+    const b = tf.device('/job:worker/task:0', () => tf.constant(4, { name: 'b' }));
+    t.throws(() => sess.run(b), { instanceOf: tf.errors.InvalidArgumentError, message: /job:worker/ });
+    sess.close();
+    // logDevicePlacement: the server logs the placements, as TF's servers do.
+    const line = 'a: /job:ps/replica:0/task:0/device:CPU:0';
+    await new Promise<void>((resolve) => {
+      const check = () => (stderr().includes(line) ? resolve() : proc.stderr!.once('data', check));
+      check();
+    });
+    t.true(stderr().includes(line));
+  });
+});
+
+serial('listDevices lists every task of the cluster and Session.reset clears containers on all of them; a task that is down is UnavailableError', async (t) => {
+  const [psPort, workerPort] = [await freePort(), await freePort()];
+  const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+  const ps = await startServer('ps', cluster);
+  const worker = await startServer('worker', cluster);
+  t.is(worker.port, workerPort);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name),
+      ['/job:worker/replica:0/task:0/device:CPU:0', '/job:ps/replica:0/task:0/device:CPU:0']);
+    sess.close();
+    // Variables on the ps task; a reset through the worker's master reaches the ps (CleanupAll).
+    const kept = new tf.Variable(5, { name: 'kept', dtype: 'float32' });
+    const gone = tf.container('c1', () => new tf.Variable(7, { name: 'gone', dtype: 'float32' }));
+    const onPs = new tf.Session({ target: ps.target, config: CONFIG });
+    onPs.run([kept.initializer, gone.initializer]);
+    onPs.close();
+    tf.Session.reset(worker.target, ['c1']);
+    const after = new tf.Session({ target: ps.target, config: CONFIG });
+    t.is(after.run(kept).item(), 5);
+    t.throws(() => after.run(gone), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized/ });
+    after.close();
+  });
+  ps.proc.kill('SIGKILL');
+  await exited(ps.proc);
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.throws(() => sess.listDevices(), { instanceOf: tf.errors.UnavailableError, message: /job:ps/ });
+    sess.close();
+  });
+});
+
+serial('a restarted server: the old session is AbortedError (its handle is gone), a new one works', async (t) => {
+  const first = await startServer();
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const c = tf.constant(2, { name: 'c' }).mul(5);
+    const old = new tf.Session({ target: first.target, config: CONFIG });
+    t.is(old.run(c).item(), 10);
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    const second = await startServer('local', [`local=127.0.0.1:${first.port}`]);
+    t.is(second.target, first.target);
+    t.throws(() => old.run(c), { instanceOf: tf.errors.AbortedError, message: /not found/ });
+    const fresh = new tf.Session({ target: second.target, graph: g, config: CONFIG });
+    t.is(fresh.run(c).item(), 10);
+    fresh.close();
+    old.close();
+  });
+});
+
+serial('the Node-less tg_server serves the same master service', async (t) => {
+  const binary = join(process.cwd(), 'build', 'Release', 'tg_server');
+  const { target } = await startServer('local', ['local=127.0.0.1:0'], [binary]);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name), ['/job:local/replica:0/task:0/device:CPU:0']);
+    t.is(sess.run(tf.constant(20).add(22)).item(), 42);
+    sess.close();
+  });
+});
+
+serial('tensorgraph-server takes its cluster and task from TF_CONFIG', async (t) => {
+  const port = await freePort();
+  const tfConfig = JSON.stringify({ cluster: { chief: [`127.0.0.1:${port}`] }, task: { type: 'chief', index: 0 } });
+  const { target } = await startServer('', [], undefined, { TF_CONFIG: tfConfig });
+  t.is(target, `grpc://127.0.0.1:${port}`);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.deepEqual(sess.listDevices().map((d) => d.name), ['/job:chief/replica:0/task:0/device:CPU:0']);
+    sess.close();
+  });
+});
+
+serial('a killed server gives UnavailableError; a missing one too', async (t) => {
+  const { proc, target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const c = tf.constant(1, { name: 'c' }).add(1);
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.is(sess.run(c).item(), 2);
+    proc.kill('SIGKILL');
+  });
+  await exited(proc);
+  g.asDefault(() => {
+    t.throws(() => new tf.Session({ target, config: CONFIG }).run(tf.constant(2, { name: 'd' })), { instanceOf: tf.errors.UnavailableError });
+  });
+  // A bounded wait for a server that is not there (operationTimeoutInMs bounds every call).
+  const g2 = new tf.Graph();
+  g2.asDefault(() => {
+    const sess = new tf.Session({ target, config: { ...CONFIG, operationTimeoutInMs: 2000 } });
+    const err = t.throws(() => sess.run(tf.constant(1)));
+    t.true(err instanceof tf.errors.UnavailableError || err instanceof tf.errors.DeadlineExceededError, String(err));
+  });
+});
+
+serial('a blocked dequeue on the server ends at the run timeout or the session operation timeout', async (t) => {
+  const { target } = await startServer();
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const q = new tf.FIFOQueue(2, 'int32', { shapes: [[]], name: 'q' });
+    const take = q.dequeue() as tf.Tensor;
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.throws(() => sess.run(take, undefined, { timeoutInMs: 300 }), { instanceOf: tf.errors.DeadlineExceededError });
+    sess.close();
+    const bounded = new tf.Session({ target, config: { ...CONFIG, operationTimeoutInMs: 300 } });
+    t.throws(() => bounded.run(take), { instanceOf: tf.errors.DeadlineExceededError });
+    // The server is free again: the queue takes and gives values.
+    bounded.run(q.enqueue(9));
+    t.is(bounded.run(take).item(), 9);
+    bounded.close();
+  });
+});
+
+// The queues of the client-gone test (its client script builds the same): shared by name on
+// the server; the client's step signals on 'sig' before it waits on 'main'.
+function queuesGraph() {
+  const main = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'main', sharedName: 'main' });
+  const sig = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'sig', sharedName: 'sig' });
+  const signal = sig.enqueue(1);
+  const waitMain = tf.controlDependencies([signal], () => main.dequeue() as tf.Tensor);
+  return { main, sig, waitMain };
+}
+
+serial("a killed client's blocked step is cancelled: it does not take a value enqueued later", async (t) => {
+  const { target } = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'tg-grpc-client-'));
+  const script = join(dir, 'client.mjs');
+  writeFileSync(script, `
+    import * as tf from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+    const main = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'main', sharedName: 'main' });
+    const sig = new tf.FIFOQueue(5, 'int32', { shapes: [[]], name: 'sig', sharedName: 'sig' });
+    const signal = sig.enqueue(1);
+    const waitMain = tf.controlDependencies([signal], () => main.dequeue());
+    const sess = new tf.Session({ target: process.argv[2] });
+    sess.run(waitMain);
+    console.log('dequeued');
+  `);
+  const client = spawn(process.execPath, [script, target], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(client);
+  const g = new tf.Graph();
+  await g.asDefault(async () => {
+    const { main, sig } = queuesGraph();
+    const sess = new tf.Session({ target, config: CONFIG });
+    // The client's step has signalled: it is waiting on 'main' (or about to).
+    t.is((await sess.runAsync(sig.dequeue() as tf.Tensor, undefined, { timeoutInMs: 20000 })).item(), 1);
+    client.kill('SIGKILL');
+    await exited(client);
+    // The kernel closed the client's connection before this process learnt of its exit, so
+    // the server has cancelled that step before the enqueue below arrives.
+    sess.run(main.enqueue(5));
+    t.is(sess.run(main.dequeue() as tf.Tensor, undefined, { timeoutInMs: 5000 }).item(), 5);
+    sess.close();
+  });
+});
+
+serial('a port in use is a typed error; the running server is unaffected', async (t) => {
+  const { target, port } = await startServer();
+  const err = t.throws(() => new tf.train.Server({ local: [`127.0.0.1:${port}`] }, { jobName: 'local', taskIndex: 0 }),
+    { instanceOf: tf.errors.UnknownError });
+  t.regex(err!.message, /Could not start gRPC server/);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target, config: CONFIG });
+    t.is(sess.run(tf.constant(5).add(1)).item(), 6);
+    sess.close();
+  });
+  // A task the cluster lacks.
+  t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }, { jobName: 'local', taskIndex: 3 }), { instanceOf: tf.errors.InvalidArgumentError });
+});
+
+serial('an in-process server: createLocalServer, a session on it, stop; the process exits cleanly', (t) => {
+  const server = tf.train.Server.createLocalServer(CONFIG);
+  t.regex(server.target, /^grpc:\/\/localhost:\d+$/);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const sess = new tf.Session({ target: server.target, config: CONFIG });
+    t.deepEqual(sess.run(tf.constant([1, 2]).mul(3)).toArray(), [3, 6]);
+    server.stop();
+    t.throws(() => sess.run(tf.constant(1)), { instanceOf: tf.errors.UnavailableError });
+    sess.close();
+  });
+  // A program that leaves its server and session running still exits, with its status.
+  const dir = mkdtempSync(join(tmpdir(), 'tg-grpc-exit-'));
+  const script = join(dir, 'main.mjs');
+  writeFileSync(script, `
+    import * as tf from '${pathToFileURL(join(process.cwd(), 'dist', 'index.js')).href}';
+    const server = new tf.train.Server({ w: ['127.0.0.1:0'] }, { config: { interOpParallelismThreads: 1, intraOpParallelismThreads: 1 } });
+    const sess = new tf.Session({ target: server.target });
+    console.log('ran', sess.run(tf.constant(4).add(1)).item());
+    process.exitCode = 3;
+  `);
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20000 });
+  t.is(r.stdout.trim(), 'ran 5', r.stderr);
+  t.is(r.status, 3, r.stderr);
+});
+
+(withGrpc ? test.skip : test)('without gRPC in the build, servers and grpc:// sessions are UnimplementedError', (t) => {
+  t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }), { instanceOf: tf.errors.UnimplementedError });
+  t.throws(() => new tf.Session({ target: 'grpc://127.0.0.1:1' }), { instanceOf: tf.errors.UnimplementedError });
+  t.throws(() => tf.Session.reset('grpc://127.0.0.1:1', []), { instanceOf: tf.errors.UnimplementedError });
+});
