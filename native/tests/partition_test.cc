@@ -382,7 +382,9 @@ TEST(GraphPartition, APartitionSerialisesAndImportsAsItStands) {
         EXPECT_EQ(y.AttrString("tensor_name"), x.AttrString("tensor_name"));
         EXPECT_EQ(y.AttrInt("send_device_incarnation"), x.AttrInt("send_device_incarnation"));
       }
-      if (x.op == "Const") EXPECT_EQ(y.AttrTensor("value").num_elements(), x.AttrTensor("value").num_elements());
+      if (x.op == "Const") {
+        EXPECT_EQ(y.AttrTensor("value").num_elements(), x.AttrTensor("value").num_elements());
+      }
     }
   }
 }
