@@ -15,12 +15,12 @@ const serverScript = join(process.cwd(), 'tools', 'tensorgraph-server.mjs');
 const children: ChildProcess[] = [];
 
 /**
- * Starts `tensorgraph-server` for task 0 of `job`; the cluster is that one task on 127.0.0.1
+ * Starts `tensorgraph-server` for task `task` of `job`; the cluster is that one task on 127.0.0.1
  * (port 0: any free one) unless `cluster` gives its --cluster values.
  */
 function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript],
-  env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
-  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0'];
+  env?: NodeJS.ProcessEnv, task = 0): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
+  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', String(task)];
   const proc = spawn(program[0], [...program.slice(1), ...args, '--inter-op', '1', '--intra-op', '1'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(proc);
@@ -333,6 +333,135 @@ serial("a killed client's blocked step is cancelled: it does not take a value en
     // the server has cancelled that step before the enqueue below arrives.
     sess.run(main.enqueue(5));
     t.is(sess.run(main.dequeue() as tf.Tensor, undefined, { timeoutInMs: 5000 }).item(), 5);
+    sess.close();
+  });
+});
+
+// Graphs spanning tasks: the worker's master places over the cluster, registers the ps
+// partitions with the ps's worker service and runs them per step (RunGraph, RecvTensor).
+async function psAndWorkers(workers: number) {
+  const ports = [await freePort()];
+  for (let i = 0; i < workers; i++) ports.push(await freePort());
+  const cluster = [`ps=127.0.0.1:${ports[0]}`, `worker=${ports.slice(1).map((p) => `127.0.0.1:${p}`).join(',')}`];
+  const ps = await startServer('ps', cluster);
+  const ws = [];
+  for (let i = 0; i < workers; i++) ws.push(await startServer('worker', cluster, undefined, undefined, i));
+  return { ps, workers: ws, cluster };
+}
+
+serial('a variable on the ps updated by a graph computed on the worker; a fetch from the ps; another session sees it', async (t) => {
+  const { ps, workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const v = tf.device('/job:ps/task:0', () => new tf.Variable([1, 2], { name: 'v', dtype: 'float32' }));
+    const x = tf.placeholder('float32', { shape: [2], name: 'x' });
+    const delta = tf.device('/job:worker/task:0', () => tf.add(tf.multiply(x, 2), 1));
+    const update = tf.device('/job:ps/task:0', () => v.assignAdd(delta));
+    const onPs = tf.device('/job:ps/task:0', () => tf.reduceSum(v.value()));
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    sess.run(v.initializer);
+    // [1, 2] + (2 * [1, 3] + 1) = [4, 9]
+    t.deepEqual(sess.run(update, { x: [1, 3] }).toArray(), [4, 9]);
+    t.deepEqual(sess.run(v.value()).toArray(), [4, 9]);
+    t.is(sess.run(onPs).item(), 13);
+    // [4, 9] + (2 * [1, 0] + 1) = [7, 10], fetched with the sum from the ps in one step
+    sess.run(update, { x: [1, 0] });
+    const [value, sum] = sess.run([v.value(), onPs]);
+    t.deepEqual(value.toArray(), [7, 10]);
+    t.is(sum.item(), 17);
+    sess.close();
+    // The variable lives on the ps: a session on the ps itself sees it.
+    const direct = new tf.Session({ target: ps.target, config: CONFIG });
+    t.deepEqual(direct.run(v.value()).toArray(), [7, 10]);
+    direct.close();
+  });
+});
+
+serial('a tf.cond across tasks: the untaken branch on the ps crosses as dead', async (t) => {
+  const { workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const p = tf.placeholder('bool', { shape: [], name: 'p' });
+    const x = tf.device('/job:worker/task:0', () => tf.constant(3, { dtype: 'float32', name: 'x' }));
+    const r = tf.cond(p, () => tf.device('/job:ps/task:0', () => tf.multiply(x, 10)),
+      () => tf.device('/job:ps/task:0', () => tf.subtract(x, 1)));
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.is(sess.run(r, { p: true }).item(), 30);
+    t.is(sess.run(r, { p: false }).item(), 2);
+    sess.close();
+  });
+});
+
+serial('between-graph async training with replicaDeviceSetter: two worker clients, variables on the ps, converges', async (t) => {
+  const { ps, workers, cluster } = await psAndWorkers(2);
+  const spec = new tf.train.ClusterSpec({ ps: [cluster[0].slice(3)], worker: cluster[1].slice(7).split(',') });
+  // y = 2x + 1 on 8 points in [-1, 1]
+  const xs = Array.from({ length: 8 }, (_, i) => -1 + (2 * i) / 7);
+  const ys = xs.map((v) => 2 * v + 1);
+  const replicas = workers.map((w, i) => {
+    const g = new tf.Graph();
+    return g.asDefault(() => {
+      const setter = tf.train.replicaDeviceSetter({ cluster: spec, workerDevice: `/job:worker/task:${i}` });
+      return tf.device(setter, () => {
+        const w = new tf.Variable(0, { name: 'w', dtype: 'float32' });
+        const b = new tf.Variable(0, { name: 'b', dtype: 'float32' });
+        const x = tf.placeholder('float32', { shape: [8], name: 'x' });
+        const y = tf.placeholder('float32', { shape: [8], name: 'y' });
+        const loss = tf.reduceMean(tf.square(tf.subtract(tf.add(tf.multiply(w, x), b), y)));
+        const step = new tf.train.GradientDescentOptimizer(0.1).minimize(loss);
+        const sess = new tf.Session({ target: workers[i].target, graph: g, config: CONFIG });
+        return { w, b, step, init: tf.globalVariablesInitializer(), sess, x, y };
+      });
+    });
+  });
+  replicas[0].sess.run(replicas[0].init);  // the chief initialises the shared variables
+  for (let i = 0; i < 60; i++) {
+    await Promise.all(replicas.map((r) => r.sess.runAsync(r.step, { x: xs, y: ys })));
+  }
+  // Both clients read the same variables on the ps.
+  for (const r of replicas) {
+    const [w, b] = r.sess.run([r.w.value(), r.b.value()]).map((v) => v.item() as number);
+    t.true(Math.abs(w - 2) < 1e-2, `w = ${w}`);
+    t.true(Math.abs(b - 1) < 1e-2, `b = ${b}`);
+  }
+  for (const r of replicas) r.sess.close();
+  t.truthy(ps);
+});
+
+serial('a ps killed while a step waits on it: the step fails fast with UnavailableError/AbortedError, and so does the next', async (t) => {
+  const { ps, workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  let sess!: tf.Session;
+  let blocked!: Promise<unknown>;
+  let later!: tf.Tensor;
+  g.asDefault(() => {
+    const taken = tf.device('/job:ps/task:0', () => new tf.FIFOQueue(2, 'float32', { shapes: [[]], name: 'q' }).dequeue() as tf.Tensor);
+    const y = tf.device('/job:worker/task:0', () => tf.multiply(taken, 2));
+    later = tf.device('/job:ps/task:0', () => tf.add(tf.constant(1), 1));
+    sess = new tf.Session({ target: worker.target, config: CONFIG });
+    t.is(sess.run(later).item(), 2);
+    blocked = sess.runAsync(y);
+  });
+  ps.proc.kill('SIGKILL');
+  await exited(ps.proc);
+  const err = await t.throwsAsync(blocked);
+  t.true(err instanceof tf.errors.UnavailableError || err instanceof tf.errors.AbortedError, String(err));
+  const next = t.throws(() => sess.run(later));
+  t.true(next instanceof tf.errors.UnavailableError || next instanceof tf.errors.AbortedError, String(next));
+  sess.close();
+});
+
+serial('a task missing when the graph first needs it: UnavailableError/DeadlineExceededError within the operation timeout', async (t) => {
+  const [psPort, workerPort] = [await freePort(), await freePort()];
+  const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+  const worker = await startServer('worker', cluster);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const a = tf.device('/job:ps/task:0', () => tf.constant(1, { name: 'a' }));
+    const sess = new tf.Session({ target: worker.target, config: { ...CONFIG, operationTimeoutInMs: 500 } });
+    const err = t.throws(() => sess.run(a));
+    t.true(err instanceof tf.errors.UnavailableError || err instanceof tf.errors.DeadlineExceededError, String(err));
+    t.regex(String(err), /job:ps/);
     sess.close();
   });
 });

@@ -6,8 +6,14 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <set>
 
+#include "distributed/grpc_cluster.h"
 #include "distributed/grpc_status.h"
+#include "runtime/device.h"
+#include "runtime/executor.h"
+#include "runtime/graph.h"
+#include "runtime/threadpool.h"
 #include "master_service.grpc.pb.h"
 #include "runtime/graph_def_proto.h"
 #include "runtime/resource_mgr.h"
@@ -65,7 +71,15 @@ class MasterServiceImpl final : public MasterServiceBase {
  public:
   MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults)
       : job_(std::move(job)), task_(task), cluster_(cluster), defaults_(defaults),
-        resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()) {}
+        resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()),
+        channels_(std::make_shared<WorkerChannels>(job_, task_, cluster)),
+        steps_(std::make_shared<StepRendezvousMgr>(channels_)) {}
+
+  const std::string& job() const { return job_; }
+  int task() const { return task_; }
+  const tensorflow::ConfigProto& defaults() const { return defaults_; }
+  const std::shared_ptr<ResourceMgr>& resources() const { return resources_; }
+  StepRendezvousMgr& steps() { return *steps_; }
 
   std::vector<tensorflow::DeviceAttributes> Devices() const {
     tensorflow::DeviceAttributes d;
@@ -315,6 +329,7 @@ class MasterServiceImpl final : public MasterServiceBase {
     o.job = job_;
     o.task = task_;
     o.shared_resources = resources_;
+    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms);
     return o;
   }
 
@@ -375,13 +390,30 @@ class MasterServiceImpl final : public MasterServiceBase {
   const tensorflow::ConfigProto defaults_;
   std::shared_ptr<ResourceMgr> resources_;
   const uint64_t incarnation_;
+  std::shared_ptr<WorkerChannels> channels_;
+  std::shared_ptr<StepRendezvousMgr> steps_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> sessions_;
 };
 
-class WorkerServiceImpl final : public tensorflow::grpc::WorkerService::Service {
+// The worker: partitions that masters (this task's or another's) register, run per step on
+// this task's devices with the server's resources; RecvTensor answers other tasks from this
+// task's per-step rendezvous.
+class WorkerServiceImpl final
+    : public tensorflow::grpc::WorkerService::WithCallbackMethod_RunGraph<
+          tensorflow::grpc::WorkerService::WithCallbackMethod_RecvTensor<tensorflow::grpc::WorkerService::Service>> {
  public:
-  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {}
+  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {
+    const tensorflow::ConfigProto& c = master.defaults();
+    const int inter = c.inter_op_parallelism_threads() > 0 ? c.inter_op_parallelism_threads() : ThreadPool::DefaultThreads();
+    const int intra = c.intra_op_parallelism_threads() > 0 ? c.intra_op_parallelism_threads() : ThreadPool::DefaultThreads();
+    intra_op_ = std::make_unique<ThreadPool>(intra);
+    inter_op_ = std::make_unique<ThreadPool>(inter, [intra] { ThreadPool::LimitOpenMpTeam(intra); });
+    auto cpu = c.device_count().find("CPU");
+    devices_ = std::make_unique<DeviceMgr>(cpu != c.device_count().end() ? cpu->second : 1, 0, GpuOptions(),
+                                           intra_op_.get(), master.job(), master.task());
+  }
+
   grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
                          tensorflow::GetStatusResponse* resp) override {
     for (const auto& d : master_.Devices()) *resp->add_device_attributes() = d;
@@ -395,8 +427,168 @@ class WorkerServiceImpl final : public tensorflow::grpc::WorkerService::Service 
     return grpc::Status::OK;
   }
 
+  grpc::Status RegisterGraph(grpc::ServerContext*, const tensorflow::RegisterGraphRequest* req,
+                             tensorflow::RegisterGraphResponse* resp) override {
+    return Handle([&] {
+      auto g = std::make_shared<Registered>();
+      g->graph = std::make_unique<Graph>();
+      std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
+      g->graph->Extend(bytes.data(), bytes.size());
+      // A partition is one device's: its nodes name it.
+      Device* device = devices_->cpu0();
+      std::vector<std::string> targets;
+      for (size_t i = 0; i < g->graph->num_nodes(); i++) {
+        const Node& n = *g->graph->node(i);
+        targets.push_back(n.name);
+        if (!n.device.empty()) {
+          device = devices_->Find(ParsedDeviceName::ParseOrThrow(n.device));
+          if (!device) throw InvalidArgument("RegisterGraph: node " + n.name + " is placed on " + n.device +
+                                             ", which is not a device of this task", n.name);
+        }
+      }
+      g->executor = std::make_unique<Executor>(*g->graph, [device](const Node&) { return device; },
+                                               master_.resources().get(), inter_op_.get(), std::vector<std::string>{},
+                                               std::vector<std::string>{}, targets);
+      char handle[17];
+      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
+      std::lock_guard<std::mutex> lock(mu_);
+      graphs_[handle] = std::move(g);
+      resp->set_graph_handle(handle);
+    });
+  }
+
+  grpc::Status DeregisterGraph(grpc::ServerContext*, const tensorflow::DeregisterGraphRequest* req,
+                               tensorflow::DeregisterGraphResponse*) override {
+    return Handle([&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Steps in flight hold their own reference.
+      if (!graphs_.erase(req->graph_handle())) throw InvalidArgument("Graph handle is not found: " + req->graph_handle());
+    });
+  }
+
+  grpc::ServerUnaryReactor* RunGraph(grpc::CallbackServerContext* ctx, const tensorflow::RunGraphRequest* req,
+                                     tensorflow::RunGraphResponse* resp) override {
+    auto* reactor = new StepReactor();
+    try {
+      if (req->is_partial()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
+      std::shared_ptr<Registered> g;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = graphs_.find(req->graph_handle());
+        // TF's words: the master learns this worker lost its graphs (it restarted).
+        if (it == graphs_.end()) {
+          throw Error(Code::kAborted, "Graph handle is not found: " + req->graph_handle() + ". Possibly, this worker (\"" +
+                                          TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
+        }
+        g = it->second;
+      }
+      const int64_t step_id = req->step_id();
+      std::shared_ptr<Rendezvous> rendezvous = master_.steps().Find(step_id);
+      for (const auto& s : req->send()) {
+        rendezvous->Send(s.name(), RendezvousValue{TensorFromTfProto(s.tensor(), "sent as " + s.name()), false, nullptr});
+      }
+      std::shared_ptr<CancellationManager> cm = reactor->cancellation();
+      // The step's failure (here or the master's cancel) aborts this task's rendezvous for it.
+      const CancellationManager::Token token = cm->NewToken();
+      std::weak_ptr<Rendezvous> weak = rendezvous;
+      if (!cm->Register(token, [weak](const Error& reason) {
+            if (auto r = weak.lock()) r->StartAbort(reason);
+          })) {
+        rendezvous->StartAbort(cm->reason());
+      }
+      RunOptions opts;
+      if (ctx->deadline() != std::chrono::system_clock::time_point::max()) {
+        opts.timeout_ms = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   ctx->deadline() - std::chrono::system_clock::now()).count());
+      }
+      std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
+      Track(cm, true);
+      g->executor->RunAsync({}, opts, cm,
+                            [this, g, reactor, resp, rendezvous, cm, token, recv_keys](StepResult r) {
+                              cm->Deregister(token);
+                              Track(cm, false);
+                              Status status = r.status;
+                              if (!status.ok() && cm->IsCancelled()) status = cm->reason();
+                              for (size_t i = 0; status.ok() && i < recv_keys.size(); i++) {
+                                bool got = false;
+                                rendezvous->RecvLocalAsync(recv_keys[i], [&](const Status& s, RendezvousValue v) {
+                                  got = true;
+                                  if (!s.ok()) {
+                                    status = s;
+                                  } else if (v.is_dead) {
+                                    status = Error(Code::kInvalidArgument, "Retrieved a dead tensor: " + recv_keys[i] +
+                                                                               " is on the branch of a conditional that was not taken");
+                                  } else {
+                                    auto* named = resp->add_recv();
+                                    named->set_name(recv_keys[i]);
+                                    TensorToTfProto(v.tensor, named->mutable_tensor());
+                                  }
+                                });
+                                if (!got) status = Error(Code::kInternal, "The partition ended without sending " + recv_keys[i]);
+                              }
+                              reactor->Finish(status.ok() ? grpc::Status::OK : ToGrpcStatus(status.error()));
+                            },
+                            false, rendezvous);
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+    }
+    return reactor;
+  }
+
+  grpc::Status CleanupGraph(grpc::ServerContext*, const tensorflow::CleanupGraphRequest* req,
+                            tensorflow::CleanupGraphResponse*) override {
+    master_.steps().Cleanup(req->step_id());
+    return grpc::Status::OK;
+  }
+
+  // Answered once the value is sent to this task's rendezvous for the step (created here when
+  // the RecvTensor comes before the step's RunGraph).
+  grpc::ServerUnaryReactor* RecvTensor(grpc::CallbackServerContext* ctx, const tensorflow::RecvTensorRequest* req,
+                                       tensorflow::RecvTensorResponse* resp) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    master_.steps().Find(req->step_id())->RecvLocalAsync(req->rendezvous_key(), [reactor, resp](const Status& s, RendezvousValue v) {
+      if (!s.ok()) {
+        reactor->Finish(ToGrpcStatus(s.error()));
+        return;
+      }
+      try {
+        resp->set_is_dead(v.is_dead);
+        if (!v.is_dead) TensorToTfProto(v.tensor.on_device() ? v.memory->CopyToHost(v.tensor) : v.tensor, resp->mutable_tensor());
+        reactor->Finish(grpc::Status::OK);
+      } catch (...) {
+        reactor->Finish(StatusOfException(std::current_exception()));
+      }
+    });
+    return reactor;
+  }
+
+  // Server shutdown: every step running here is cancelled.
+  void CancelAll() {
+    std::vector<std::shared_ptr<CancellationManager>> steps;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      steps.assign(running_.begin(), running_.end());
+    }
+    for (auto& c : steps) c->StartCancel(Error(Code::kAborted, "The server is shutting down"));
+  }
+
  private:
+  struct Registered {
+    std::unique_ptr<Graph> graph;
+    std::unique_ptr<Executor> executor;
+  };
+  void Track(const std::shared_ptr<CancellationManager>& cm, bool running) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (running) running_.insert(cm); else running_.erase(cm);
+  }
+
   MasterServiceImpl& master_;
+  std::unique_ptr<ThreadPool> intra_op_;
+  std::unique_ptr<ThreadPool> inter_op_;
+  std::unique_ptr<DeviceMgr> devices_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Registered>> graphs_;
+  std::set<std::shared_ptr<CancellationManager>> running_;
 };
 
 GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
@@ -451,6 +643,8 @@ void GrpcServer::Stop() {
   }
   // Cancel steps in flight first, so shutdown does not wait on a blocked dequeue.
   master_->CloseAll();
+  worker_->CancelAll();
+  master_->steps().AbortAll(Error(Code::kAborted, "The server is shutting down"));
   if (server_) {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     server_->Wait();

@@ -90,10 +90,32 @@ Device* DeviceMgr::gpu0() const {
   return nullptr;
 }
 
+namespace {
+Device* FindRemote(const std::vector<std::unique_ptr<Device>>& devices, const ParsedDeviceName& req) {
+  for (const auto& d : devices) {
+    ParsedDeviceName n;
+    if (!ParsedDeviceName::Parse(d->name, &n)) continue;
+    if ((req.has_job && req.job != n.job) || (req.has_replica && req.replica != n.replica) ||
+        (req.has_task && req.task != n.task) || (req.has_type && req.type != n.type) || (req.has_id && req.id != n.id)) {
+      continue;
+    }
+    return d.get();
+  }
+  return nullptr;
+}
+}  // namespace
+
 Device* DeviceMgr::Find(const ParsedDeviceName& req) const {
-  // Every device of a session belongs to one task (/job:localhost/replica:0/task:0 in-process).
+  // A session's own devices belong to one task (/job:localhost/replica:0/task:0 in-process);
+  // a server's master also knows the other tasks' devices.
   if ((req.has_job && req.job != job_) || (req.has_replica && req.replica != 0) || (req.has_task && req.task != task_)) {
-    return nullptr;
+    if (!resolver_) return nullptr;
+    std::lock_guard<std::mutex> lock(remote_mu_);
+    if (Device* d = FindRemote(remote_, req)) return d;
+    for (auto& d : resolver_(req)) {
+      if (!FindRemote(remote_, ParsedDeviceName::ParseOrThrow(d->name))) remote_.push_back(std::move(d));
+    }
+    return FindRemote(remote_, req);
   }
   for (const auto& d : devices_) {
     if (req.has_type && req.type != DeviceTypeName(d->type)) continue;

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,10 @@ class Device {
  public:
   Device(std::string name, DeviceType type, int index, ThreadPool* intra_op)
       : name(std::move(name)), type(type), index(index), intra_op(intra_op) {}
+  // A device of another task of the cluster (TF's RemoteDevice): placement and partitioning
+  // only; its partitions run on its task's worker. The incarnation is the one its task reported.
+  Device(std::string name, DeviceType type, int index, uint64_t incarnation)
+      : name(std::move(name)), type(type), index(index), intra_op(nullptr), incarnation(incarnation), remote(true) {}
   virtual ~Device() = default;
 
   const std::string name;  // "/job:localhost/replica:0/task:0/device:CPU:0"
@@ -34,6 +40,7 @@ class Device {
   // values sent to an earlier instance of a device of the same name are never taken.
   const uint64_t incarnation = NewIncarnation();
   static uint64_t NewIncarnation();
+  const bool remote = false;  // on another task
 
   // Where tensors in this device's memory come from; null for host memory (CPU devices).
   virtual Allocator* allocator() const { return nullptr; }
@@ -65,13 +72,22 @@ class DeviceMgr {
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
   // The first device that the request names (TF's IsSpecification: every part it sets
   // equals the device's, types compared as written), or null.
+  // A request naming another task of the cluster asks the resolver for that task's devices
+  // (once per task); they are found from then on.
   Device* Find(const ParsedDeviceName& req) const;
+  // The devices of the tasks a request names that are not this task (a server's master asks
+  // them with GetStatus; throws Unavailable/DeadlineExceeded for a task that does not answer).
+  using RemoteResolver = std::function<std::vector<std::unique_ptr<Device>>(const ParsedDeviceName& req)>;
+  void set_remote_resolver(RemoteResolver r) { resolver_ = std::move(r); }
   Device* cpu0() const { return devices_[0].get(); }
   Device* gpu0() const;  // null when there is no GPU
   std::string ListNames() const;  // "[ /job:.../device:CPU:0, ... ]"
 
  private:
   std::vector<std::unique_ptr<Device>> devices_;
+  RemoteResolver resolver_;
+  mutable std::mutex remote_mu_;
+  mutable std::vector<std::unique_ptr<Device>> remote_;  // other tasks' devices resolved so far
   std::string job_;
   int task_ = 0;
 };

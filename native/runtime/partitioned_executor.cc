@@ -16,15 +16,30 @@ struct PartitionedExecutor::Step {
   std::shared_ptr<Rendezvous> rendezvous;
   std::shared_ptr<CancellationManager> cancellation;
   CancellationManager::Token token = 0;
+  int64_t step_id = 0;
   StepDone done;
 };
 
 PartitionedExecutor::PartitionedExecutor(const Graph& graph, const PrunedGraph& pruned, const PlaceFn& place, Device* client,
                                          ResourceMgr* resources, ThreadPool* inter_op,
-                                         const std::vector<std::string>& feeds, const std::vector<std::string>& fetches)
-    : graph_(PartitionGraph(graph, pruned, place, client, feeds, fetches)), fetch_names_(fetches) {
+                                         const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
+                                         ClusterEnv* cluster)
+    : graph_(PartitionGraph(graph, pruned, place, client, feeds, fetches)), fetch_names_(fetches), cluster_(cluster) {
   for (const Partition& p : graph_.partitions) {
     Device* device = p.device;
+    std::vector<std::string> recv_keys;
+    for (const std::string& key : graph_.fetch_keys) {
+      if (!key.empty() && key.compare(0, device->name.size() + 1, device->name + ";") == 0) recv_keys.push_back(key);
+    }
+    recv_keys_.push_back(std::move(recv_keys));
+    if (device->remote) {
+      if (!cluster) throw Error(Code::kInternal, "a partition on " + device->name + " without a cluster");
+      remote_.push_back(cluster->Register(*device, *p.graph));
+      remote_devices_.push_back(device);
+      executors_.push_back(nullptr);
+      continue;
+    }
+    remote_.push_back(nullptr);
     executors_.push_back(std::make_unique<Executor>(*p.graph, [device](const Node&) { return device; }, resources,
                                                     inter_op, std::vector<std::string>{}, std::vector<std::string>{},
                                                     p.targets));
@@ -37,7 +52,12 @@ void PartitionedExecutor::RunAsync(std::vector<Tensor> feed_values, const RunOpt
                                    std::shared_ptr<CancellationManager> cancellation, StepDone done, bool caller_runs) {
   if (feed_values.size() != graph_.feed_keys.size()) throw InvalidArgument("wrong number of feed values");
   auto step = std::make_shared<Step>();
-  step->rendezvous = std::make_shared<Rendezvous>();
+  if (cluster_) {
+    step->step_id = cluster_->NewStepId();
+    step->rendezvous = cluster_->StepRendezvous(step->step_id);
+  } else {
+    step->rendezvous = std::make_shared<Rendezvous>();
+  }
   step->cancellation = cancellation;
   step->done = std::move(done);
   // The step's cancellation (a failed node, session close, the deadline) aborts the
@@ -74,6 +94,23 @@ void PartitionedExecutor::RunAsync(std::vector<Tensor> feed_values, const RunOpt
       if (!r.status.ok()) step->cancellation->StartCancel(r.status.error());
       if (last) Finish(step);
     };
+    if (remote_[p]) {
+      std::weak_ptr<Rendezvous> into = step->rendezvous;
+      remote_[p]->RunAsync(step->step_id, recv_keys_[p], options.timeout_ms, cancellation,
+                           [into, partition_done](const Status& s, std::vector<std::pair<std::string, RendezvousValue>> recv) {
+                             StepResult r;
+                             r.status = s;
+                             if (auto rv = into.lock(); rv && s.ok()) {
+                               try {
+                                 for (auto& [key, value] : recv) rv->Send(key, std::move(value));
+                               } catch (const Error& e) {
+                                 r.status = e;
+                               }
+                             }
+                             partition_done(std::move(r));
+                           });
+      continue;
+    }
     // Only the last partition may run on the caller's thread: it returns once that partition
     // waits or ends, after the others were handed to the pool.
     executors_[p]->RunAsync({}, options, cancellation, std::move(partition_done),
@@ -102,7 +139,7 @@ void PartitionedExecutor::Finish(const std::shared_ptr<Step>& step) const {
         if (!received.count(key)) {
           bool got = false;
           Status status;
-          r.RecvAsync(key, [&](const Status& s, RendezvousValue v) {
+          r.RecvLocalAsync(key, [&](const Status& s, RendezvousValue v) {
             got = true;
             status = s;
             received[key] = std::move(v);
@@ -126,6 +163,7 @@ void PartitionedExecutor::Finish(const std::shared_ptr<Step>& step) const {
   }
   StepDone done = std::move(step->done);
   step->rendezvous.reset();
+  if (cluster_) cluster_->EndStep(step->step_id, remote_devices_);
   done(std::move(result));
 }
 

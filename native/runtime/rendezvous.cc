@@ -21,7 +21,7 @@ std::string Rendezvous::CreateKey(const std::string& src_device, uint64_t src_in
   return KeyWithFrame(KeyPrefix(src_device, src_incarnation, dst_device, tensor_name), frame_id, iter_id);
 }
 
-Rendezvous::~Rendezvous() { StartAbort(Error(Code::kAborted, "The step's rendezvous was destroyed")); }
+Rendezvous::~Rendezvous() { Rendezvous::StartAbort(Error(Code::kAborted, "The step's rendezvous was destroyed")); }
 
 void Rendezvous::Send(const std::string& key, RendezvousValue value) {
   DoneCallback waiter;
@@ -43,7 +43,9 @@ void Rendezvous::Send(const std::string& key, RendezvousValue value) {
   waiter(Status(), std::move(value));
 }
 
-void Rendezvous::RecvAsync(const std::string& key, DoneCallback done) {
+void Rendezvous::RecvAsync(const std::string& key, DoneCallback done) { RecvLocalAsync(key, std::move(done)); }
+
+void Rendezvous::RecvLocalAsync(const std::string& key, DoneCallback done) {
   Status status;
   RendezvousValue value;
   {

@@ -38,7 +38,7 @@ class Rendezvous {
   static std::string KeyWithFrame(const std::string& prefix, uint64_t frame_id, int64_t iter_id);
 
   Rendezvous() = default;
-  ~Rendezvous();  // pending receives are failed (Aborted): their callbacks run here
+  virtual ~Rendezvous();  // pending receives are failed (Aborted): their callbacks run here
   Rendezvous(const Rendezvous&) = delete;
   Rendezvous& operator=(const Rendezvous&) = delete;
 
@@ -48,10 +48,14 @@ class Rendezvous {
   void Send(const std::string& key, RendezvousValue value);
   // Calls done once, with the value as soon as it is sent (maybe at once, on this thread),
   // or with the abort status.
-  void RecvAsync(const std::string& key, DoneCallback done);
+  // A server's step rendezvous overrides it: a key sent from another task is asked of that
+  // task (RecvTensor).
+  virtual void RecvAsync(const std::string& key, DoneCallback done);
+  // The local receive (what a remote task's RecvTensor is answered from).
+  void RecvLocalAsync(const std::string& key, DoneCallback done);
   // Fails all pending receives with `status` and makes later Sends and receives fail with it.
   // The first status is kept.
-  void StartAbort(const Error& status);
+  virtual void StartAbort(const Error& status);
   bool aborted() const;
 
  private:

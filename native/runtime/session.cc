@@ -34,6 +34,9 @@ Session::Session(const SessionOptions& options) : options_(options) {
   intra_op_ = std::make_unique<ThreadPool>(intra);
   devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get(),
                                          options.job, options.task);
+  if (ClusterEnv* cluster = options.cluster.get()) {
+    devices_->set_remote_resolver([cluster](const ParsedDeviceName& req) { return cluster->ResolveDevices(req); });
+  }
   resources_ = options.shared_resources ? options.shared_resources : std::make_shared<ResourceMgr>();
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
@@ -71,9 +74,11 @@ int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::
   const PrunedGraph pruned = Prune(graph_, feeds, fetches, targets);
   std::unique_ptr<Executor> exec;
   std::unique_ptr<PartitionedExecutor> partitioned;
-  if (DevicesOf(pruned, place).size() > 1) {
+  const std::vector<Device*> used = DevicesOf(pruned, place);
+  // A signature on another task's device runs partitioned even when that is its only device.
+  if (used.size() > 1 || (used.size() == 1 && used[0]->remote)) {
     partitioned = std::make_unique<PartitionedExecutor>(graph_, pruned, place, devices_->cpu0(), resources_.get(), inter_op_.get(),
-                                                        feeds, fetches);
+                                                        feeds, fetches, options_.cluster.get());
   } else {
     exec = std::make_unique<Executor>(graph_, place, resources_.get(), inter_op_.get(), feeds, fetches, targets);
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cluster.h"
 #include "runtime/device.h"
 #include "runtime/executor.h"
 #include "runtime/partitioned_executor.h"
@@ -39,6 +40,9 @@ struct SessionOptions {
   // Resources shared with other sessions (a server's: they outlive each session and
   // Close leaves them); null: the session's own, default container "localhost".
   std::shared_ptr<ResourceMgr> shared_resources;
+  // The other tasks of the cluster (a server's master): nodes may be placed on their devices,
+  // and their partitions run there. Null: this task's devices only.
+  std::shared_ptr<ClusterEnv> cluster;
 };
 
 class Session : public SessionInterface {

@@ -1,0 +1,105 @@
+// The cluster as a server's master and worker see it over gRPC (TF's WorkerCacheInterface,
+// RpcRendezvousMgr and the master's remote partitions): channels to the other tasks, this
+// task's per-step rendezvous (a _Recv whose sender is on another task asks that task with
+// RecvTensor), and the ClusterEnv a master session places and runs partitions through.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "runtime/cluster.h"
+#include "worker_service.grpc.pb.h"
+
+namespace tg {
+
+// "/job:<job>/replica:0/task:<task>"
+std::string TaskName(const std::string& job, int task);
+
+// One channel and stub per task of the cluster, made on first use.
+class WorkerChannels {
+ public:
+  WorkerChannels(std::string job, int task, const tensorflow::ClusterDef& cluster)
+      : job_(std::move(job)), task_(task), cluster_(cluster) {}
+  bool IsLocal(const std::string& job, int task) const { return job == job_ && task == task_; }
+  const std::string& job() const { return job_; }
+  int task() const { return task_; }
+  const tensorflow::ClusterDef& cluster() const { return cluster_; }
+  // InvalidArgument when the cluster has no such task.
+  std::string Address(const std::string& job, int task) const;
+  tensorflow::grpc::WorkerService::Stub* Stub(const std::string& job, int task);
+
+ private:
+  const std::string job_;
+  const int task_;
+  const tensorflow::ClusterDef cluster_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<tensorflow::grpc::WorkerService::Stub>> stubs_;  // by address
+};
+
+// A step's rendezvous on a server: receives of values sent on another task are RecvTensor
+// calls to it (asynchronous; aborting the rendezvous cancels them).
+class RemoteRendezvous final : public Rendezvous, public std::enable_shared_from_this<RemoteRendezvous> {
+ public:
+  RemoteRendezvous(std::shared_ptr<WorkerChannels> channels, int64_t step_id)
+      : channels_(std::move(channels)), step_id_(step_id) {}
+  void RecvAsync(const std::string& key, DoneCallback done) override;
+  void StartAbort(const Error& status) override;
+
+ private:
+  struct Call;
+  std::shared_ptr<WorkerChannels> channels_;
+  const int64_t step_id_;
+  std::mutex mu_;
+  bool aborted_ = false;
+  Error abort_status_{Code::kAborted, "aborted"};
+  std::set<std::shared_ptr<Call>> calls_;
+};
+
+// This task's rendezvous by step id, shared by its master's local partitions, RunGraph and
+// RecvTensor. A step is created on demand and dropped by CleanupGraph; a step cleaned up
+// recently is not created again (a late RecvTensor fails instead of waiting forever).
+class StepRendezvousMgr {
+ public:
+  explicit StepRendezvousMgr(std::shared_ptr<WorkerChannels> channels) : channels_(std::move(channels)) {}
+  std::shared_ptr<Rendezvous> Find(int64_t step_id);
+  void Cleanup(int64_t step_id);
+  void AbortAll(const Error& reason);
+
+ private:
+  std::shared_ptr<WorkerChannels> channels_;
+  std::mutex mu_;
+  std::unordered_map<int64_t, std::shared_ptr<RemoteRendezvous>> steps_;
+  std::unordered_set<int64_t> done_;
+  std::deque<int64_t> done_order_;  // the most recent cleaned-up ids, oldest first
+};
+
+// A master session's view of the cluster (one per session: its operation timeout bounds
+// GetStatus and RegisterGraph).
+class GrpcClusterEnv final : public ClusterEnv {
+ public:
+  GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms)
+      : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs) {}
+  static constexpr int64_t kDefaultTimeoutMs = 10000;
+
+  std::vector<std::unique_ptr<Device>> ResolveDevices(const ParsedDeviceName& request) override;
+  std::unique_ptr<RemotePartition> Register(const Device& device, const Graph& partition) override;
+  std::shared_ptr<Rendezvous> StepRendezvous(int64_t step_id) override { return steps_->Find(step_id); }
+  void EndStep(int64_t step_id, const std::vector<const Device*>& devices) override;
+  int64_t NewStepId() override;
+
+ private:
+  std::shared_ptr<WorkerChannels> channels_;
+  std::shared_ptr<StepRendezvousMgr> steps_;
+  const int64_t timeout_ms_;
+  std::mutex mu_;
+  std::set<std::string> resolved_;  // tasks whose devices were asked
+};
+
+}  // namespace tg
