@@ -56,8 +56,8 @@ class StepReactor final : public grpc::ServerUnaryReactor {
   std::shared_ptr<CancellationManager> cancellation_;
 };
 
-using MasterServiceBase = tensorflow::grpc::MasterService::WithCallbackMethod_RunStep<
-    tensorflow::grpc::MasterService::WithCallbackMethod_RunCallable<tensorflow::grpc::MasterService::Service>>;
+using MasterServiceBase = tensorflow::MasterService::WithCallbackMethod_RunStep<
+    tensorflow::MasterService::WithCallbackMethod_RunCallable<tensorflow::MasterService::Service>>;
 
 // The master: one runtime Session per client session, on this task's devices, all sharing
 // the server's resources.
@@ -176,7 +176,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       if (!req->session_handle().empty()) Find(req->session_handle());
       for (const auto& d : Devices()) *resp->add_local_device() = d;
       ForEachOtherTask([&](const std::string& task, const std::string& address) {
-        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        auto stub = tensorflow::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
         grpc::ClientContext call;
         call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
         tensorflow::GetStatusResponse status;
@@ -201,7 +201,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       tensorflow::CleanupAllRequest cleanup;
       for (const auto& c : containers) cleanup.add_container(c);
       ForEachOtherTask([&](const std::string& task, const std::string& address) {
-        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        auto stub = tensorflow::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
         grpc::ClientContext call;
         call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         tensorflow::CleanupAllResponse resp;
@@ -379,7 +379,7 @@ class MasterServiceImpl final : public MasterServiceBase {
   std::map<std::string, std::shared_ptr<Entry>> sessions_;
 };
 
-class WorkerServiceImpl final : public tensorflow::grpc::WorkerService::Service {
+class WorkerServiceImpl final : public tensorflow::WorkerService::Service {
  public:
   explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {}
   grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
