@@ -3,12 +3,16 @@
 // against our server: TF's bytes must parse with our schema subset, and our answers must
 // carry TF's status codes and (within float rounding) TF's fetched values. The session
 // handles in the requests are TF's; each is mapped to the one our server gave.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <condition_variable>
+#include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 
 #include "distributed/grpc_server.h"
@@ -157,6 +161,49 @@ TEST(TfClientReplay, TfRequestsGetTfsAnswersFromOurServer) {
     EXPECT_EQ(CodeName(s.error_code()), c.code) << s.error_message();
   }
   EXPECT_GE(runs_compared, 8);
+}
+
+// TF's CreateSession request cut short (a torn connection, a fuzzer): each is refused with a
+// status, and the server still creates a session from the whole request afterwards.
+TEST(TfClientReplay, TruncatedRequestsAreRefusedAndTheServerLivesOn) {
+  tensorflow::ServerDef def;
+  auto* job = def.mutable_cluster()->add_job();
+  job->set_name("local");
+  (*job->mutable_tasks())[0] = "127.0.0.1:0";
+  def.set_job_name("local");
+  def.set_task_index(0);
+  GrpcServer server(def);
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(channel);
+  const std::string whole = ReadFile(kDir + "00_CreateSession.request.pb");
+  ASSERT_GT(whole.size(), 100u);
+  auto call = [&](const std::string& bytes) {
+    grpc::Slice slice(bytes.data(), bytes.size());
+    grpc::ByteBuffer req(&slice, 1), resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    generic.UnaryCall(&ctx, "/tensorflow.MasterService/CreateSession", grpc::StubOptions(), &req, &resp, [&](grpc::Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      status = s;
+      done = true;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  };
+  // Cuts inside a field: the last byte (a varint or string left incomplete), a third, two thirds.
+  for (size_t cut : {whole.size() - 1, whole.size() / 3, 2 * whole.size() / 3}) {
+    grpc::Status s = call(whole.substr(0, cut));
+    EXPECT_FALSE(s.ok()) << "cut at " << cut;
+    EXPECT_NE(s.error_code(), grpc::StatusCode::UNAVAILABLE) << "cut at " << cut << ": " << s.error_message();
+  }
+  grpc::Status s = call(whole);
+  EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
 }  // namespace
