@@ -57,6 +57,19 @@ export const nd = (value: tf.ValueLike, dtype: tf.DType, shape?: number[]) => tf
 export const iota = (shape: number[], dtype: tf.DType = 'int32') =>
   nd(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i), dtype, shape);
 
+/** Runs fn, returning what it printed with console.log. */
+export function captureLog(fn: () => void): string[] {
+  const lines: string[] = [];
+  const saved = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+  try {
+    fn();
+  } finally {
+    console.log = saved;
+  }
+  return lines;
+}
+
 // ---------------------------------------------------------------------------- assertions
 
 /** `{ instanceOf: InvalidArgumentError }`, for t.throws. */

@@ -2,22 +2,10 @@
 // device, joined by _Send/_Recv through the step's rendezvous (native/runtime/graph_partition.cc).
 import test from 'ava';
 import * as tf from 'tensorgraph';
+import { captureLog } from './helpers.js';
 
 const CPU = (i: number) => `/job:localhost/replica:0/task:0/device:CPU:${i}`;
 const twoCpus = (extra: Record<string, unknown> = {}) => new tf.Session({ config: { deviceCount: { CPU: 2 }, ...extra } });
-
-/** Runs fn, returning what it printed with console.log. */
-function captureLog(fn: () => void): string[] {
-  const lines: string[] = [];
-  const saved = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  try {
-    fn();
-  } finally {
-    console.log = saved;
-  }
-  return lines;
-}
 
 test.serial('values cross devices: matmul on cpu:1, add on cpu:0; placement is logged per node', (t) => {
   const g = new tf.Graph();

@@ -1,19 +1,7 @@
 // Placement with several CPU devices: pinning, colocation, logging, soft placement.
 import test from 'ava';
 import * as tf from 'tensorgraph';
-
-/** Runs fn, returning what it printed with console.log. */
-function captureLog(fn: () => void): string[] {
-  const lines: string[] = [];
-  const saved = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(' '));
-  try {
-    fn();
-  } finally {
-    console.log = saved;
-  }
-  return lines;
-}
+import { captureLog } from './helpers.js';
 
 const CPU = (i: number) => `/job:localhost/replica:0/task:0/device:CPU:${i}`;
 

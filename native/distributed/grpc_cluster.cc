@@ -48,7 +48,7 @@ std::string WorkerChannels::Address(const std::string& job, int task) const {
   throw InvalidArgument("Task " + TaskName(job, task) + " is not in the cluster");
 }
 
-tensorflow::grpc::WorkerService::Stub* WorkerChannels::Stub(const std::string& job, int task) {
+tensorflow::WorkerService::Stub* WorkerChannels::Stub(const std::string& job, int task) {
   const std::string address = Address(job, task);
   std::lock_guard<std::mutex> lock(mu_);
   auto& stub = stubs_[address];
@@ -59,7 +59,7 @@ tensorflow::grpc::WorkerService::Stub* WorkerChannels::Stub(const std::string& j
     // A dead peer is found out quickly (a killed task's step fails fast, not after minutes).
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    stub = tensorflow::grpc::WorkerService::NewStub(
+    stub = tensorflow::WorkerService::NewStub(
         grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
   }
   return stub.get();
@@ -87,7 +87,7 @@ void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
   auto call = std::make_shared<Call>();
   call->req.set_step_id(step_id_);
   call->req.set_rendezvous_key(key);
-  tensorflow::grpc::WorkerService::Stub* stub;
+  tensorflow::WorkerService::Stub* stub;
   try {
     stub = channels_->Stub(job, task);
   } catch (const Error& e) {
@@ -258,7 +258,7 @@ class GrpcRemotePartition final : public RemotePartition {
       return;
     }
     const std::string peer = TaskName(job_, task_);
-    tensorflow::grpc::WorkerService::Stub* stub;
+    tensorflow::WorkerService::Stub* stub;
     try {
       stub = channels_->Stub(job_, task_);
     } catch (const Error& e) {

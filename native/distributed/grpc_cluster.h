@@ -33,14 +33,14 @@ class WorkerChannels {
   const tensorflow::ClusterDef& cluster() const { return cluster_; }
   // InvalidArgument when the cluster has no such task.
   std::string Address(const std::string& job, int task) const;
-  tensorflow::grpc::WorkerService::Stub* Stub(const std::string& job, int task);
+  tensorflow::WorkerService::Stub* Stub(const std::string& job, int task);
 
  private:
   const std::string job_;
   const int task_;
   const tensorflow::ClusterDef cluster_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<tensorflow::grpc::WorkerService::Stub>> stubs_;  // by address
+  std::map<std::string, std::unique_ptr<tensorflow::WorkerService::Stub>> stubs_;  // by address
 };
 
 // A step's rendezvous on a server: receives of values sent on another task are RecvTensor

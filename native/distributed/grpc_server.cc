@@ -62,8 +62,8 @@ class StepReactor final : public grpc::ServerUnaryReactor {
   std::shared_ptr<CancellationManager> cancellation_;
 };
 
-using MasterServiceBase = tensorflow::grpc::MasterService::WithCallbackMethod_RunStep<
-    tensorflow::grpc::MasterService::WithCallbackMethod_RunCallable<tensorflow::grpc::MasterService::Service>>;
+using MasterServiceBase = tensorflow::MasterService::WithCallbackMethod_RunStep<
+    tensorflow::MasterService::WithCallbackMethod_RunCallable<tensorflow::MasterService::Service>>;
 
 // The master: one runtime Session per client session, on this task's devices, all sharing
 // the server's resources.
@@ -190,7 +190,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       if (!req->session_handle().empty()) Find(req->session_handle());
       for (const auto& d : Devices()) *resp->add_local_device() = d;
       ForEachOtherTask([&](const std::string& task, const std::string& address) {
-        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        auto stub = tensorflow::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
         grpc::ClientContext call;
         call.set_deadline(std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10)));
         tensorflow::GetStatusResponse status;
@@ -215,7 +215,7 @@ class MasterServiceImpl final : public MasterServiceBase {
       tensorflow::CleanupAllRequest cleanup;
       for (const auto& c : containers) cleanup.add_container(c);
       ForEachOtherTask([&](const std::string& task, const std::string& address) {
-        auto stub = tensorflow::grpc::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        auto stub = tensorflow::WorkerService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
         grpc::ClientContext call;
         call.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         tensorflow::CleanupAllResponse resp;
@@ -400,8 +400,8 @@ class MasterServiceImpl final : public MasterServiceBase {
 // this task's devices with the server's resources; RecvTensor answers other tasks from this
 // task's per-step rendezvous.
 class WorkerServiceImpl final
-    : public tensorflow::grpc::WorkerService::WithCallbackMethod_RunGraph<
-          tensorflow::grpc::WorkerService::WithCallbackMethod_RecvTensor<tensorflow::grpc::WorkerService::Service>> {
+    : public tensorflow::WorkerService::WithCallbackMethod_RunGraph<
+          tensorflow::WorkerService::WithCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
  public:
   explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {
     const tensorflow::ConfigProto& c = master.defaults();

@@ -99,7 +99,7 @@ struct GrpcSession::Call {
   tensorflow::RunStepResponse resp;
   bool trace = false;
   int64_t deadline_ms = 0;  // of the call (0: none)
-  std::unique_ptr<tensorflow::grpc::MasterService::Stub> stub;  // lives as long as the call
+  std::unique_ptr<tensorflow::MasterService::Stub> stub;  // lives as long as the call
 
   StepResult Result(const grpc::Status& s, const std::string& target) {
     StepResult r;
@@ -136,7 +136,7 @@ std::string GrpcSession::Handle() {
   tensorflow::CreateSessionRequest req;
   FillConfig(options_, req.mutable_config());
   tensorflow::CreateSessionResponse resp;
-  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  auto stub = tensorflow::MasterService::NewStub(channel_);
   Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->CreateSession(ctx, req, &resp); }),
         target_);
   handle_ = resp.session_handle();
@@ -151,7 +151,7 @@ void GrpcSession::Extend(const uint8_t* data, size_t size) {
   req.set_session_handle(Handle());
   req.set_current_graph_version(graph_version_);
   tensorflow::ExtendSessionResponse resp;
-  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  auto stub = tensorflow::MasterService::NewStub(channel_);
   Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ExtendSession(ctx, req, &resp); }),
         target_);
   graph_version_ = resp.new_graph_version();
@@ -159,12 +159,7 @@ void GrpcSession::Extend(const uint8_t* data, size_t size) {
 
 int64_t GrpcSession::MakeCallable(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
                                   const std::vector<std::string>& targets) {
-  std::string key;
-  for (const auto& f : feeds) key += f + ',';
-  key += '|';
-  for (const auto& f : fetches) key += f + ',';
-  key += '|';
-  for (const auto& t : targets) key += t + ',';
+  const std::string key = SignatureKey(feeds, fetches, targets);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
   auto it = signature_to_handle_.find(key);
@@ -214,7 +209,7 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
   std::unique_ptr<Call> call = StartCall(handle, feeds, opts);
-  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  auto stub = tensorflow::MasterService::NewStub(channel_);
   grpc::Status s = WithRetry(call->deadline_ms, [&](grpc::ClientContext* ctx) {
     call->resp.Clear();
     return stub->RunStep(ctx, call->req, &call->resp);
@@ -227,7 +222,7 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
 
 void GrpcSession::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
   std::shared_ptr<Call> call = StartCall(handle, feeds, options);
-  call->stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  call->stub = tensorflow::MasterService::NewStub(channel_);
   Call* raw = call.get();
   const std::string target = target_;
   raw->stub->async()->RunStep(&raw->ctx, &raw->req, &raw->resp,
@@ -249,7 +244,7 @@ void GrpcSession::Close() {
   grpc::ClientContext ctx;
   // Closing never hangs on a dead server: a short bound, and its failure is not the caller's.
   SetDeadline(&ctx, 5000);
-  (void)tensorflow::grpc::MasterService::NewStub(channel_)->CloseSession(&ctx, req, &resp);
+  (void)tensorflow::MasterService::NewStub(channel_)->CloseSession(&ctx, req, &resp);
 }
 
 std::vector<DeviceInfo> GrpcSession::ListDevices() {
@@ -260,7 +255,7 @@ std::vector<DeviceInfo> GrpcSession::ListDevices() {
     req.set_session_handle(handle_);
   }
   tensorflow::ListDevicesResponse resp;
-  auto stub = tensorflow::grpc::MasterService::NewStub(channel_);
+  auto stub = tensorflow::MasterService::NewStub(channel_);
   Check(WithRetry(options_.operation_timeout_ms, [&](grpc::ClientContext* ctx) { return stub->ListDevices(ctx, req, &resp); }),
         target_);
   std::vector<DeviceInfo> out;
@@ -274,7 +269,7 @@ void GrpcSession::Reset(const std::string& target, const std::vector<std::string
   tensorflow::ResetRequest req;
   for (const auto& c : containers) req.add_container(c);
   tensorflow::ResetResponse resp;
-  auto stub = tensorflow::grpc::MasterService::NewStub(ChannelTo(target));
+  auto stub = tensorflow::MasterService::NewStub(ChannelTo(target));
   Check(WithRetry(timeout_ms, [&](grpc::ClientContext* ctx) { return stub->Reset(ctx, req, &resp); }), target);
 }
 

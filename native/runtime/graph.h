@@ -50,6 +50,20 @@ struct AttrValue {
   std::vector<DataType> list_type;
   std::vector<PartialShape> list_shape;
   std::vector<Tensor> list_tensor;
+
+  // Values of one kind, for graphs the runtime writes itself (partitioning, rewrites, tests).
+  static AttrValue Str(std::string v) { AttrValue a; a.kind = fb::AttrKind::S; a.s = std::move(v); return a; }
+  static AttrValue Int(int64_t v) { AttrValue a; a.kind = fb::AttrKind::I; a.i = v; return a; }
+  static AttrValue Float(float v) { AttrValue a; a.kind = fb::AttrKind::F; a.f = v; return a; }
+  static AttrValue Bool(bool v) { AttrValue a; a.kind = fb::AttrKind::B; a.b = v; return a; }
+  static AttrValue Type(DataType v) { AttrValue a; a.kind = fb::AttrKind::TYPE; a.type = v; return a; }
+  static AttrValue OfTensor(Tensor v) { AttrValue a; a.kind = fb::AttrKind::TENSOR; a.tensor = std::move(v); return a; }
+  static AttrValue StrList(std::vector<std::string> v) {
+    AttrValue a;
+    a.kind = fb::AttrKind::LIST_S;
+    a.list_s = std::move(v);
+    return a;
+  }
 };
 
 struct Node;

@@ -66,31 +66,6 @@ std::vector<Device*> DevicesOf(const PrunedGraph& pruned, const PlaceFn& place) 
 
 namespace {
 
-AttrValue StrAttr(const std::string& s) {
-  AttrValue a;
-  a.kind = fb::AttrKind::S;
-  a.s = s;
-  return a;
-}
-AttrValue IntAttr(int64_t i) {
-  AttrValue a;
-  a.kind = fb::AttrKind::I;
-  a.i = i;
-  return a;
-}
-AttrValue BoolAttr(bool b) {
-  AttrValue a;
-  a.kind = fb::AttrKind::B;
-  a.b = b;
-  return a;
-}
-AttrValue TypeAttr(DataType t) {
-  AttrValue a;
-  a.kind = fb::AttrKind::TYPE;
-  a.type = t;
-  return a;
-}
-
 std::string InputName(const std::string& node, int index) {
   return index == 0 ? node : node + ":" + std::to_string(index);
 }
@@ -172,11 +147,11 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
   int counter = 0;
   auto new_name = [&](const std::string& prefix) { return prefix + "/_" + std::to_string(counter++); };
   auto transfer_attrs = [](NodeSpec* s, const std::string& tensor_name, Device* from, Device* to, bool client_terminated) {
-    s->attrs["tensor_name"] = StrAttr(tensor_name);
-    s->attrs["send_device"] = StrAttr(from->name);
-    s->attrs["send_device_incarnation"] = IntAttr(static_cast<int64_t>(from->incarnation));
-    s->attrs["recv_device"] = StrAttr(to->name);
-    s->attrs["client_terminated"] = BoolAttr(client_terminated);
+    s->attrs["tensor_name"] = AttrValue::Str(tensor_name);
+    s->attrs["send_device"] = AttrValue::Str(from->name);
+    s->attrs["send_device_incarnation"] = AttrValue::Int(static_cast<int64_t>(from->incarnation));
+    s->attrs["recv_device"] = AttrValue::Str(to->name);
+    s->attrs["client_terminated"] = AttrValue::Bool(client_terminated);
   };
   auto dtype_of = [](const Edge& e) {
     std::vector<DataType> types = OutputTypes(*e.node->def, *e.node);
@@ -208,14 +183,14 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     send.op = "_Send";
     send.device = from->name;
     send.inputs = {InputName(src, index)};
-    send.attrs["T"] = TypeAttr(dtype);
+    send.attrs["T"] = AttrValue::Type(dtype);
     transfer_attrs(&send, tensor_name, from, to, false);
     specs[from->name].push_back(std::move(send));
     NodeSpec recv;
     recv.name = new_name(src);
     recv.op = "_Recv";
     recv.device = to->name;
-    recv.attrs["tensor_type"] = TypeAttr(dtype);
+    recv.attrs["tensor_type"] = AttrValue::Type(dtype);
     transfer_attrs(&recv, tensor_name, from, to, false);
     const std::string name = recv.name;
     specs[to->name].push_back(std::move(recv));
@@ -241,11 +216,8 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     dummy.op = "Const";
     dummy.device = from->name;
     dummy.inputs = {"^" + c->name};
-    dummy.attrs["dtype"] = TypeAttr(DataType::DT_FLOAT);
-    AttrValue value;
-    value.kind = fb::AttrKind::TENSOR;
-    value.tensor = Tensor(DataType::DT_FLOAT, Shape{0});
-    dummy.attrs["value"] = value;
+    dummy.attrs["dtype"] = AttrValue::Type(DataType::DT_FLOAT);
+    dummy.attrs["value"] = AttrValue::OfTensor(Tensor(DataType::DT_FLOAT, Shape{0}));
     const std::string dummy_name = dummy.name;
     specs[from->name].push_back(std::move(dummy));
     const std::string recv = send_pair(dummy_name, 0, DataType::DT_FLOAT, from, to);
@@ -254,7 +226,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     identity.op = "Identity";
     identity.device = to->name;
     identity.inputs = {recv};
-    identity.attrs["T"] = TypeAttr(DataType::DT_FLOAT);
+    identity.attrs["T"] = AttrValue::Type(DataType::DT_FLOAT);
     const std::string name = identity.name;
     specs[to->name].push_back(std::move(identity));
     recv_of.emplace(key, name);
@@ -275,7 +247,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     recv.name = "_recv_" + Flat(feeds[feed]);
     recv.op = "_Recv";
     recv.device = to->name;
-    recv.attrs["tensor_type"] = TypeAttr(dtype_of(e));
+    recv.attrs["tensor_type"] = AttrValue::Type(dtype_of(e));
     transfer_attrs(&recv, feeds[feed], client, to, true);
     out.feed_keys[feed].push_back(Rendezvous::CreateKey(client->name, client->incarnation, to->name, feeds[feed], 0, 0));
     const std::string name = recv.name;
@@ -343,7 +315,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     send.op = "_Send";
     send.device = from->name;
     send.inputs = {InputName(e.node->name, e.index)};
-    send.attrs["T"] = TypeAttr(dtype_of(e));
+    send.attrs["T"] = AttrValue::Type(dtype_of(e));
     transfer_attrs(&send, tensor, from, client, true);
     specs[from->name].push_back(std::move(send));
     const std::string key = Rendezvous::CreateKey(from->name, from->incarnation, client->name, tensor, 0, 0);

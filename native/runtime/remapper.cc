@@ -11,13 +11,6 @@ bool IsFloat(const Node& n) {
   return t && t->type == DataType::DT_FLOAT;
 }
 
-AttrValue BoolAttr(bool v) {
-  AttrValue a;
-  a.kind = fb::AttrKind::B;
-  a.b = v;
-  return a;
-}
-
 }  // namespace
 
 void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
@@ -70,20 +63,12 @@ void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_se
       }
     }
     f->attrs["T"] = mm->attrs.at("T");
-    f->attrs["transpose_a"] = BoolAttr(mm->AttrBool("transpose_a", false));
-    f->attrs["transpose_b"] = BoolAttr(mm->AttrBool("transpose_b", false));
-    AttrValue num_args;
-    num_args.kind = fb::AttrKind::I;
-    num_args.i = 1;
-    f->attrs["num_args"] = num_args;
-    AttrValue fused_ops;
-    fused_ops.kind = fb::AttrKind::LIST_S;
-    fused_ops.list_s = relu ? std::vector<std::string>{"BiasAdd", "Relu"} : std::vector<std::string>{"BiasAdd"};
-    f->attrs["fused_ops"] = fused_ops;
-    AttrValue eps;
-    eps.kind = fb::AttrKind::F;
-    eps.f = 0.0001f;
-    f->attrs["epsilon"] = eps;
+    f->attrs["transpose_a"] = AttrValue::Bool(mm->AttrBool("transpose_a", false));
+    f->attrs["transpose_b"] = AttrValue::Bool(mm->AttrBool("transpose_b", false));
+    f->attrs["num_args"] = AttrValue::Int(1);
+    f->attrs["fused_ops"] =
+        AttrValue::StrList(relu ? std::vector<std::string>{"BiasAdd", "Relu"} : std::vector<std::string>{"BiasAdd"});
+    f->attrs["epsilon"] = AttrValue::Float(0.0001f);
     removed.insert(mm);
     removed.insert(bias);
     if (relu) removed.insert(relu);

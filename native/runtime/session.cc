@@ -60,12 +60,7 @@ void Session::Extend(const uint8_t* data, size_t size) {
 
 int64_t Session::MakeCallable(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
                               const std::vector<std::string>& targets) {
-  std::string key;
-  for (const auto& f : feeds) key += f + ',';
-  key += '|';
-  for (const auto& f : fetches) key += f + ',';
-  key += '|';
-  for (const auto& t : targets) key += t + ',';
+  const std::string key = SignatureKey(feeds, fetches, targets);
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw Error(Code::kCancelled, "Session has been closed.");
   auto it = signature_to_handle_.find(key);

@@ -18,6 +18,19 @@ struct DeviceInfo {
   std::string description;
 };
 
+// The key sessions cache a signature's callable handle under (feeds, fetches and targets in
+// order: a different order is a different callable, as in TF).
+inline std::string SignatureKey(const std::vector<std::string>& feeds, const std::vector<std::string>& fetches,
+                                const std::vector<std::string>& targets) {
+  std::string key;
+  for (const auto& f : feeds) key += f + ',';
+  key += '|';
+  for (const auto& f : fetches) key += f + ',';
+  key += '|';
+  for (const auto& t : targets) key += t + ',';
+  return key;
+}
+
 class SessionInterface {
  public:
   virtual ~SessionInterface() = default;

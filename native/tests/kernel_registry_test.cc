@@ -35,10 +35,7 @@ Node NodeOf(const std::string& op, DataType t) {
   n.op = op;
   n.name = "n";
   if (t != DataType::DT_INVALID) {
-    AttrValue a;
-    a.kind = fb::AttrKind::TYPE;
-    a.type = t;
-    n.attrs["T"] = a;
+    n.attrs["T"] = AttrValue::Type(t);
   }
   return n;
 }

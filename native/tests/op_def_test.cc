@@ -53,20 +53,6 @@ Node MakeNode(const std::string& op, std::map<std::string, AttrValue> attrs) {
   return n;
 }
 
-AttrValue IntAttr(int64_t v) {
-  AttrValue a;
-  a.kind = fb::AttrKind::I;
-  a.i = v;
-  return a;
-}
-
-AttrValue TypeAttr(DataType t) {
-  AttrValue a;
-  a.kind = fb::AttrKind::TYPE;
-  a.type = t;
-  return a;
-}
-
 AttrValue TypesAttr(std::vector<DataType> t) {
   AttrValue a;
   a.kind = fb::AttrKind::LIST_TYPE;
@@ -111,9 +97,9 @@ TEST(OpDef, EmbeddedRecordsDescribeTheTypeScriptOps) {
 
 TEST(OpDef, CountsFollowNumberAttrsAndTypeLists) {
   // number_attr: AddN takes N tensors; ConcatV2 N values and an axis; Split gives num_split.
-  EXPECT_EQ(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", IntAttr(3)}, {"T", TypeAttr(DataType::DT_FLOAT)}})), 3);
-  EXPECT_EQ(NumInputs(Op("ConcatV2"), MakeNode("ConcatV2", {{"N", IntAttr(4)}})), 5);
-  const Node split = MakeNode("Split", {{"num_split", IntAttr(3)}, {"T", TypeAttr(DataType::DT_INT32)}});
+  EXPECT_EQ(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", AttrValue::Int(3)}, {"T", AttrValue::Type(DataType::DT_FLOAT)}})), 3);
+  EXPECT_EQ(NumInputs(Op("ConcatV2"), MakeNode("ConcatV2", {{"N", AttrValue::Int(4)}})), 5);
+  const Node split = MakeNode("Split", {{"num_split", AttrValue::Int(3)}, {"T", AttrValue::Type(DataType::DT_INT32)}});
   EXPECT_EQ(NumInputs(Op("Split"), split), 2);
   EXPECT_EQ(NumOutputs(Op("Split"), split), 3);
   EXPECT_EQ(OutputTypes(Op("Split"), split), std::vector<DataType>(3, DataType::DT_INT32));
@@ -130,7 +116,7 @@ TEST(OpDef, CountsFollowNumberAttrsAndTypeLists) {
   // Defaults of the record stand in for attrs the node lacks.
   EXPECT_EQ(NumInputs(Op("TestDefaultN"), MakeNode("TestDefaultN", {})), 2);
   EXPECT_EQ(OutputTypes(Op("TestDefaultN"), MakeNode("TestDefaultN", {})), std::vector<DataType>{DataType::DT_FLOAT});
-  EXPECT_EQ(NumInputs(Op("TestDefaultN"), MakeNode("TestDefaultN", {{"N", IntAttr(5)}})), 5);
+  EXPECT_EQ(NumInputs(Op("TestDefaultN"), MakeNode("TestDefaultN", {{"N", AttrValue::Int(5)}})), 5);
 
   // A missing attr without a default, or one of the wrong kind, names the node.
   try {
@@ -141,8 +127,8 @@ TEST(OpDef, CountsFollowNumberAttrsAndTypeLists) {
     EXPECT_EQ(e.node(), "n");
     EXPECT_NE(std::string(e.what()).find("attr 'N'"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", TypeAttr(DataType::DT_FLOAT)}})), Error);
-  EXPECT_THROW(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", IntAttr(-1)}})), Error);
+  EXPECT_THROW(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", AttrValue::Type(DataType::DT_FLOAT)}})), Error);
+  EXPECT_THROW(NumInputs(Op("AddN"), MakeNode("AddN", {{"N", AttrValue::Int(-1)}})), Error);
 }
 
 TEST(OpDef, BuilderParsesTfSpecs) {

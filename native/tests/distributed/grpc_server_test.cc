@@ -25,8 +25,8 @@ tensorflow::ServerDef LocalDef(const std::string& address = "127.0.0.1:0") {
   return def;
 }
 
-std::unique_ptr<tensorflow::grpc::MasterService::Stub> Stub(const GrpcServer& s) {
-  return tensorflow::grpc::MasterService::NewStub(
+std::unique_ptr<tensorflow::MasterService::Stub> Stub(const GrpcServer& s) {
+  return tensorflow::MasterService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(s.port()), grpc::InsecureChannelCredentials()));
 }
 
@@ -54,7 +54,7 @@ TEST(GrpcServer, SessionRunsGraphsOnTheServersTask) {
   EXPECT_EQ(devices[0].name, "/job:worker/replica:0/task:0/device:CPU:0");
 
   // The worker service answers GetStatus with the same device.
-  auto worker = tensorflow::grpc::WorkerService::NewStub(
+  auto worker = tensorflow::WorkerService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   tensorflow::GetStatusResponse status;
@@ -139,7 +139,7 @@ TEST(GrpcServer, GarbageOnTheWireFailsTheCallOnly) {
   grpc::ClientContext ctx;
   grpc::Slice slice(std::string("\xff\xff\xff\x0fnot a RunStepRequest"));
   grpc::ByteBuffer req(&slice, 1);
-  auto call = generic.PrepareUnaryCall(&ctx, "/tensorflow.grpc.MasterService/RunStep", req, &cq);
+  auto call = generic.PrepareUnaryCall(&ctx, "/tensorflow.MasterService/RunStep", req, &cq);
   call->StartCall();
   grpc::ByteBuffer resp;
   grpc::Status status;

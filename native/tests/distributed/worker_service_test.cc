@@ -23,8 +23,8 @@ tensorflow::ServerDef WorkerDef() {
   return def;
 }
 
-std::unique_ptr<tensorflow::grpc::WorkerService::Stub> WorkerStub(const GrpcServer& s) {
-  return tensorflow::grpc::WorkerService::NewStub(
+std::unique_ptr<tensorflow::WorkerService::Stub> WorkerStub(const GrpcServer& s) {
+  return tensorflow::WorkerService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(s.port()), grpc::InsecureChannelCredentials()));
 }
 
