@@ -428,6 +428,163 @@ serial('between-graph async training with replicaDeviceSetter: two worker client
   t.truthy(ps);
 });
 
+serial('between-graph SyncReplicasOptimizer over a cluster: one averaged update per step, as synchronous gradient descent computes', async (t) => {
+  const { ps, workers, cluster } = await psAndWorkers(2);
+  const spec = new tf.train.ClusterSpec({ ps: [cluster[0].slice(3)], worker: cluster[1].slice(7).split(',') });
+  const lr = 0.5;
+  const steps = 20;
+  // y = 3x + 2; worker 0's shard has x in [-1, 0], worker 1's x in [0, 1]: the shards'
+  // gradients differ, so only their average gives the expected values below.
+  const xsOf = [0, 1].map((i) => Array.from({ length: 4 }, (_, j) => i - 1 + j / 3));
+  const ysOf = xsOf.map((xs) => xs.map((x) => 3 * x + 2));
+  // Every call is bounded: a broken synchronisation fails the test instead of hanging it.
+  const config = { ...CONFIG, operationTimeoutInMs: 30000 };
+  const replicas = workers.map((server, i) => {
+    const g = new tf.Graph();
+    return g.asDefault(() => {
+      const setter = tf.train.replicaDeviceSetter({ cluster: spec, workerDevice: `/job:worker/task:${i}` });
+      return tf.device(setter, () => {
+        const globalStep = tf.train.getOrCreateGlobalStep();
+        const w = new tf.Variable(0, { name: 'w', dtype: 'float32' });
+        const b = new tf.Variable(0, { name: 'b', dtype: 'float32' });
+        const x = tf.placeholder('float32', { shape: [4], name: 'x' });
+        const y = tf.placeholder('float32', { shape: [4], name: 'y' });
+        const loss = tf.reduceMean(tf.square(tf.subtract(tf.add(tf.multiply(w, x), b), y)));
+        const opt = new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(lr),
+          { replicasToAggregate: 2, totalNumReplicas: 2 });
+        const train = opt.minimize(loss, { globalStep });
+        const sess = new tf.Session({ target: server.target, graph: g, config });
+        return { w, b, globalStep, x, y, opt, train, sess, init: tf.globalVariablesInitializer() };
+      });
+    });
+  });
+  const [chief, other] = replicas;
+  t.regex(chief.w.device, /job:ps/);
+  // What TF's session hook does: the chief initialises the shared variables and the
+  // accumulators' step, every replica copies the global step into its local step.
+  chief.sess.run(chief.init);
+  chief.sess.run(chief.opt.chiefInitOp!);
+  other.sess.run(other.opt.localStepInitOp!);
+  // No initial tokens: each step of both replicas waits for the chief's averaged update (with
+  // tokens, a replica that runs ahead may put two gradients into one average).
+  chief.sess.run(chief.opt.getInitTokensOp(0));
+  const coord = new tf.train.Coordinator();
+  const threads = chief.opt.getChiefQueueRunner().createThreads(chief.sess, { coord, start: true });
+  t.true(threads.length === 2 && threads.every((th) => th.isAlive()));
+  for (let k = 0; k < steps; k++) {
+    await Promise.all(replicas.map((r, i) => r.sess.runAsync(r.train, [[r.x, xsOf[i]], [r.y, ysOf[i]]])));
+  }
+  t.false(coord.shouldStop());
+  // The same steps in plain JS: one update per step with the mean of both shards' gradients.
+  let [ew, eb] = [0, 0];
+  for (let k = 0; k < steps; k++) {
+    const grads = xsOf.map((xs, i) => {
+      const r = xs.map((x, j) => ew * x + eb - ysOf[i][j]);
+      return [r.reduce((s, v, j) => s + 2 * v * xs[j], 0) / xs.length, r.reduce((s, v) => s + 2 * v, 0) / xs.length];
+    });
+    ew -= lr * (grads[0][0] + grads[1][0]) / 2;
+    eb -= lr * (grads[0][1] + grads[1][1]) / 2;
+  }
+  for (const r of replicas) {
+    const [w, b, gs] = r.sess.run([r.w.value(), r.b.value(), r.globalStep]).map((v) => Number(v.item()));
+    t.is(gs, steps);  // one update per aggregated step, not one per gradient
+    t.true(Math.abs(w - ew) < 1e-5, `w = ${w}, expected ${ew}`);
+    t.true(Math.abs(b - eb) < 1e-5, `b = ${b}, expected ${eb}`);
+    t.true(Math.abs(w - 3) < 1e-2 && Math.abs(b - 2) < 1e-2, `w = ${w}, b = ${b}`);
+  }
+  // Shutdown: stop, close the sessions (which cancels the chief's take waiting on the ps),
+  // join: every thread has ended.
+  coord.requestStop();
+  for (const r of replicas) r.sess.close();
+  coord.join(threads, { stopGracePeriodSecs: 10 });
+  t.false(threads.some((th) => th.isAlive()));
+  // Nothing of the cancelled take is left waiting on the ps: two gradients stay accumulated.
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const acc = tf.device('/job:ps/task:0', () => new tf.ConditionalAccumulator('float32', { shape: [], sharedName: 'w:0/grad_accum' }));
+    const localStep = tf.constant(steps, { dtype: 'int64' });
+    const sess = new tf.Session({ target: ps.target, config });
+    sess.run(acc.applyGrad(1, { localStep }));
+    sess.run(acc.applyGrad(3, { localStep }));
+    t.is(sess.run(acc.numAccumulated()).item(), 2);
+    sess.close();
+  });
+});
+
+serial('a QueueRunner on a grpc:// session feeds a queue on the ps: each value dequeued once, in order; stop and join end its threads', async (t) => {
+  const { workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const { counter, q, enqueue } = tf.device('/job:ps/task:0', () => {
+      const counter = new tf.Variable(0, { name: 'counter', dtype: 'int32' });
+      const q = new tf.FIFOQueue(3, 'int32', { shapes: [[]], name: 'q' });
+      // One enqueue thread: each run adds 1 to the counter and enqueues the new value.
+      return { counter, q, enqueue: q.enqueue(counter.assignAdd(1)) };
+    });
+    tf.train.addQueueRunner(new tf.train.QueueRunner(q, [enqueue]));
+    const taken = q.dequeue() as tf.Tensor;
+    // Computed on the worker from the value dequeued on the ps.
+    const tenfold = tf.device('/job:worker/task:0', () => tf.multiply(taken, 10));
+    const sess = new tf.Session({ target: worker.target, config: { ...CONFIG, operationTimeoutInMs: 30000 } });
+    sess.run(counter.initializer);
+    const coord = new tf.train.Coordinator();
+    const threads = tf.train.startQueueRunners({ sess, coord });
+    t.deepEqual(threads.map((th) => th.name), ['QueueRunnerThread-q-q_enqueue', 'QueueRunnerThread-q-close_on_stop']);
+    const seen = Array.from({ length: 10 }, () => sess.run(tenfold).item());
+    t.deepEqual(seen, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    t.deepEqual(sess.run(q.dequeueMany(4) as tf.Tensor).toArray(), [11, 12, 13, 14]);
+    // The stop closes the queue on the ps (cancelling the blocked enqueue): both threads end.
+    coord.requestStop();
+    coord.join(threads, { stopGracePeriodSecs: 10 });
+    t.false(threads.some((th) => th.isAlive()));
+    t.true(sess.run(q.isClosed()).item() as boolean);
+    // What the thread enqueued before the stop is still there, in order, then OutOfRange.
+    const rest: number[] = [];
+    for (;;) {
+      try {
+        rest.push(sess.run(taken).item() as number);
+      } catch (e) {
+        t.true(e instanceof tf.errors.OutOfRangeError, String(e));
+        break;
+      }
+    }
+    t.true(rest.length <= 3);
+    t.deepEqual(rest, rest.map((_, i) => 15 + i));
+    // The counter ran once more for an enqueue the close cancelled, at most.
+    const last = rest.length > 0 ? rest[rest.length - 1] : 14;
+    t.true([last, last + 1].includes(sess.run(counter.value()).item() as number));
+    sess.close();
+  });
+});
+
+serial('sliceInputProducer and batch on the ps, started by startQueueRunners on a grpc:// session: one epoch in order, then OutOfRangeError; the threads end', async (t) => {
+  const { workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const batched = tf.device('/job:ps/task:0', () => {
+      const [row] = tf.train.sliceInputProducer([tf.constant([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], { dtype: 'int32' })],
+        { numEpochs: 1, shuffle: false });
+      return tf.train.batch([row], 4, { allowSmallerFinalBatch: true });
+    });
+    const sum = tf.device('/job:worker/task:0', () => tf.reduceSum(batched));
+    const sess = new tf.Session({ target: worker.target, config: { ...CONFIG, operationTimeoutInMs: 30000 } });
+    sess.run([tf.globalVariablesInitializer(), tf.localVariablesInitializer()]);
+    const coord = new tf.train.Coordinator();
+    const threads = tf.train.startQueueRunners({ sess, coord });
+    t.is(threads.length, 4);  // two queue runners, each with a close-on-stop thread
+    t.deepEqual(sess.run([batched, sum]).map((v) => v.toArray()), [[0, 1, 2, 3], 6]);
+    t.deepEqual(sess.run(batched).toArray(), [4, 5, 6, 7]);
+    t.deepEqual(sess.run(batched).toArray(), [8, 9]);
+    t.throws(() => sess.run(batched), { instanceOf: tf.errors.OutOfRangeError });
+    // The enqueue threads ended on their own (the epoch ran out and closed the queues).
+    t.false(coord.shouldStop());
+    coord.requestStop();
+    coord.join(threads, { stopGracePeriodSecs: 10 });
+    t.false(threads.some((th) => th.isAlive()));
+    sess.close();
+  });
+});
+
 serial('a ps killed while a step waits on it: the step fails fast with UnavailableError/AbortedError, and so does the next', async (t) => {
   const { ps, workers: [worker] } = await psAndWorkers(1);
   const g = new tf.Graph();

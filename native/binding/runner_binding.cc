@@ -11,7 +11,7 @@
 #include "binding/js_convert.h"
 #include "runtime/coordinator.h"
 #include "runtime/queue_runner.h"
-#include "runtime/session.h"
+#include "runtime/session_interface.h"
 
 namespace {
 
@@ -19,7 +19,7 @@ using tgjs::Guard;
 using CoordPtr = std::shared_ptr<tg::Coordinator>;
 using ThreadPtr = std::shared_ptr<tg::RunnerThread>;
 using GroupPtr = std::shared_ptr<tg::RunnerGroup>;
-using SessionPtr = std::shared_ptr<tg::Session>;
+using SessionPtr = std::shared_ptr<tg::SessionInterface>;
 
 template <typename T>
 T& ExternalArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
@@ -113,10 +113,8 @@ Napi::Value CoordinatorError(const Napi::CallbackInfo& info) {
 Napi::Value QueueRunnerCreate(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    // Queue runners drive a local session's callables on their own threads.
-    SessionPtr session =
-        std::dynamic_pointer_cast<tg::Session>(ExternalArg<std::shared_ptr<tg::SessionInterface>>(info, 0, "session"));
-    if (!session) throw tg::Error(tg::Code::kUnimplemented, "Queue runners are not supported yet on grpc:// sessions");
+    // Queue runners drive a session's callables (in-process or grpc://) on their own threads.
+    SessionPtr session = ExternalArg<SessionPtr>(info, 0, "session");
     Napi::Array handles = info[1].As<Napi::Array>();
     Napi::Array names = info[2].As<Napi::Array>();
     const int64_t close_handle = IntArg(info, 3, -1), cancel_handle = IntArg(info, 4, -1);

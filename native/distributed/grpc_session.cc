@@ -247,6 +247,11 @@ void GrpcSession::Close() {
   (void)tensorflow::MasterService::NewStub(channel_)->CloseSession(&ctx, req, &resp);
 }
 
+bool GrpcSession::closed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_;
+}
+
 std::vector<DeviceInfo> GrpcSession::ListDevices() {
   tensorflow::ListDevicesRequest req;
   {

@@ -32,6 +32,7 @@ class GrpcSession : public SessionInterface {
                                   std::vector<NodeStats>* stats = nullptr) override;
   void RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) override;
   void Close() override;
+  bool closed() const override;
   std::vector<DeviceInfo> ListDevices() override;
 
   // TF's Session.reset(target, containers): the server closes its sessions and clears the
@@ -49,7 +50,7 @@ class GrpcSession : public SessionInterface {
   const std::string target_;
   const SessionOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::mutex mu_;  // guards what follows
+  mutable std::mutex mu_;  // guards what follows
   std::string handle_;
   int64_t graph_version_ = 0;
   bool closed_ = false;

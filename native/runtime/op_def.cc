@@ -248,6 +248,28 @@ std::vector<DataType> OutputTypes(const OpDef& op, const Node& node) {
   return out;
 }
 
+bool IsRefOrResourceInput(const OpDef& op, const Node& node, int index) {
+  for (const ArgDef& arg : op.input_arg) {
+    const int n = ArgCount(op, arg, node);
+    if (index >= n) {
+      index -= n;
+      continue;
+    }
+    if (arg.is_ref) return true;
+    if (!arg.type_list_attr.empty()) {
+      const AttrValue* v = AttrOrDefault(op, node, arg.type_list_attr);
+      return v && v->kind == fb::AttrKind::LIST_TYPE && index < static_cast<int>(v->list_type.size()) &&
+             v->list_type[index] == DataType::DT_RESOURCE;
+    }
+    if (!arg.type_attr.empty()) {
+      const AttrValue* v = AttrOrDefault(op, node, arg.type_attr);
+      return v && v->kind == fb::AttrKind::TYPE && v->type == DataType::DT_RESOURCE;
+    }
+    return arg.type == DataType::DT_RESOURCE;
+  }
+  return false;
+}
+
 // ---------- OpDefBuilder ----------
 
 namespace {

@@ -81,6 +81,9 @@ int NumInputs(const OpDef& op, const Node& node);
 int NumOutputs(const OpDef& op, const Node& node);
 // The dtype of each output tensor of `node` (DT_INVALID where an attr does not say).
 std::vector<DataType> OutputTypes(const OpDef& op, const Node& node);
+// Whether input `index` of `node` is a reference or a DT_RESOURCE (TF's placer colocates such
+// an input's consumer with its producer).
+bool IsRefOrResourceInput(const OpDef& op, const Node& node, int index);
 
 // Builds a record from TF-style specs, for ops defined in C++ only (tests):
 //   OpDefBuilder("Concat").Input("values: N * T").Output("output: T").Attr("N: int").Attr("T: type")

@@ -1,6 +1,7 @@
 #include "runtime/placer.h"
 
 #include "runtime/kernel.h"
+#include "runtime/op_def.h"
 #include "runtime/status.h"
 
 namespace tg {
@@ -43,6 +44,17 @@ Device* Placer::PlaceLocked(const Node& node, int depth) {
                               " devices is available.\n" + kernels.RegisteredKernels(node.op), node.name);
       }
       device = devices_.cpu0();
+    }
+    // TF's resource and reference edges: a node taking a queue, accumulator or variable
+    // handle runs where the handle was made (handles cannot cross processes), unless it
+    // has no kernel for that device.
+    if (!device && node.def) {
+      for (size_t i = 0; i < node.inputs.size(); i++) {
+        if (!IsRefOrResourceInput(*node.def, node, static_cast<int>(i))) continue;
+        Device* producer = PlaceLocked(*node.inputs[i].node, depth + 1);
+        if (kernels.Find(node, producer->type)) device = producer;
+        break;
+      }
     }
   }
   if (!device && !requested.empty()) {

@@ -1,6 +1,7 @@
 // Placement: which device runs each node (TF1's simple placer). A node goes to its requested
-// device if it has one, else with the node it is colocated with (`_class: loc:@x`), else to
-// the default device (CPU:0). With soft placement, a request for a missing device or one
+// device if it has one, else with the node it is colocated with (`_class: loc:@x`), else with
+// the producer of its first resource or reference input (TF's resource edges), else to the
+// default device (CPU:0). With soft placement, a request for a missing device or one
 // without a kernel falls back to a CPU. Decisions are made once per node and remembered, so
 // every executor of a session agrees.
 #pragma once

@@ -14,7 +14,7 @@ bool HasCode(const std::vector<Code>& codes, Code c) { return std::find(codes.be
 
 // Runs a callable whose outcome does not matter (close and cancel ops: the queue may be
 // closed already, the session may be gone).
-void RunIgnoringErrors(Session& session, int64_t handle) {
+void RunIgnoringErrors(SessionInterface& session, int64_t handle) {
   if (handle < 0) return;
   try {
     session.RunCallable(handle, {}, RunOptions{});
@@ -152,7 +152,7 @@ void ShutdownRunnerThreads(const void* owner, int64_t timeout_ms) {
       }
     }
   }
-  std::set<Session*> closed;
+  std::set<SessionInterface*> closed;
   for (auto& t : threads) {
     if (t->IsAlive() && t->session() && closed.insert(t->session().get()).second) t->session()->Close();
   }

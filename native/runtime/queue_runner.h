@@ -1,7 +1,7 @@
 // QueueRunner threads (TF's queue_runner_impl.py) as native threads: each runs one enqueue
-// callable of a session in a loop, without the JavaScript thread, so a synchronous training
-// loop on the JS thread cannot starve its producers. A process-wide registry lets process
-// teardown stop coordinators, close the sessions and join every thread.
+// callable of a session (in-process or grpc://) in a loop, without the JavaScript thread, so
+// a synchronous training loop on the JS thread cannot starve its producers. A process-wide
+// registry lets process teardown stop coordinators, close the sessions and join every thread.
 #pragma once
 
 #include <atomic>
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "runtime/coordinator.h"
-#include "runtime/session.h"
+#include "runtime/session_interface.h"
 #include "runtime/status.h"
 
 namespace tg {
@@ -23,7 +23,7 @@ namespace tg {
 // The state one QueueRunner.createThreads call shares between its threads.
 class RunnerGroup {
  public:
-  RunnerGroup(std::shared_ptr<Session> session, int num_enqueue_threads, int64_t close_handle,
+  RunnerGroup(std::shared_ptr<SessionInterface> session, int num_enqueue_threads, int64_t close_handle,
               std::vector<Code> closed_codes)
       : session_(std::move(session)), live_(num_enqueue_threads), close_handle_(close_handle),
         closed_codes_(std::move(closed_codes)) {}
@@ -38,12 +38,12 @@ class RunnerGroup {
   int live() const { return live_.load(); }
   // Errors of threads that had no coordinator.
   std::vector<Error> exceptions() const;
-  const std::shared_ptr<Session>& session() const { return session_; }
+  const std::shared_ptr<SessionInterface>& session() const { return session_; }
 
  private:
   void ThreadEnded(bool run_close);
 
-  std::shared_ptr<Session> session_;
+  std::shared_ptr<SessionInterface> session_;
   std::atomic<int> live_;
   const int64_t close_handle_;  // < 0: none
   const std::vector<Code> closed_codes_;
@@ -54,12 +54,12 @@ class RunnerGroup {
 // A native thread with TF's Thread surface: created idle, start(), isAlive(), join(timeout).
 class RunnerThread {
  public:
-  RunnerThread(std::string name, std::shared_ptr<Session> session, std::function<void()> body)
+  RunnerThread(std::string name, std::shared_ptr<SessionInterface> session, std::function<void()> body)
       : name_(std::move(name)), session_(std::move(session)), body_(std::move(body)) {}
   ~RunnerThread();
 
   const std::string& name() const { return name_; }
-  const std::shared_ptr<Session>& session() const { return session_; }
+  const std::shared_ptr<SessionInterface>& session() const { return session_; }
   // Starts the thread; a second start is an error (as Python's Thread.start).
   void Start();
   bool started() const { return state_.load() != kNew; }
@@ -71,7 +71,7 @@ class RunnerThread {
  private:
   enum State { kNew, kRunning, kDone };
   const std::string name_;
-  std::shared_ptr<Session> session_;
+  std::shared_ptr<SessionInterface> session_;
   std::function<void()> body_;
   std::atomic<int> state_{kNew};
   std::mutex mu_;

@@ -84,7 +84,7 @@ class Session : public SessionInterface {
   // Cancels the steps in flight (a blocked dequeue fails with CancelledError), waits for
   // them to end, and releases the session's resources. Later runs fail with CancelledError.
   void Close() override;
-  bool closed() const {
+  bool closed() const override {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_;
   }

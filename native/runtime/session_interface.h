@@ -51,6 +51,8 @@ class SessionInterface {
     return false;
   }
   virtual void Close() = 0;
+  // Whether Close() was called (queue runner threads end quietly once it was).
+  virtual bool closed() const = 0;
   virtual std::vector<DeviceInfo> ListDevices() = 0;
   // Placement lines of logDevicePlacement since the last call.
   virtual std::vector<std::string> TakePlacementLog() { return {}; }

@@ -2,7 +2,9 @@
 // apply that brings the count up (in arrival order), cancellation, shape checks.
 #include <gtest/gtest.h>
 
+#include "graph_builder.h"
 #include "kernels/cpu/conditional_accumulator.h"
+#include "runtime/session.h"
 
 namespace tg {
 namespace {
@@ -115,6 +117,23 @@ TEST(ConditionalAccumulator, ShapeAndArgumentErrors) {
   acc->TryTakeGrad(0, take.ctx.get(), take.Done());
   ASSERT_TRUE(take.done);
   EXPECT_EQ(take.ctx->status().code(), Code::kInvalidArgument);
+}
+
+TEST(ConditionalAccumulator, HandleNamesTheContainerOfAServersResources) {
+  // A server's sessions share resources whose default container is the job name: the
+  // handle must name that container, or the ops taking it do not find the accumulator.
+  using GB = GraphBuilder;
+  SessionOptions o;
+  o.shared_resources = std::make_shared<ResourceMgr>("ps");
+  Session s(o);
+  GraphBuilder g;
+  g.Node("acc", "ConditionalAccumulator", {}, {{"dtype", GB::Type(DataType::DT_FLOAT)}, {"shared_name", GB::Str("a")}})
+      .Node("n", "AccumulatorNumAccumulated", {"acc"});
+  Extend(s, g);
+  auto out = s.Run({}, {}, {"acc:0", "n:0"}, {}, {});
+  EXPECT_EQ(out[0].strings()[0], "ps");
+  EXPECT_EQ(out[0].strings()[1], "a");
+  EXPECT_EQ(*out[1].data<int32_t>(), 0);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "runtime/gpu_platform.h"
@@ -235,6 +236,33 @@ TEST(PartitionedSession, ValuesCrossDevicesAndStatsCoverBoth) {
   EXPECT_GE(transfers, 4);  // two to CPU:1 (p, two), one back (m), each a _Send and a _Recv
   // Again (a cached callable, a fresh rendezvous).
   EXPECT_EQ(Val(s.Run({"p:0"}, {Tensor::Scalar<float>(-1)}, {"sum:0"}, {}, {})[0]), -3.0f);
+}
+
+TEST(PartitionedSession, HandleConsumersWithoutADeviceRunWhereTheHandleIsMade) {
+  // TF's resource and reference edges: the queue's ops and the variable's Assign follow
+  // them to CPU:1; a read of the variable's value stays on the default device.
+  SessionOptions o = TwoCpus();
+  o.log_device_placement = true;
+  Session s(o);
+  const auto types = GraphBuilder::Types({DataType::DT_FLOAT});
+  GraphBuilder g;
+  g.Node("q", "FIFOQueueV2", {}, {{"component_types", types}, {"shapes", GraphBuilder::Shapes({{}})}, {"capacity", GraphBuilder::Int(2)}},
+         "/device:CPU:1")
+      .Const("one", {1}, {})
+      .Node("put", "QueueEnqueueV2", {"q", "one"}, {{"Tcomponents", types}})
+      .Node("take", "QueueDequeueV2", {"q"}, {{"component_types", types}})
+      .Node("v", "VariableV2", {}, {{"dtype", FloatT()}}, "/device:CPU:1")
+      .Node("set", "Assign", {"v", "one"}, {{"T", FloatT()}})
+      .Node("read", "Identity", {"v"}, {{"T", FloatT()}});
+  Extend(s, g);
+  s.Run({}, {}, {}, {"put"}, {});
+  EXPECT_EQ(Val(s.Run({}, {}, {"take:0"}, {}, {})[0]), 1.0f);
+  s.Run({}, {}, {}, {"set"}, {});  // on CPU:0 it would take v by reference across devices
+  EXPECT_EQ(Val(s.Run({}, {}, {"read:0"}, {}, {})[0]), 1.0f);
+  std::set<std::string> log;
+  for (const auto& line : s.TakePlacementLog()) log.insert(line);
+  for (const char* n : {"put", "take", "set"}) EXPECT_TRUE(log.count(std::string(n) + ": " + kCpu1)) << n;
+  EXPECT_TRUE(log.count("read: " + kCpu0));
 }
 
 TEST(PartitionedSession, DeadnessCrossesSendAndRecv) {

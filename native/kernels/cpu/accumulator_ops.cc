@@ -39,11 +39,14 @@ class ConditionalAccumulatorOp : public OpKernel {
     const DataType dtype = n.AttrType("dtype");
     const AttrValue* s = n.FindAttr("shape");
     const PartialShape shape = s ? s->shape : PartialShape{};
-    auto acc = ctx->resources()->LookupOrCreate<ConditionalAccumulator>(container_, name, [&] {
+    // The handle names the container resolved here (a server's default is its job name), so
+    // the ops that take it find the same accumulator.
+    const std::string& container = container_.empty() ? ctx->resources()->default_container() : container_;
+    auto acc = ctx->resources()->LookupOrCreate<ConditionalAccumulator>(container, name, [&] {
       return std::make_shared<ConditionalAccumulator>(dtype, shape, name, reduction_ == "MEAN");
     });
     acc->MatchesNode(n).Check();
-    ctx->set_output(0, MakeAccumulatorHandle(container_, name));
+    ctx->set_output(0, MakeAccumulatorHandle(container, name));
   }
   bool IsExpensive() const override { return false; }
 

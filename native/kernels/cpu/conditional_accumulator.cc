@@ -202,7 +202,7 @@ int64_t ConditionalAccumulator::global_step() const {
 
 Tensor MakeAccumulatorHandle(const std::string& container, const std::string& name) {
   Tensor t(DataType::DT_STRING, {2});
-  t.strings()[0] = container.empty() ? ResourceMgr::kDefaultContainer : container;
+  t.strings()[0] = container;
   t.strings()[1] = name;
   return t;
 }

@@ -78,7 +78,8 @@ class ConditionalAccumulator : public Resource, public std::enable_shared_from_t
   std::deque<Attempt> attempts_;
 };
 
-// The handle a ConditionalAccumulator op outputs: TF's Ref(string) tensor [container, name].
+// The handle a ConditionalAccumulator op outputs: TF's Ref(string) tensor [container, name],
+// naming the container itself (never empty: the kernel resolves the default).
 Tensor MakeAccumulatorHandle(const std::string& container, const std::string& name);
 // The accumulator behind input 0 of ctx (such a handle); typed errors naming the node.
 std::shared_ptr<ConditionalAccumulator> GetAccumulator(OpKernelContext* ctx);
