@@ -122,7 +122,7 @@ void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
   const std::string peer = TaskName(job, task);
   auto self = shared_from_this();
   stub->UnaryCall(&call->ctx, "/tensorflow.WorkerService/RecvTensor", grpc::StubOptions(), &call->req, &call->resp,
-                  [self, call, peer, done = std::move(done)](grpc::Status s) {
+                  [self, call, peer, key, done = std::move(done)](grpc::Status s) {
                     {
                       std::lock_guard<std::mutex> lock(self->mu_);
                       self->calls_.erase(call);
@@ -133,7 +133,7 @@ void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
                       status = Status(FromGrpcStatus(s, peer));
                     } else {
                       try {
-                        v = DecodeRecvTensorResponse(&call->resp, "received from " + peer);
+                        v = DecodeRecvTensorResponse(&call->resp, "for " + key + " from " + peer);
                       } catch (const Error& e) {
                         status = Status(e);
                       }
