@@ -6,10 +6,12 @@
 //     cross the wire each way; GB/s = 2 * N MiB / step time;
 //   - mlp-B: one training step of bench/train.ts's MLP (784-300-100-10, batch B, gradient
 //     descent) with its variables on the server and the batch fed.
-// Ratios are ours/TF (above 1: tensorgraph is faster). Worker-to-worker RecvTensor (a tensor on
-// /job:ps fetched through /job:worker) is the next case once multi-task execution lands: it is
-// one more entry of `cases` and of the peer script.
+//   - recv-N: a cluster of two servers (ps and worker); the client asks the worker for the first
+//     element of an N MiB variable living on the ps, so the worker pulls N MiB from the ps with
+//     RecvTensor each step (worker to worker, no client bytes); GB/s = N MiB / step time.
+// Ratios are ours/TF (above 1: tensorgraph is faster).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FeedDict } from 'tensorgraph';
 import { fmt, parseOptions, peersDir, preparePeers, printTable, ratio, rng, runPeerScript, selectPeers, setThreadEnv, timeSteps, type Peer } from './common.js';
@@ -22,10 +24,25 @@ const batch = o.posInt('batch', 128);
 setThreadEnv(o.threads);
 const tf = await import('tensorgraph');
 
-/** tools/tensorgraph-server.mjs for a one-task cluster on any free port; resolves with its target. */
-function startServer(): Promise<{ proc: ChildProcess; target: string }> {
+/** A port no one listens on now, for a cluster whose tasks must know each other's addresses. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * tools/tensorgraph-server.mjs for task 0 of `job` (a one-task cluster on any free port unless
+ * `cluster` gives its --cluster values); resolves with its target.
+ */
+function startServer(job = 'local', cluster = ['local=127.0.0.1:0']): Promise<{ proc: ChildProcess; target: string }> {
   const script = join(peersDir, '..', '..', 'tools', 'tensorgraph-server.mjs');
-  const proc = spawn(process.execPath, [script, '--cluster', 'local=127.0.0.1:0', '--job', 'local', '--task', '0',
+  const proc = spawn(process.execPath, [script, ...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', '0',
     '--inter-op', String(o.interOp), '--intra-op', String(o.threads)], { stdio: ['ignore', 'pipe', 'inherit'] });
   process.on('exit', () => proc.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
@@ -43,6 +60,8 @@ interface Case {
   name: string;
   /** Bytes a step moves over the wire (for GB/s), or undefined for a step-time case. */
   bytes?: number;
+  /** Runs on the ps + worker cluster (the session's target is the worker) rather than one task. */
+  cluster?: boolean;
   /** Sets up a session on `target`; the step to time and the teardown. */
   setup(target: string): { step: (i: number) => void; close: () => void };
 }
@@ -63,6 +82,24 @@ const cases: Case[] = sizes.map((mib) => ({
     return { step: () => sess.run(y, [[x, data]]), close: () => sess.close() };
   },
 }));
+for (const mib of sizes) {
+  cases.push({
+    name: `recv-${mib}MiB`,
+    bytes: mib * 2 ** 20,
+    cluster: true,
+    setup(target) {
+      const graph = new tf.Graph();
+      const { first, init } = graph.asDefault(() => {
+        const v = tf.device('/job:ps/task:0', () => new tf.Variable(tf.fill([mib * 262144], 0.5), { name: `v${mib}` }));
+        const first = tf.device('/job:worker/task:0', () => tf.slice(v.value(), [0], [1]));
+        return { first, init: tf.globalVariablesInitializer() };
+      });
+      const sess = new tf.Session({ graph, target, config });
+      sess.run(init);
+      return { step: () => sess.run(first), close: () => sess.close() };
+    },
+  });
+}
 cases.push({
   name: `mlp-${batch}`,
   setup(target) {
@@ -80,16 +117,20 @@ cases.push({
 // ---------- ours ----------
 
 const { proc, target } = await startServer();
+const [psPort, workerPort] = [await freePort(), await freePort()];
+const clusterArgs = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+const ps = await startServer('ps', clusterArgs);
+const worker = await startServer('worker', clusterArgs);
 const oursS = new Map<string, number>(); // seconds per step, best round
 for (const c of cases) {
-  const { step, close } = c.setup(target);
+  const { step, close } = c.setup(c.cluster ? worker.target : target);
   for (let round = 0; round < o.rounds; round++) {
     const s = 1 / timeSteps(step, c.bytes ? 2 : 20, o.seconds);
     oursS.set(c.name, Math.min(oursS.get(c.name) ?? Infinity, s));
   }
   close();
 }
-proc.kill('SIGKILL');
+for (const p of [proc, ps.proc, worker.proc]) p.kill('SIGKILL');
 
 // ---------- TF ----------
 
@@ -100,10 +141,14 @@ const tfS = new Map<string, number>();
 if (peer.skip) console.error(`TF1 skipped: ${peer.skip}`);
 else {
   for (let round = 0; round < o.rounds; round++) {
-    const r = runPeerScript<{ transfer_s: Record<string, number>; mlp_steps_per_s: number }>(peer,
+    const r = runPeerScript<{ transfer_s: Record<string, number>; recv_s: Record<string, number>; mlp_steps_per_s: number }>(peer,
       ['--threads', String(o.threads), '--seconds', String(o.seconds), '--sizes', sizes.join(','), '--batch', String(batch)], o, 'distributed', 900);
     if (!r) continue;
-    const got: [string, number][] = [...sizes.map((m): [string, number] => [`transfer-${m}MiB`, r.transfer_s[String(m)]!]), [`mlp-${batch}`, 1 / r.mlp_steps_per_s]];
+    const got: [string, number][] = [
+      ...sizes.map((m): [string, number] => [`transfer-${m}MiB`, r.transfer_s[String(m)]!]),
+      ...sizes.map((m): [string, number] => [`recv-${m}MiB`, r.recv_s[String(m)]!]),
+      [`mlp-${batch}`, 1 / r.mlp_steps_per_s],
+    ];
     for (const [name, s] of got) tfS.set(name, Math.min(tfS.get(name) ?? Infinity, s));
   }
 }

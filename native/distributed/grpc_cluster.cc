@@ -6,6 +6,7 @@
 #include <random>
 
 #include "distributed/grpc_status.h"
+#include "distributed/tensor_coding.h"
 #include "runtime/device.h"
 #include "runtime/graph.h"
 #include "runtime/graph_def.h"
@@ -48,27 +49,37 @@ std::string WorkerChannels::Address(const std::string& job, int task) const {
   throw InvalidArgument("Task " + TaskName(job, task) + " is not in the cluster");
 }
 
-tensorflow::WorkerService::Stub* WorkerChannels::Stub(const std::string& job, int task) {
+WorkerChannels::Peer& WorkerChannels::PeerOf(const std::string& job, int task) {
   const std::string address = Address(job, task);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto& stub = stubs_[address];
-  if (!stub) {
+  Peer& peer = peers_[address];
+  if (!peer.stub) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(-1);  // tensors over gRPC's 4 MiB default
     args.SetMaxSendMessageSize(-1);
     // A dead peer is found out quickly (a killed task's step fails fast, not after minutes).
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    stub = tensorflow::WorkerService::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    peer.stub = tensorflow::WorkerService::NewStub(channel);
+    peer.raw = std::make_unique<grpc::GenericStub>(channel);
   }
-  return stub.get();
+  return peer;
+}
+
+tensorflow::WorkerService::Stub* WorkerChannels::Stub(const std::string& job, int task) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PeerOf(job, task).stub.get();
+}
+
+grpc::GenericStub* WorkerChannels::RawStub(const std::string& job, int task) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PeerOf(job, task).raw.get();
 }
 
 struct RemoteRendezvous::Call {
   grpc::ClientContext ctx;
-  tensorflow::RecvTensorRequest req;
-  tensorflow::RecvTensorResponse resp;
+  grpc::ByteBuffer req;
+  grpc::ByteBuffer resp;
 };
 
 void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
@@ -85,11 +96,16 @@ void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
     return;
   }
   auto call = std::make_shared<Call>();
-  call->req.set_step_id(step_id_);
-  call->req.set_rendezvous_key(key);
-  tensorflow::WorkerService::Stub* stub;
+  grpc::GenericStub* stub;
   try {
-    stub = channels_->Stub(job, task);
+    tensorflow::RecvTensorRequest req;
+    req.set_step_id(step_id_);
+    req.set_rendezvous_key(key);
+    bool own = false;
+    if (!grpc::SerializationTraits<tensorflow::RecvTensorRequest>::Serialize(req, &call->req, &own).ok()) {
+      throw Error(Code::kInternal, "Could not encode the RecvTensorRequest for " + key);
+    }
+    stub = channels_->RawStub(job, task);
   } catch (const Error& e) {
     done(Status(e), RendezvousValue());
     return;
@@ -105,27 +121,25 @@ void RemoteRendezvous::RecvAsync(const std::string& key, DoneCallback done) {
   }
   const std::string peer = TaskName(job, task);
   auto self = shared_from_this();
-  stub->async()->RecvTensor(&call->ctx, &call->req, &call->resp,
-                            [self, call, peer, done = std::move(done)](grpc::Status s) {
-                              {
-                                std::lock_guard<std::mutex> lock(self->mu_);
-                                self->calls_.erase(call);
-                              }
-                              RendezvousValue v;
-                              Status status;
-                              if (!s.ok()) {
-                                status = Status(FromGrpcStatus(s, peer));
-                              } else if (call->resp.is_dead()) {
-                                v.is_dead = true;
-                              } else {
-                                try {
-                                  v.tensor = TensorFromTfProto(call->resp.tensor(), "received from " + peer);
-                                } catch (const Error& e) {
-                                  status = Status(e);
-                                }
-                              }
-                              done(status, std::move(v));
-                            });
+  stub->UnaryCall(&call->ctx, "/tensorflow.WorkerService/RecvTensor", grpc::StubOptions(), &call->req, &call->resp,
+                  [self, call, peer, key, done = std::move(done)](grpc::Status s) {
+                    {
+                      std::lock_guard<std::mutex> lock(self->mu_);
+                      self->calls_.erase(call);
+                    }
+                    RendezvousValue v;
+                    Status status;
+                    if (!s.ok()) {
+                      status = Status(FromGrpcStatus(s, peer));
+                    } else {
+                      try {
+                        v = DecodeRecvTensorResponse(&call->resp, "for " + key + " from " + peer);
+                      } catch (const Error& e) {
+                        status = Status(e);
+                      }
+                    }
+                    done(status, std::move(v));
+                  });
 }
 
 void RemoteRendezvous::StartAbort(const Error& status) {

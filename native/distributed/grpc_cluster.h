@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <grpcpp/generic/generic_stub.h>
+
 #include "runtime/cluster.h"
 #include "worker_service.grpc.pb.h"
 
@@ -34,13 +36,20 @@ class WorkerChannels {
   // InvalidArgument when the cluster has no such task.
   std::string Address(const std::string& job, int task) const;
   tensorflow::WorkerService::Stub* Stub(const std::string& job, int task);
+  // The same channel for calls whose messages this side encodes itself (RecvTensor).
+  grpc::GenericStub* RawStub(const std::string& job, int task);
 
  private:
   const std::string job_;
   const int task_;
   const tensorflow::ClusterDef cluster_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<tensorflow::WorkerService::Stub>> stubs_;  // by address
+  struct Peer {
+    std::unique_ptr<tensorflow::WorkerService::Stub> stub;
+    std::unique_ptr<grpc::GenericStub> raw;
+  };
+  Peer& PeerOf(const std::string& job, int task);  // with mu_ held
+  std::map<std::string, Peer> peers_;  // by address
 };
 
 // A step's rendezvous on a server: receives of values sent on another task are RecvTensor

@@ -10,6 +10,7 @@
 
 #include "distributed/grpc_cluster.h"
 #include "distributed/grpc_status.h"
+#include "distributed/tensor_coding.h"
 #include "runtime/device.h"
 #include "runtime/executor.h"
 #include "runtime/graph.h"
@@ -401,7 +402,7 @@ class MasterServiceImpl final : public MasterServiceBase {
 // task's per-step rendezvous.
 class WorkerServiceImpl final
     : public tensorflow::WorkerService::WithCallbackMethod_RunGraph<
-          tensorflow::WorkerService::WithCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
+          tensorflow::WorkerService::WithRawCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
  public:
   explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {
     const tensorflow::ConfigProto& c = master.defaults();
@@ -542,18 +543,25 @@ class WorkerServiceImpl final
   }
 
   // Answered once the value is sent to this task's rendezvous for the step (created here when
-  // the RecvTensor comes before the step's RunGraph).
-  grpc::ServerUnaryReactor* RecvTensor(grpc::CallbackServerContext* ctx, const tensorflow::RecvTensorRequest* req,
-                                       tensorflow::RecvTensorResponse* resp) override {
+  // the RecvTensor comes before the step's RunGraph). Raw bytes both ways: a large tensor goes
+  // out from its own buffer (tensor_coding.h).
+  grpc::ServerUnaryReactor* RecvTensor(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    master_.steps().Find(req->step_id())->RecvLocalAsync(req->rendezvous_key(), [reactor, resp](const Status& s, RendezvousValue v) {
+    tensorflow::RecvTensorRequest req;
+    grpc::ByteBuffer copy(*request);  // Deserialize consumes its buffer
+    if (!grpc::SerializationTraits<tensorflow::RecvTensorRequest>::Deserialize(&copy, &req).ok()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Could not parse the RecvTensorRequest"));
+      return reactor;
+    }
+    master_.steps().Find(req.step_id())->RecvLocalAsync(req.rendezvous_key(), [reactor, response](const Status& s, RendezvousValue v) {
       if (!s.ok()) {
         reactor->Finish(ToGrpcStatus(s.error()));
         return;
       }
       try {
-        resp->set_is_dead(v.is_dead);
-        if (!v.is_dead) TensorToTfProto(v.tensor.on_device() ? v.memory->CopyToHost(v.tensor) : v.tensor, resp->mutable_tensor());
+        if (!v.is_dead && v.tensor.on_device()) v.tensor = v.memory->CopyToHost(v.tensor);
+        *response = EncodeRecvTensorResponse(v);
         reactor->Finish(grpc::Status::OK);
       } catch (...) {
         reactor->Finish(StatusOfException(std::current_exception()));

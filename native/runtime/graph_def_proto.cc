@@ -296,7 +296,7 @@ void TensorToTfProto(const Tensor& t, pb::TensorProto* out) {
   }
 }
 
-Tensor TensorFromTfProto(const pb::TensorProto& p, const std::string& what) {
+Tensor AllocateForTfProto(const pb::TensorProto& p, const std::string& what) {
   const auto dtype = static_cast<DataType>(p.dtype());
   switch (dtype) {
     case DataType::DT_FLOAT: case DataType::DT_DOUBLE: case DataType::DT_INT32: case DataType::DT_UINT8:
@@ -307,11 +307,19 @@ Tensor TensorFromTfProto(const pb::TensorProto& p, const std::string& what) {
   }
   if (p.tensor_shape().unknown_rank()) throw InvalidArgument("TensorProto " + what + " has an unknown rank");
   Shape shape;
+  int64_t n = 1;
   for (const auto& d : p.tensor_shape().dim()) {
     if (d.size() < 0) throw InvalidArgument("TensorProto " + what + " has an unknown dimension");
+    if (d.size() > 0 && n > (int64_t{1} << 48) / d.size()) throw InvalidArgument("TensorProto " + what + " is too large");
+    n *= d.size();
     shape.push_back(d.size());
   }
-  Tensor t(dtype, shape);
+  return Tensor(dtype, shape);
+}
+
+Tensor TensorFromTfProto(const pb::TensorProto& p, const std::string& what) {
+  Tensor t = AllocateForTfProto(p, what);
+  const DataType dtype = t.dtype();
   const int64_t n = t.num_elements();
   if (dtype == DataType::DT_STRING) {
     const auto& vals = p.string_val();

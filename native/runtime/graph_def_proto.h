@@ -27,5 +27,8 @@ void TensorToTfProto(const Tensor& t, tensorflow::TensorProto* out);
 // repeats to fill the shape (TF's compact constants). InvalidArgument for a dtype the
 // runtime lacks or a size that does not match the shape; `what` names the tensor in errors.
 Tensor TensorFromTfProto(const tensorflow::TensorProto& p, const std::string& what = "");
+// The tensor a TensorProto's dtype and shape describe, allocated, its values not yet set
+// (InvalidArgument for a dtype this runtime does not hold or an unknown dimension).
+Tensor AllocateForTfProto(const tensorflow::TensorProto& p, const std::string& what = "");
 
 }  // namespace tg
