@@ -11,7 +11,7 @@
 //     RecvTensor each step (worker to worker, no client bytes); GB/s = N MiB / step time.
 // Ratios are ours/TF (above 1: tensorgraph is faster).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../test/free_port.js';
 import { join } from 'node:path';
 import type { FeedDict } from 'tensorgraph';
 import { fmt, parseOptions, peersDir, preparePeers, printTable, ratio, rng, runPeerScript, selectPeers, setThreadEnv, timeSteps, type Peer } from './common.js';
@@ -23,18 +23,6 @@ if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`--sizes t
 const batch = o.posInt('batch', 128);
 setThreadEnv(o.threads);
 const tf = await import('tensorgraph');
-
-/** A port no one listens on now, for a cluster whose tasks must know each other's addresses. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * tools/tensorgraph-server.mjs for task 0 of `job` (a one-task cluster on any free port unless

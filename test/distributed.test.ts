@@ -5,11 +5,11 @@
 import test from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from 'tensorgraph';
+import { freePort } from './free_port.js';
 
 const serverScript = join(process.cwd(), 'tools', 'tensorgraph-server.mjs');
 const children: ChildProcess[] = [];
@@ -40,18 +40,6 @@ function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: s
     proc.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}): ${out}${err}`));
-    });
-  });
-}
-
-/** A port no one listens on now (the OS's pick for port 0), for clusters whose tasks must know each other's. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
     });
   });
 }

@@ -9,25 +9,13 @@
 
 #include "../graph_builder.h"
 #include "distributed/grpc_server.h"
+#include "server_def.h"
 #include "distributed/grpc_session.h"
 #include "runtime/coordinator.h"
 #include "runtime/queue_runner.h"
 
 namespace tg {
 namespace {
-
-tensorflow::ServerDef LocalDef() {
-  tensorflow::ServerDef def;
-  auto* job = def.mutable_cluster()->add_job();
-  job->set_name("worker");
-  (*job->mutable_tasks())[0] = "127.0.0.1:0";
-  def.set_job_name("worker");
-  def.set_task_index(0);
-  def.set_protocol("grpc");
-  def.mutable_default_session_config()->set_inter_op_parallelism_threads(1);
-  def.mutable_default_session_config()->set_intra_op_parallelism_threads(1);
-  return def;
-}
 
 // A float queue of capacity 2 fed with 7s, and its dequeue, close and cancel ops.
 struct QueueSession {
@@ -56,7 +44,7 @@ struct QueueSession {
 };
 
 TEST(GrpcQueueRunner, FeedsAQueueOnTheServerAndTheCoordinatorsStopClosesIt) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   QueueSession q(server.target());
   auto coord = std::make_shared<Coordinator>();
   auto group = std::make_shared<RunnerGroup>(q.sess, 1, q.close, std::vector<Code>{Code::kOutOfRange});
@@ -83,7 +71,7 @@ TEST(GrpcQueueRunner, FeedsAQueueOnTheServerAndTheCoordinatorsStopClosesIt) {
 }
 
 TEST(GrpcQueueRunner, ClosingTheSessionEndsARunnerBlockedOnTheServer) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   QueueSession q(server.target());
   auto group = std::make_shared<RunnerGroup>(q.sess, 1, q.close, std::vector<Code>{Code::kOutOfRange});
   const int64_t enqueue = q.enqueue;

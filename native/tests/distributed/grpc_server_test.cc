@@ -5,25 +5,13 @@
 
 #include "../graph_builder.h"
 #include "distributed/grpc_server.h"
+#include "server_def.h"
 #include "distributed/grpc_session.h"
 #include "master_service.grpc.pb.h"
 #include "worker_service.grpc.pb.h"
 
 namespace tg {
 namespace {
-
-tensorflow::ServerDef LocalDef(const std::string& address = "127.0.0.1:0") {
-  tensorflow::ServerDef def;
-  auto* job = def.mutable_cluster()->add_job();
-  job->set_name("worker");
-  (*job->mutable_tasks())[0] = address;
-  def.set_job_name("worker");
-  def.set_task_index(0);
-  def.set_protocol("grpc");
-  def.mutable_default_session_config()->set_inter_op_parallelism_threads(1);
-  def.mutable_default_session_config()->set_intra_op_parallelism_threads(1);
-  return def;
-}
 
 std::unique_ptr<tensorflow::MasterService::Stub> Stub(const GrpcServer& s) {
   return tensorflow::MasterService::NewStub(
@@ -37,7 +25,7 @@ Tensor F(float v) {
 }
 
 TEST(GrpcServer, SessionRunsGraphsOnTheServersTask) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   ASSERT_GT(server.port(), 0);
   EXPECT_EQ(server.target(), "grpc://127.0.0.1:" + std::to_string(server.port()));
   GrpcSession sess(server.target(), SessionOptions{});
@@ -65,7 +53,7 @@ TEST(GrpcServer, SessionRunsGraphsOnTheServersTask) {
 }
 
 TEST(GrpcServer, UnknownHandleIsAbortedAndMalformedRequestsInvalidArgument) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   auto stub = Stub(server);
   {
     grpc::ClientContext ctx;
@@ -117,7 +105,7 @@ TEST(GrpcServer, UnknownHandleIsAbortedAndMalformedRequestsInvalidArgument) {
 }
 
 TEST(GrpcServer, TensorsOverFourMiBCrossBothWays) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   GrpcSession sess(server.target(), SessionOptions{});
   GraphBuilder g;
   g.Placeholder("p").Node("twice", "Add", {"p", "p"}, {{"T", GraphBuilder::Type(DataType::DT_FLOAT)}});
@@ -132,7 +120,7 @@ TEST(GrpcServer, TensorsOverFourMiBCrossBothWays) {
 }
 
 TEST(GrpcServer, GarbageOnTheWireFailsTheCallOnly) {
-  GrpcServer server(LocalDef());
+  GrpcServer server(OneTaskServerDef());
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
   grpc::GenericStub generic(channel);
   grpc::CompletionQueue cq;
@@ -158,10 +146,10 @@ TEST(GrpcServer, GarbageOnTheWireFailsTheCallOnly) {
 TEST(GrpcServer, PortInUseIsUnknownAndAMissingServerUnavailable) {
   std::string target;
   {
-    GrpcServer server(LocalDef());
+    GrpcServer server(OneTaskServerDef());
     target = server.target();
     try {
-      GrpcServer second(LocalDef("127.0.0.1:" + std::to_string(server.port())));
+      GrpcServer second(OneTaskServerDef("worker", "127.0.0.1:" + std::to_string(server.port())));
       ADD_FAILURE() << "a second server bound the same port";
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), Code::kUnknown) << e.what();
@@ -182,7 +170,7 @@ TEST(GrpcServer, PortInUseIsUnknownAndAMissingServerUnavailable) {
 
 TEST(GrpcServer, BadTargetsAndTasksAreInvalidArgument) {
   EXPECT_THROW(GrpcSession("localhost:1234", SessionOptions{}), Error);
-  tensorflow::ServerDef def = LocalDef();
+  tensorflow::ServerDef def = OneTaskServerDef();
   def.set_task_index(2);
   try {
     GrpcServer server(def);

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "distributed/grpc_server.h"
+#include "server_def.h"
 #include "master_service.grpc.pb.h"
 #include "runtime/graph_def_proto.h"
 
@@ -87,15 +88,7 @@ void ExpectSameTensors(const tensorflow::RunStepResponse& ours, const tensorflow
 }
 
 TEST(TfClientReplay, TfRequestsGetTfsAnswersFromOurServer) {
-  tensorflow::ServerDef def;
-  auto* job = def.mutable_cluster()->add_job();
-  job->set_name("local");  // the fixtures' cluster: {"local": ["127.0.0.1:P"]}
-  (*job->mutable_tasks())[0] = "127.0.0.1:0";
-  def.set_job_name("local");
-  def.set_task_index(0);
-  def.mutable_default_session_config()->set_inter_op_parallelism_threads(1);
-  def.mutable_default_session_config()->set_intra_op_parallelism_threads(1);
-  GrpcServer server(def);
+  GrpcServer server(OneTaskServerDef("local"));  // the fixtures' cluster: {"local": ["127.0.0.1:P"]}
   auto stub = tensorflow::MasterService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials()));
 
@@ -168,13 +161,7 @@ TEST(TfClientReplay, TfRequestsGetTfsAnswersFromOurServer) {
 // TF's CreateSession request cut short (a torn connection, a fuzzer): each is refused with a
 // status, and the server still creates a session from the whole request afterwards.
 TEST(TfClientReplay, TruncatedRequestsAreRefusedAndTheServerLivesOn) {
-  tensorflow::ServerDef def;
-  auto* job = def.mutable_cluster()->add_job();
-  job->set_name("local");
-  (*job->mutable_tasks())[0] = "127.0.0.1:0";
-  def.set_job_name("local");
-  def.set_task_index(0);
-  GrpcServer server(def);
+  GrpcServer server(OneTaskServerDef("local"));
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()), grpc::InsecureChannelCredentials());
   grpc::GenericStub generic(channel);
   const std::string whole = ReadFile(kDir + "00_CreateSession.request.pb");

@@ -6,22 +6,11 @@
 #include <future>
 
 #include "distributed/grpc_server.h"
+#include "server_def.h"
 #include "worker_service.grpc.pb.h"
 
 namespace tg {
 namespace {
-
-tensorflow::ServerDef WorkerDef() {
-  tensorflow::ServerDef def;
-  auto* job = def.mutable_cluster()->add_job();
-  job->set_name("worker");
-  (*job->mutable_tasks())[0] = "127.0.0.1:0";
-  def.set_job_name("worker");
-  def.set_task_index(0);
-  def.mutable_default_session_config()->set_inter_op_parallelism_threads(1);
-  def.mutable_default_session_config()->set_intra_op_parallelism_threads(1);
-  return def;
-}
 
 std::unique_ptr<tensorflow::WorkerService::Stub> WorkerStub(const GrpcServer& s) {
   return tensorflow::WorkerService::NewStub(
@@ -29,7 +18,7 @@ std::unique_ptr<tensorflow::WorkerService::Stub> WorkerStub(const GrpcServer& s)
 }
 
 TEST(WorkerService, RunGraphWithAnUnknownHandleIsAborted) {
-  GrpcServer server(WorkerDef());
+  GrpcServer server(OneTaskServerDef());
   auto stub = WorkerStub(server);
   grpc::ClientContext ctx;
   tensorflow::RunGraphRequest req;
@@ -42,7 +31,7 @@ TEST(WorkerService, RunGraphWithAnUnknownHandleIsAborted) {
 }
 
 TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
-  GrpcServer server(WorkerDef());
+  GrpcServer server(OneTaskServerDef());
   auto stub = WorkerStub(server);
   // A RecvTensor that comes before anything of step 42: it waits (the step's rendezvous is
   // made on demand) until CleanupGraph drops the step.
