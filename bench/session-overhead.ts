@@ -2,9 +2,14 @@
 //   npx tsx bench/session-overhead.ts
 // Prints µs per Session.run of a tiny cached graph (feed a scalar, fetch x*2+1) for run,
 // runAsync and a callable, and MatMul GFLOP/s against oneDNN's own sgemm called directly in
-// the same process (ratio = tensorgraph / sgemm).
+// the same process (ratio = tensorgraph / sgemm). When bench/peers/.venv has TensorFlow (see
+// bench/train.ts), also TF1's sess.run and callable on the same graph
+// (bench/peers/tf1_session_overhead.py), in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as tf from 'tensorgraph';
 import { native } from '../src/native.js';
+import { peersDir, venvPython } from './common.js';
 
 function timeIt(n: number, fn: () => void): number {
   for (let i = 0; i < Math.min(1000, n / 10); i++) fn();
@@ -34,6 +39,18 @@ console.log('session overhead (tiny graph: feed a scalar, fetch x*2+1)');
 console.log(`  sess.run        ${runUs.toFixed(2)} µs/run`);
 console.log(`  callable        ${callUs.toFixed(2)} µs/run`);
 console.log(`  sess.runAsync   ${asyncUs.toFixed(2)} µs/run (sequential awaits)`);
+if (existsSync(venvPython)) {
+  const r = spawnSync(venvPython, ['tf1_session_overhead.py'], { cwd: peersDir, encoding: 'utf8', timeout: 300_000 });
+  const line = r.stdout?.split('\n').reverse().find((l) => l.startsWith('{'));
+  if (line) {
+    const tf1 = JSON.parse(line) as { tf_version: string; run_us: number; callable_us: number };
+    console.log(`  TF1 ${tf1.tf_version} sess.run ${tf1.run_us.toFixed(1)} µs/run (ours ${(tf1.run_us / runUs).toFixed(0)}x faster), callable ${tf1.callable_us.toFixed(1)} µs/run`);
+  } else {
+    console.log(`  TF1: failed (${r.stderr?.trim().split('\n').pop() ?? r.error?.message})`);
+  }
+} else {
+  console.log('  TF1: skipped (no bench/peers/.venv; run bash bench/peers/setup.sh)');
+}
 
 console.log('MatMul float32, tensorgraph vs oneDNN sgemm in-process');
 for (const [m, k, n, iters] of [[128, 784, 300, 400], [1024, 1024, 1024, 10]]) {

@@ -1,5 +1,5 @@
 // The runtime's remapper (native/runtime/remapper.cc): MatMul+BiasAdd(+Relu) runs as one
-// _FusedMatMul node under the last node's name, with the unfused graph's values; an
+// _FusedMatMul node (Conv2D+BiasAdd(+Relu) as one _FusedConv2D) under the last node's name, with the unfused graph's values; an
 // intermediate that is fetched (or used elsewhere) keeps the chain unfused.
 import test from 'ava';
 import * as tf from 'tensorgraph';
@@ -101,6 +101,53 @@ test('gradients through a fused layer match finite differences, and training run
       extra.delete(p);
       const err = tf.test.computeGradientError(p, shape, loss, [], { xInitValue: f32(init, shape), delta: 1e-3, extraFeedDict: extra, session: sess });
       t.true(err < 2e-2, `${p.name}: ${err}`);
+    }
+  });
+});
+
+// A SAME 3x3 convolution of a [2,5,5,3] batch to 4 channels, + bias, ReLU; values of a simple
+// formula so that about half of the pre-activations are negative.
+const CX = Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => Math.sin(i * 0.7));
+const CW = Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i * 1.3) * 0.5);
+const CB = [0.1, -0.3, 0.2, -0.1];
+
+test('Conv2D+BiasAdd+Relu runs as one _FusedConv2D: the unfused values, and its gradients match finite differences', (t) => {
+  inGraph((g) => {
+    const x = tf.placeholder('float32', { shape: [2, 5, 5, 3], name: 'x' });
+    const w = tf.placeholder('float32', { shape: [3, 3, 3, 4], name: 'w' });
+    const b = tf.placeholder('float32', { shape: [4], name: 'b' });
+    const conv = tf.nn.conv2d(x, w, 1, 'SAME');
+    const h = tf.nn.relu(tf.nn.biasAdd(conv, b));
+    const loss = tf.reduceSum(h.mul(h));
+    using sess = new tf.Session({ graph: g });
+    const vals = new Map<tf.Tensor | string, unknown>([[x, f32(CX, [2, 5, 5, 3])], [w, f32(CW, [3, 3, 3, 4])], [b, f32(CB, [4])]]);
+    const [gw, gb] = tf.gradients(loss, [w, b]);
+    const md: tf.RunMetadata = {};
+    const [fused, fgw, fgb] = sess.run([h, gw!, gb!], vals, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    t.is(opsRan(md).get(h.op.name), '_FusedConv2D');
+    t.false(opsRan(md).has(conv.op.name));
+    // Fetching the convolution keeps the chain apart: the same values and gradients.
+    const md2: tf.RunMetadata = {};
+    const [unfused, ugw, ugb] = sess.run([h, gw!, gb!, conv], vals, { traceLevel: tf.TraceLevel.FULL_TRACE }, md2);
+    t.is(opsRan(md2).get(conv.op.name), 'Conv2D');
+    t.is(opsRan(md2).get(h.op.name), 'Relu');
+    const close = (a: tf.NDArray, e: tf.NDArray, what: string) => {
+      const av = a.data as Float32Array, ev = e.data as Float32Array;
+      t.is(av.length, ev.length);
+      for (let i = 0; i < av.length; i++) t.true(Math.abs(av[i] - ev[i]) <= 1e-4 * (1 + Math.abs(ev[i])), `${what}[${i}]: ${av[i]} vs ${ev[i]}`);
+    };
+    close(fused, unfused, 'relu(conv + b)');
+    close(fgw, ugw, 'dloss/dw');
+    close(fgb, ugb, 'dloss/db');
+    const hv = fused.data as Float32Array;
+    t.true(hv.some((v) => v === 0) && hv.some((v) => v > 0), 'the relu clips some values');
+    // float32 differences of a loss of ~100: the bound scales with the largest gradient.
+    for (const [p, shape, init, grad] of [[w, [3, 3, 3, 4], CW, fgw], [b, [4], CB, fgb]] as [tf.Tensor, number[], number[], tf.NDArray][]) {
+      const extra = new Map(vals);
+      extra.delete(p);
+      const err = tf.test.computeGradientError(p, shape, loss, [], { xInitValue: f32(init, shape), delta: 1e-3, extraFeedDict: extra, session: sess });
+      const scale = Math.max(1, ...Array.from(grad.data as Float32Array, Math.abs));
+      t.true(err < 2e-3 * scale, `${p.name}: ${err} (largest gradient ${scale})`);
     }
   });
 });

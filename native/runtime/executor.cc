@@ -106,7 +106,7 @@ Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resour
     for (const auto& f : fetches) keep.insert(ResolveTensor(graph, f).node);
     for (const auto& t : targets) keep.insert(graph.Find(t));
     for (const auto& f : fed) keep.insert(f.first);
-    FuseMatMulBiasRelu(&order, keep, place, &fused_nodes_, &fused);
+    FuseContractionBiasRelu(&order, keep, place, &fused_nodes_, &fused);
   }
   auto fused_edge = [&](const Edge& e) -> Edge {
     if (is_fed(e)) return e;  // a fed value stays the feed (the fused node may still run as a target)

@@ -13,7 +13,7 @@ bool IsFloat(const Node& n) {
 
 }  // namespace
 
-void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
+void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
                         std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced) {
   // TG_REMAPPER=0 turns the rewrite off (TF's rewrite_options.remapping = OFF), for comparisons.
   static const bool enabled = [] {
@@ -39,14 +39,17 @@ void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_se
   std::unordered_set<const Node*> removed;
   for (const Node* bias : *order) {
     if (bias->op != "BiasAdd" || !IsFloat(*bias) || bias->AttrString("data_format", "NHWC") != "NHWC") continue;
-    const Node* mm = bias->inputs[0].node;
-    if (mm->op != "MatMul" || !IsFloat(*mm) || !only_feeds(mm, bias)) continue;
+    const Node* mm = bias->inputs[0].node;  // the contraction: MatMul or Conv2D
+    const bool conv = mm->op == "Conv2D";
+    if (conv && mm->AttrString("data_format", "NHWC") != "NHWC") continue;
+    if ((mm->op != "MatMul" && !conv) || !IsFloat(*mm) || !only_feeds(mm, bias)) continue;
     const auto& bias_users = users[bias];
     const Node* relu = nullptr;
     if (bias_users.size() == 1 && bias_users[0]->op == "Relu" && IsFloat(*bias_users[0]) && only_feeds(bias, bias_users[0])) {
       relu = bias_users[0];
     }
-    // Only on a CPU: the fused kernel is oneDNN's sgemm with its epilogue.
+    // Only on a CPU: the fused kernels are oneDNN's sgemm with an epilogue and its convolution
+    // with bias and a ReLU post-op.
     Device* dev = place(*mm);
     if (dev->type != DeviceType::kCPU || place(*bias) != dev || (relu && place(*relu) != dev)) continue;
     const Node* last = relu ? relu : bias;
@@ -54,7 +57,7 @@ void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_se
     auto f = std::make_unique<Node>();
     f->id = last->id;
     f->name = last->name;
-    f->op = "_FusedMatMul";
+    f->op = conv ? "_FusedConv2D" : "_FusedMatMul";
     f->device = dev->name;
     f->inputs = {mm->inputs[0], mm->inputs[1], bias->inputs[1]};
     for (const Node* n : {mm, bias, last}) {
@@ -62,9 +65,13 @@ void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_se
         if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
       }
     }
-    f->attrs["T"] = mm->attrs.at("T");
-    f->attrs["transpose_a"] = AttrValue::Bool(mm->AttrBool("transpose_a", false));
-    f->attrs["transpose_b"] = AttrValue::Bool(mm->AttrBool("transpose_b", false));
+    if (conv) {
+      f->attrs = mm->attrs;  // strides, padding, explicit_paddings, data_format, dilations, T
+    } else {
+      f->attrs["T"] = mm->attrs.at("T");
+      f->attrs["transpose_a"] = AttrValue::Bool(mm->AttrBool("transpose_a", false));
+      f->attrs["transpose_b"] = AttrValue::Bool(mm->AttrBool("transpose_b", false));
+    }
     f->attrs["num_args"] = AttrValue::Int(1);
     f->attrs["fused_ops"] =
         AttrValue::StrList(relu ? std::vector<std::string>{"BiasAdd", "Relu"} : std::vector<std::string>{"BiasAdd"});

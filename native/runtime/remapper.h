@@ -1,7 +1,8 @@
 // The remapper (the part of TF's grappler remapper that pays on a CPU): when an executor is
-// built, MatMul -> BiasAdd (-> Relu) chains become one _FusedMatMul node (TF's op and attrs,
-// fused_ops = ["BiasAdd"] or ["BiasAdd", "Relu"]) that takes the name of the chain's last node,
-// so its consumers, fetches and stepStats see that name (with op _FusedMatMul).
+// built, MatMul -> BiasAdd (-> Relu) and Conv2D (NHWC) -> BiasAdd (-> Relu) chains on a CPU
+// become one _FusedMatMul / _FusedConv2D node (TF's ops and attrs, fused_ops = ["BiasAdd"] or
+// ["BiasAdd", "Relu"]) that takes the name of the chain's last node, so its consumers, fetches
+// and stepStats see that name (with the fused op in its timeline label).
 #pragma once
 
 #include <memory>
@@ -18,7 +19,7 @@ namespace tg {
 // node (owned by `owned`, placed where `placer` put the chain). `keep`: nodes whose outputs are
 // fetched, fed or run as targets: they are never folded into a fusion. `replaced` maps a
 // chain's last node to its fused node, for the consumers' edges and the fetches.
-void FuseMatMulBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
+void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unordered_set<const Node*>& keep, const PlaceFn& place,
                         std::vector<std::unique_ptr<Node>>* owned, std::unordered_map<const Node*, Node*>* replaced);
 
 }  // namespace tg

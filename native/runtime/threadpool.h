@@ -34,6 +34,27 @@ class ThreadPool {
   // team size is per thread): intraOpParallelismThreads bounds oneDNN as it bounds our kernels.
   static void LimitOpenMpTeam(int n);
 
+  // Held around each oneDNN call that may start an OpenMP team. The inter-op pool runs
+  // independent GEMMs and convolutions at once, and two full teams on the same cores
+  // oversubscribe them: a team's barrier waits for a descheduled member (worst when another
+  // process takes a core; measured on 2 cores, two concurrent conv backprops took 2.3x their
+  // time alone). So one call in the process at a time gets the team LimitOpenMpTeam allows.
+  // A call that finds that team taken waits for it when it is big (`flops` >= kWaitFlops:
+  // one at a time with every core is as fast and keeps caches), and otherwise runs at once
+  // with a team of one (small GEMMs side by side beat waking a team for each).
+  class TeamClaim {
+   public:
+    static constexpr int64_t kWaitFlops = 100'000'000;
+    explicit TeamClaim(int64_t flops = kWaitFlops);
+    ~TeamClaim();
+    TeamClaim(const TeamClaim&) = delete;
+    TeamClaim& operator=(const TeamClaim&) = delete;
+
+   private:
+    bool full_ = false;  // holds the process's one full team
+    int restore_ = 0;    // the team bound to put back, when this claim narrowed it
+  };
+
  private:
   void WorkerLoop();
   std::mutex mu_;

@@ -1,5 +1,6 @@
-// The remapper (runtime/remapper.h): MatMul+BiasAdd+Relu runs as one _FusedMatMul under the
-// Relu's name with the unfused values; a fetched or control-used intermediate keeps it apart.
+// The remapper (runtime/remapper.h): MatMul+BiasAdd+Relu runs as one _FusedMatMul (and
+// Conv2D+BiasAdd+Relu as one _FusedConv2D) under the Relu's name with the unfused values; a
+// fetched or control-used intermediate keeps it apart.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -36,11 +37,12 @@ std::string OpRan(const std::vector<NodeStats>& stats, const std::string& node) 
   return "";
 }
 
-std::vector<NodeStats> Traced(Session& s, const std::vector<std::string>& fetches, std::vector<Tensor>* out) {
+std::vector<NodeStats> Traced(Session& s, const std::vector<std::string>& fetches, std::vector<Tensor>* out,
+                              Tensor x = X()) {
   RunOptions ro;
   ro.trace = true;
   std::vector<NodeStats> stats;
-  *out = s.RunCallable(s.MakeCallable({"x:0"}, fetches, {}), {X()}, ro, &stats);
+  *out = s.RunCallable(s.MakeCallable({"x:0"}, fetches, {}), {std::move(x)}, ro, &stats);
   return stats;
 }
 
@@ -87,6 +89,42 @@ TEST(Remapper, AFetchedBiasAddFusesOnlyTheMatMul) {
   EXPECT_EQ(OpRan(stats, "pre"), "_FusedMatMul");
   EXPECT_EQ(OpRan(stats, "y"), "Relu");
   EXPECT_FLOAT_EQ(out[1].data<float>()[1], -3.5f);
+}
+
+// x = [[1,2,3],[4,5,6],[7,8,9]] (NHWC [1,3,3,1]); a 2x2 VALID filter with two outputs:
+// o0 = x[i][j] - x[i+1][j+1] = -4 everywhere, o1 = x[i][j+1] + x[i+1][j] = 6, 8, 12, 14.
+// With bias [1, -10]: o0 = -3, o1 = -4, -2, 2, 4; the Relu keeps o1's 2 and 4.
+TEST(Remapper, FusesConv2DBiasAddReluWithTheUnfusedValues) {
+  Session s{SessionOptions{}};
+  GraphBuilder g;
+  const auto T = GraphBuilder::Type(DataType::DT_FLOAT);
+  g.Placeholder("x").Const("w", {1, 0, 0, 1, 0, 1, -1, 0}, {2, 2, 1, 2}).Const("b", {1, -10}, {2});
+  g.Node("conv", "Conv2D", {"x", "w"}, {{"T", T}, {"strides", GraphBuilder::Ints({1, 1, 1, 1})}, {"padding", GraphBuilder::Str("VALID")}});
+  g.Node("pre", "BiasAdd", {"conv", "b"}, {{"T", T}});
+  g.Node("y", "Relu", {"pre"}, {{"T", T}});
+  Extend(s, g);
+  Tensor x(DataType::DT_FLOAT, {1, 3, 3, 1});
+  for (int i = 0; i < 9; i++) x.data<float>()[i] = static_cast<float>(i + 1);
+  std::vector<Tensor> fused, unfused;
+  auto stats = Traced(s, {"y:0"}, &fused, x);
+  EXPECT_EQ(OpRan(stats, "y"), "_FusedConv2D");
+  EXPECT_EQ(OpRan(stats, "conv"), "");
+  EXPECT_EQ(OpRan(stats, "pre"), "");
+  ASSERT_EQ(fused[0].shape(), (Shape{1, 2, 2, 2}));
+  const float want[] = {0, 0, 0, 0, 0, 2, 0, 4};
+  for (int i = 0; i < 8; i++) EXPECT_FLOAT_EQ(fused[0].data<float>()[i], want[i]) << i;
+  // Fetching the BiasAdd fuses Conv2D+BiasAdd only: the pre-activations come out whole.
+  stats = Traced(s, {"y:0", "pre:0"}, &unfused, x);
+  EXPECT_EQ(OpRan(stats, "pre"), "_FusedConv2D");
+  EXPECT_EQ(OpRan(stats, "y"), "Relu");
+  const float want_pre[] = {-3, -4, -3, -2, -3, 2, -3, 4};
+  for (int i = 0; i < 8; i++) EXPECT_FLOAT_EQ(unfused[1].data<float>()[i], want_pre[i]) << i;
+  EXPECT_EQ(std::memcmp(fused[0].data<float>(), unfused[0].data<float>(), 8 * sizeof(float)), 0);
+  // Fetching the convolution keeps the chain apart.
+  stats = Traced(s, {"y:0", "conv:0"}, &unfused, x);
+  EXPECT_EQ(OpRan(stats, "conv"), "Conv2D");
+  EXPECT_EQ(OpRan(stats, "pre"), "BiasAdd");
+  EXPECT_EQ(std::memcmp(fused[0].data<float>(), unfused[0].data<float>(), 8 * sizeof(float)), 0);
 }
 
 }  // namespace

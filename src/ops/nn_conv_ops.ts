@@ -137,6 +137,23 @@ registerOp({
   shape: (op) => [conv2DShape(op.inputs[0].shape, op.inputs[1].shape, op)],
 });
 
+// The runtime's remapper (native/runtime/remapper.cc) rewrites Conv2D+BiasAdd(+Relu) into this
+// node when it builds an executor; TF's internal op of the same name and attrs.
+registerOp({
+  type: '_FusedConv2D',
+  inputs: [{ name: 'input', typeAttr: 'T' }, { name: 'filter', typeAttr: 'T' }, { name: 'args', typeAttr: 'T', numberAttr: 'num_args' }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: {
+    ...CONV_ATTRS,
+    T: { kind: 'type', allowed: ['float32'] },
+    num_args: { kind: 'int', default: 0 },
+    fused_ops: { kind: 'list(string)', default: [] },
+    epsilon: { kind: 'float', default: 0.0001 },
+    leakyrelu_alpha: { kind: 'float', default: 0.2 },
+  },
+  shape: (op) => [conv2DShape(op.inputs[0].shape, op.inputs[1].shape, op)],
+});
+
 registerOp({
   type: 'Conv2DBackpropInput',
   inputs: [{ name: 'input_sizes', type: 'int32' }, { name: 'filter', typeAttr: 'T' }, { name: 'out_backprop', typeAttr: 'T' }],

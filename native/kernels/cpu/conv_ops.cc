@@ -4,9 +4,9 @@
 // filters HWIO -> hwio, depthwise filters [H, W, C, multiplier] -> grouped hwigo (groups = C).
 // The primitive picks its own weights layout (format `any`); the TF filter is reordered to and
 // from it. TF's SAME/VALID/EXPLICIT padding split is passed as explicit left/right padding.
-// BackpropInput with few input channels is a GEMM + col2im instead (see there).
+// _FusedConv2D (the remapper's Conv2D+BiasAdd(+Relu)) is Conv2D with oneDNN's bias and a ReLU
+// post-op. BackpropInput with few input channels is a GEMM + col2im instead (see there).
 // Primitives are made once per (input, filter) shape and cached in the kernel.
-#include <dnnl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -56,6 +56,10 @@ class ConvOp : public OpKernel {
       throw InvalidArgument("Current implementation only supports equal length strides in the row and column dimensions.", c.node.name);
     }
     prefix_ = kind_ == Kind::kForward ? "" : c.node.op + ": ";
+    if (c.node.op == "_FusedConv2D") {
+      bias_ = true;
+      relu_ = FusedRelu(c);
+    }
   }
 
   void Compute(OpKernelContext* ctx) const override {
@@ -142,10 +146,23 @@ class ConvOp : public OpKernel {
     return d;
   }
 
-  dnnl::convolution_forward::primitive_desc FwdPd(const Descs& d, dnnl::prop_kind prop) const {
+  // The forward primitive; `fused` adds _FusedConv2D's bias (and ReLU as a post-op), so the
+  // output is written once instead of passing through BiasAdd and Relu.
+  dnnl::convolution_forward::primitive_desc FwdPd(const Descs& d, dnnl::prop_kind prop, bool fused = false) const {
+    dnnl::primitive_attr attr = Attr();
+    if (fused && relu_) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      attr.set_post_ops(ops);
+    }
+    if (fused) {
+      dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, d.src, d.weights_any,
+                                           Desc({d.dst.dims()[1]}, tag::x), d.dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+      return dnnl::convolution_forward::primitive_desc(desc, attr, Engine());
+    }
     dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, d.src, d.weights_any, d.dst,
                                          d.strides, d.dilates, d.pad_l, d.pad_r);
-    return dnnl::convolution_forward::primitive_desc(desc, Attr(), Engine());
+    return dnnl::convolution_forward::primitive_desc(desc, attr, Engine());
   }
 
   static bool Empty(const Shape& s) { return NumElements(s) == 0; }
@@ -168,14 +185,25 @@ class ConvOp : public OpKernel {
     const Tensor& filter = ctx->input(1);
     const Geometry g = Geom(ctx, input.shape(), filter.shape());
     Tensor& out = ctx->allocate_output(0, DataType::DT_FLOAT, DataShape(g.n, g.oh, g.ow, g.oc));
+    if (bias_) {  // BiasAdd's checks
+      const Tensor& bias = ctx->input(2);
+      if (bias.dims() != 1) throw ctx->InvalidArg("Biases must be 1D: " + ShapeString(bias.shape()));
+      if (bias.dim(0) != g.oc) {
+        throw ctx->InvalidArg("Must provide as many biases as the last dimension of the input tensor: " +
+                              ShapeString(bias.shape()) + " vs. " + ShapeString(out.shape()));
+      }
+    }
     if (out.num_elements() == 0) return;
-    if (input.num_elements() == 0 || filter.num_elements() == 0) return Zero(out);
+    if (input.num_elements() == 0 || filter.num_elements() == 0) {
+      if (!bias_) return Zero(out);
+      return BiasOnly(ctx->input(2).data<float>(), g.oc, out);
+    }
 
     auto e = fwd_cache_.Get(Key({&input.shape(), &filter.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<FwdEntry>();
         entry->d = MakeDescs(g);
-        entry->pd = FwdPd(entry->d, dnnl::prop_kind::forward_inference);
+        entry->pd = FwdPd(entry->d, dnnl::prop_kind::forward_inference, bias_);
         entry->prim = dnnl::convolution_forward(entry->pd);
         entry->reorder_w = entry->pd.weights_desc() != entry->d.weights_user;
         if (entry->reorder_w) {
@@ -185,8 +213,21 @@ class ConvOp : public OpKernel {
       });
     });
     memory w = FilterFor(ctx, *e, filter);
-    Execute(ctx, e->prim, e->pd,
-            {{DNNL_ARG_SRC, Mem(e->d.src, input.raw())}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, Mem(e->d.dst, out.raw())}});
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, Mem(e->d.src, input.raw())}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, Mem(e->d.dst, out.raw())}};
+    if (bias_) args.emplace(DNNL_ARG_BIAS, Mem(e->pd.bias_desc(), ctx->input(2).raw()));
+    Execute(ctx, e->prim, e->pd, std::move(args));
+  }
+
+  // A fused convolution over an empty input or filter: every output is the (relu'd) bias.
+  void BiasOnly(const float* bias, int64_t oc, Tensor& out) const {
+    float* o = out.data<float>();
+    const int64_t n = out.num_elements();
+    const int64_t inner = format_ == Format::kNHWC ? 1 : out.dim(2) * out.dim(3);
+    for (int64_t i = 0; i < n; i++) {
+      const float v = bias[(i / inner) % oc];
+      o[i] = relu_ && v < 0.0f ? 0.0f : v;
+    }
   }
 
   // The filter in the layout a primitive wants (reordered from TF's HWIO when they differ).
@@ -262,9 +303,7 @@ class ConvOp : public OpKernel {
     const int64_t pad_h = g.wh.pad_before, pad_w = g.ww.pad_before;
     for (int64_t n0 = 0; n0 < g.n; n0 += chunk) {
       const int64_t images = std::min(chunk, g.n - n0), cols_n = images * pixels;
-      const dnnl_status_t st = dnnl_sgemm('N', 'T', K, cols_n, g.oc, 1.0f, pw, g.oc, pdy + n0 * pixels * g.oc, g.oc,
-                                          0.0f, cols.data(), cols_n);
-      if (st != dnnl_success) throw Error(Code::kInternal, "oneDNN sgemm failed with status " + std::to_string(st), ctx->node().name);
+      dnnl_util::Sgemm(ctx, false, true, K, cols_n, g.oc, pw, pdy + n0 * pixels * g.oc, cols.data());
       auto col2im = [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; i++) {
           float* dxn = pdx + (n0 + i) * in_image;
@@ -341,6 +380,7 @@ class ConvOp : public OpKernel {
   HW strides_{1, 1}, dilations_{1, 1};
   std::vector<int64_t> explicit_{0, 0, 0, 0};  // top, bottom, left, right
   std::string prefix_;  // "Conv2DBackpropInput: " for TF's backprop messages
+  bool bias_ = false, relu_ = false;  // _FusedConv2D: [BiasAdd] or [BiasAdd, Relu]
   mutable PrimitiveCache<FwdEntry> fwd_cache_;
   mutable PrimitiveCache<BwdDataEntry> bwd_data_cache_;
   mutable PrimitiveCache<BwdWeightsEntry> bwd_weights_cache_;
@@ -354,6 +394,7 @@ void Reg(const char* op, Kind kind, bool depthwise) {
 
 const bool registered = [] {
   Reg("Conv2D", Kind::kForward, false);
+  Reg("_FusedConv2D", Kind::kForward, false);
   Reg("Conv2DBackpropInput", Kind::kBackpropInput, false);
   Reg("Conv2DBackpropFilter", Kind::kBackpropFilter, false);
   Reg("DepthwiseConv2dNative", Kind::kForward, true);

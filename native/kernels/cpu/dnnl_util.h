@@ -41,6 +41,16 @@ dnnl::primitive_attr Attr();
 void Execute(const OpKernelContext* ctx, const dnnl::primitive& prim, const dnnl::primitive_desc_base& pd,
              std::unordered_map<int, dnnl::memory> args);
 
+// oneDNN's sgemm on row-major matrices, c = op(a) * op(b) with op a transpose when ta/tb, and
+// leading dimensions lda, ldb, ldc (0: the packed ones); k == 0 fills c with zeros. Holds a
+// ThreadPool::TeamClaim, as Execute and Reorder do; a failure names the node.
+void Sgemm(const OpKernelContext* ctx, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b,
+           float* c, int64_t lda = 0, int64_t ldb = 0, int64_t ldc = 0);
+
+// The fused_ops of the remapper's _FusedMatMul/_FusedConv2D: true for [BiasAdd, Relu], false for
+// [BiasAdd]; anything else is Unimplemented, and num_args must be 1 (the bias).
+bool FusedRelu(const KernelConstruction& c);
+
 // Copies `from` into `to` (layouts may differ) with a reorder primitive.
 void Reorder(const OpKernelContext* ctx, const dnnl::reorder& r, const dnnl::memory& from, const dnnl::memory& to);
 

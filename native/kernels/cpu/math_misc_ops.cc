@@ -1,5 +1,4 @@
 // AddN, Cast, BatchMatMul / BatchMatMulV2, MatrixInverse, Cumsum / Cumprod.
-#include <dnnl.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "kernels/cpu/cwise.h"
+#include "kernels/cpu/dnnl_util.h"
 #include "kernels/cpu/half.h"
 #include "runtime/kernel.h"
 #include "runtime/threadpool.h"
@@ -243,11 +243,7 @@ class BatchMatMulOp : public OpKernel {
       if (flops >= 64 * 64 * 64) {
         // Big matrices: oneDNN sgemm per batch (threaded inside).
         for (int64_t b = 0; b < batch; b++) {
-          dnnl_status_t st = dnnl_sgemm(adj_x_ ? 'T' : 'N', adj_y_ ? 'T' : 'N', m, n, k, 1.0f, px + off_x[b] * sx, adj_x_ ? m : k,
-                                        py + off_y[b] * sy, adj_y_ ? k : n, 0.0f, po + b * so, n);
-          if (st != dnnl_success) {
-            throw Error(Code::kInternal, "oneDNN sgemm failed with status " + std::to_string(st), ctx->node().name);
-          }
+          dnnl_util::Sgemm(ctx, adj_x_, adj_y_, m, n, k, px + off_x[b] * sx, py + off_y[b] * sy, po + b * so);
         }
         return;
       }

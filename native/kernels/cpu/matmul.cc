@@ -4,8 +4,8 @@
 // product, in the order the unfused kernels apply them (so the values are the same bits).
 // bench/matmul_micro.cc measured a cached dnnl::matmul primitive (with or without bias+relu
 // post-ops) no faster than sgemm for the MLP's shapes, so sgemm stays.
-#include <dnnl.h>
 
+#include "kernels/cpu/dnnl_util.h"
 #include "runtime/kernel.h"
 
 namespace tg {
@@ -48,9 +48,7 @@ class MatMulOp : public OpKernel {
       return;
     }
     if constexpr (std::is_same_v<T, float>) {
-      dnnl_status_t st = dnnl_sgemm(ta_ ? 'T' : 'N', tb_ ? 'T' : 'N', m, n, k, 1.0f, a.data<float>(), ta_ ? m : k,
-                                    b.data<float>(), tb_ ? k : n, 0.0f, out.data<float>(), n);
-      if (st != dnnl_success) throw Error(Code::kInternal, "oneDNN sgemm failed with status " + std::to_string(st), ctx->node().name);
+      dnnl_util::Sgemm(ctx, ta_, tb_, m, n, k, a.data<float>(), b.data<float>(), out.data<float>());
     } else {
       NaiveGemm<T>(ta_, tb_, m, n, k, a.data<T>(), b.data<T>(), out.data<T>());
     }
@@ -78,29 +76,11 @@ void MatMulShapes(OpKernelContext* ctx, bool ta, bool tb, int64_t* m, int64_t* n
   *out = &ctx->allocate_output(0, DataTypeOf<T>(), {*m, *n});
 }
 
-void Sgemm(OpKernelContext* ctx, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
-  if (k == 0) {
-    std::fill(c, c + m * n, 0.0f);
-    return;
-  }
-  dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
-  if (st != dnnl_success) throw Error(Code::kInternal, "oneDNN sgemm failed with status " + std::to_string(st), ctx->node().name);
-}
-
 class FusedMatMulOp : public OpKernel {
  public:
   explicit FusedMatMulOp(const KernelConstruction& c)
-      : OpKernel(c), ta_(c.node.AttrBool("transpose_a", false)), tb_(c.node.AttrBool("transpose_b", false)) {
-    const std::vector<std::string>& ops = c.node.AttrStrings("fused_ops");
-    if (ops.size() == 1 && ops[0] == "BiasAdd") {
-      relu_ = false;
-    } else if (ops.size() == 2 && ops[0] == "BiasAdd" && ops[1] == "Relu") {
-      relu_ = true;
-    } else {
-      throw Error(Code::kUnimplemented, "_FusedMatMul supports fused_ops [BiasAdd] and [BiasAdd, Relu]", c.node.name);
-    }
-    if (c.node.AttrInt("num_args", 0) != 1) throw Error(Code::kInvalidArgument, "_FusedMatMul with BiasAdd takes one argument (the bias)", c.node.name);
-  }
+      : OpKernel(c), ta_(c.node.AttrBool("transpose_a", false)), tb_(c.node.AttrBool("transpose_b", false)),
+        relu_(dnnl_util::FusedRelu(c)) {}
 
   void Compute(OpKernelContext* ctx) const override {
     int64_t m, n, k;
@@ -114,7 +94,7 @@ class FusedMatMulOp : public OpKernel {
     }
     if (m == 0 || n == 0) return;
     float* c = out->data<float>();
-    Sgemm(ctx, ta_, tb_, m, n, k, ctx->input(0).data<float>(), ctx->input(1).data<float>(), c);
+    dnnl_util::Sgemm(ctx, ta_, tb_, m, n, k, ctx->input(0).data<float>(), ctx->input(1).data<float>(), c);
     const float* pb = bias.data<float>();
     // Per row: the product is still in cache; each loop vectorizes.
     for (int64_t i = 0; i < m; i++) {

@@ -108,6 +108,7 @@ class SoftmaxOp : public OpKernel {
           {DNNL_ARG_SRC, dnnl::memory(p->md, Engine(), const_cast<float*>(in))},
           {DNNL_ARG_DST, dnnl::memory(p->md, Engine(), out)}};
       if (p->scratch.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(p->scratch, Engine()));
+      ThreadPool::TeamClaim team(10 * rows * cols);  // ~10 flops per element
       p->prim.execute(stream, args);
       stream.wait();
     } catch (const dnnl::error& e) {

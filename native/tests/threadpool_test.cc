@@ -1,0 +1,84 @@
+// ThreadPool: ParallelFor covers its range once, with the caller as one of its threads; the
+// process's one full OpenMP team (TeamClaim): a second small call runs with a team of one, a
+// second big call waits for the team, and a loop started while a kernel has it runs inline.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "runtime/threadpool.h"
+
+namespace tg {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ThreadPool, ParallelForCoversTheRangeOnceOnTheCallerAndOneHelper) {
+  ThreadPool pool(2);
+  std::vector<std::atomic<int>> hits(10000);
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  pool.ParallelFor(10000, 1000, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; i++) hits[i]++;
+    std::this_thread::sleep_for(2ms);  // let the helper take blocks too
+    std::lock_guard<std::mutex> lock(mu);
+    threads.insert(std::this_thread::get_id());
+  });
+  for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+  EXPECT_EQ(threads.size(), 2u) << "2 threads: the caller and one helper";
+  EXPECT_TRUE(threads.count(std::this_thread::get_id()));
+}
+
+TEST(ThreadPool, OneFullTeamAtATime) {
+  ThreadPool::LimitOpenMpTeam(2);
+  std::promise<void> holding, release;
+  std::shared_future<void> released = release.get_future().share();
+  // A big call holds the team on another thread.
+  std::thread holder([&] {
+    ThreadPool::LimitOpenMpTeam(2);
+    ThreadPool::TeamClaim big;
+    EXPECT_EQ(omp_get_max_threads(), 2) << "alone: the full team";
+    holding.set_value();
+    released.wait();
+  });
+  holding.get_future().wait();
+  {
+    ThreadPool::TeamClaim small(1000);
+    EXPECT_EQ(omp_get_max_threads(), 1) << "a small call beside it: a team of one";
+  }
+  EXPECT_EQ(omp_get_max_threads(), 2) << "the bound comes back after the claim";
+  // A loop started now runs inline, in one piece on this thread.
+  ThreadPool pool(2);
+  int calls = 0;
+  pool.ParallelFor(1000, 100000, [&](int64_t b, int64_t e) {
+    calls++;
+    EXPECT_EQ(b, 0);
+    EXPECT_EQ(e, 1000);
+  });
+  EXPECT_EQ(calls, 1);
+  // A big call waits until the holder lets go, then has the full team.
+  std::atomic<bool> let_go{false};
+  auto waiter = std::async(std::launch::async, [&] {
+    ThreadPool::LimitOpenMpTeam(2);
+    ThreadPool::TeamClaim big;
+    EXPECT_TRUE(let_go.load()) << "got the team while another call held it";
+    return omp_get_max_threads();
+  });
+  EXPECT_EQ(waiter.wait_for(50ms), std::future_status::timeout);
+  let_go = true;
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(waiter.get(), 2);
+  // Free again: a small call alone gets the full team.
+  ThreadPool::TeamClaim small(1000);
+  EXPECT_EQ(omp_get_max_threads(), 2);
+}
+
+}  // namespace
+}  // namespace tg
