@@ -45,8 +45,8 @@ export class HistogramsTab {
     await Promise.all(pairs.map(async ({ run, tag }) => {
       const key = `${run.name}\0${tag}`;
       if (this.cache.get(key)?.version === run.version) return;
-      const data = await getJson(`/data/histograms?run=${encodeURIComponent(run.name)}&tag=${encodeURIComponent(tag)}`);
-      this.cache.set(key, { version: run.version, data });
+      const data = await getJson(`/data/histograms?run=${encodeURIComponent(run.name)}&tag=${encodeURIComponent(tag)}`, { missingOk: true });
+      if (data) this.cache.set(key, { version: run.version, data });
       changed = true;
     }));
     if (!changed) return;
@@ -58,7 +58,10 @@ export class HistogramsTab {
       return;
     }
     pairs.sort((a, b) => a.tag.localeCompare(b.tag) || a.run.name.localeCompare(b.run.name));
-    for (const { run, tag } of pairs) this.draw(run, tag, this.cache.get(`${run.name}\0${tag}`).data.histograms);
+    for (const { run, tag } of pairs) {
+      const cached = this.cache.get(`${run.name}\0${tag}`);
+      if (cached) this.draw(run, tag, cached.data.histograms);
+    }
   }
 
   draw(run, tag, all) {

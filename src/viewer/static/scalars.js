@@ -49,8 +49,8 @@ export class ScalarsTab {
     await Promise.all(runs.flatMap((r) => r.scalarTags.map(async (tag) => {
       const key = `${r.name}\0${tag}`;
       if (this.cache.get(key)?.version === r.version) return;
-      const data = await getJson(`/data/scalars?run=${encodeURIComponent(r.name)}&tag=${encodeURIComponent(tag)}`);
-      this.cache.set(key, { version: r.version, data });
+      const data = await getJson(`/data/scalars?run=${encodeURIComponent(r.name)}&tag=${encodeURIComponent(tag)}`, { missingOk: true });
+      if (data) this.cache.set(key, { version: r.version, data });
     })));
     const shownKey = (tag) => runs.filter((r) => r.scalarTags.includes(tag)).map((r) => `${r.name}@${r.version}`).join('|');
     for (const [tag, c] of this.charts) {
