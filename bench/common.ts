@@ -93,11 +93,17 @@ export function timeSteps(step: (i: number) => void, warmup: number, seconds: nu
  */
 export function profileOps(title: string, graph: Graph, traced: (i: number, md: RunMetadata) => void, rate: number, runs = 30): void {
   const byType = new Map<string, { us: number; count: number }>();
+  const memory = { buffers: 0, bytes: 0, system: 0 };  // summed over the traced steps
   for (let i = 0; i < runs; i++) {
     const md: RunMetadata = {};
     traced(i, md);
     for (const dev of md.stepStats?.devStats ?? []) {
       for (const n of dev.nodeStats) {
+        for (const m of n.memory) {
+          memory.buffers += m.numAllocations ?? 0;
+          memory.bytes += m.totalBytes;
+          memory.system += m.numSystemAllocations ?? 0;
+        }
         // The op that ran (the runtime's fusions run under their last node's name).
         const type = /^[^=]* = ([^(]*)\(/.exec(n.timelineLabel)?.[1] ?? n.nodeName;
         const e = byType.get(type) ?? { us: 0, count: 0 };
@@ -111,6 +117,8 @@ export function profileOps(title: string, graph: Graph, traced: (i: number, md: 
   const total = rows.reduce((s, [, e]) => s + e.us, 0) / runs;
   console.log(`profile ${title}: ${(1e6 / rate).toFixed(0)} µs per untraced step; ` +
     `op time summed over nodes ${total.toFixed(0)} µs per traced step`);
+  console.log(`  allocated per step: ${(memory.buffers / runs).toFixed(0)} buffers, ${(memory.bytes / runs / 2 ** 20).toFixed(2)} MiB; ` +
+    `from the system allocator: ${(memory.system / runs).toFixed(1)} buffers (the rest recycled)`);
   for (const [type, e] of rows.slice(0, 15)) {
     console.log(`  ${type.padEnd(34)} ${(e.us / runs).toFixed(0).padStart(7)} µs  ${(e.count / runs).toFixed(0).padStart(3)} nodes  ${((100 * e.us) / runs / total).toFixed(1).padStart(5)}%`);
   }

@@ -23,6 +23,22 @@ export interface NodeExecStats {
   threadId: number;
   /** TF's timeline_label, "name = Op(input, ...)": the op that ran (a fused node's _FusedMatMul). */
   timelineLabel: string;
+  /** TF's memory: what the node's kernel allocated while it ran (host memory, allocator "cpu"). */
+  memory: AllocatorMemoryUsed[];
+}
+
+/**
+ * Host buffers a node allocated: TF's AllocatorMemoryUsed.total_bytes, and two counts of ours.
+ * An output written over an input's buffer (buffer forwarding) allocates nothing. Nodes run on
+ * a grpc:// server report totalBytes only.
+ */
+export interface AllocatorMemoryUsed {
+  allocatorName: string;
+  totalBytes: number;
+  /** Buffers allocated. */
+  numAllocations?: number;
+  /** Of those, the ones the C allocator served because no recycled buffer of their size was free (0 in steady state). */
+  numSystemAllocations?: number;
 }
 
 /** Feeds of a run, flat: dtype, shape, data for each tensor (no object per tensor to read). */

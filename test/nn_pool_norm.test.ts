@@ -41,10 +41,16 @@ const POOL_CASES: ref.PoolCfg[] = [
   { ksize: [1, 1], strides: [2, 2], padding: 'SAME' },
 ];
 
+// Windows that tile the input exactly (each element in one window) take MaxPoolGrad's
+// fast path, which writes whole windows instead of clearing dx first.
+const TILING_CASES: ref.PoolCfg[] = [
+  { ksize: [2, 2], strides: [2, 2], padding: 'VALID' },
+  { ksize: [2, 3], strides: [2, 3], padding: 'SAME' },
+];
+
 test('MaxPool / AvgPool and MaxPoolGrad / AvgPoolGrad match the JS reference', (t) => {
-  POOL_CASES.forEach((cfg, k) => {
+  [...POOL_CASES.map((cfg) => ({ cfg, xs: [2, 7, 6, 3] })), ...TILING_CASES.map((cfg) => ({ cfg, xs: [2, 6, 6, 5] }))].forEach(({ cfg, xs }, k) => {
     inGraph((sess) => {
-      const xs = [2, 7, 6, 3];
       const xv = distinct(ref.numel(xs), k + 1);
       const ys = ref.poolShape(xs, cfg);
       const dyv = ref.rand(ref.numel(ys), -1, 1, k + 10);

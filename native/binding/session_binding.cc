@@ -114,6 +114,17 @@ Napi::Value RunResultToJs(Napi::Env env, const std::vector<tg::Tensor>& out, con
       s.Set("allEndRelMicros", Napi::Number::New(env, static_cast<double>(stats[i].end_us - stats[i].start_us)));
       s.Set("threadId", Napi::Number::New(env, static_cast<double>(stats[i].thread % 1000003)));
       s.Set("timelineLabel", stats[i].label);
+      const tg::AllocationCount& m = stats[i].memory;
+      Napi::Object mem = Napi::Object::New(env);
+      mem.Set("allocatorName", "cpu");
+      mem.Set("totalBytes", Napi::Number::New(env, static_cast<double>(m.bytes)));
+      if (m.allocations >= 0) {  // counted here (a remote node's are not)
+        mem.Set("numAllocations", Napi::Number::New(env, static_cast<double>(m.allocations)));
+        mem.Set("numSystemAllocations", Napi::Number::New(env, static_cast<double>(m.system_allocations)));
+      }
+      Napi::Array memory = Napi::Array::New(env, 1);
+      memory.Set(0u, mem);
+      s.Set("memory", memory);
       a.Set(static_cast<uint32_t>(i), s);
     }
     arr.As<Napi::Object>().Set("stepStats", a);

@@ -381,6 +381,9 @@ class MasterServiceImpl final : public MasterServiceBase {
         n->set_op_end_rel_micros(s.end_us - s.start_us);
         n->set_thread_id(static_cast<uint32_t>(s.thread % 1000003));
         n->set_timeline_label(s.label);
+        auto* m = n->add_memory();
+        m->set_allocator_name("cpu");
+        m->set_total_bytes(s.memory.bytes);
       }
     }
   }

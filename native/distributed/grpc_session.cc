@@ -84,6 +84,8 @@ std::vector<NodeStats> StatsOf(const tensorflow::RunMetadata& m) {
       s.end_us = n.all_start_micros() + n.all_end_rel_micros();
       s.thread = n.thread_id();
       s.label = n.timeline_label();
+      for (const auto& m : n.memory()) s.memory.bytes += m.total_bytes();
+      s.memory.allocations = -1;  // not sent: TF's proto has totals only
       out.push_back(std::move(s));
     }
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -461,6 +462,7 @@ struct Executor::AsyncCall {
   std::vector<char> dead_in, dead_out;
   std::unique_ptr<OpKernelContext> ctx;
   std::chrono::steady_clock::time_point t0;
+  AllocationCount memory;           // when tracing
   std::vector<Task> ready;          // successors made ready by its completion
   std::atomic<bool> second{false};  // done and the starting thread race: the second one goes on
 };
@@ -620,7 +622,7 @@ void Executor::Process(RunState* rs, std::vector<Task> local) const {
 
 bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool* dead, std::vector<Task>* ready) const {
   const Item& item = items_[t.item];
-  const std::vector<Value>& in = t.it->slots;
+  std::vector<Value>& in = t.it->slots;
   if (item.kind == Item::kMerge) {  // no kernel: pass the live input on
     const int live = t.it->items[item.exec_local].merge_live;
     *dead = live < 0;
@@ -671,7 +673,8 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     refs.assign(n_in, nullptr);
     dead_in.assign(n_in, 0);
     for (size_t i = 0; i < n_in; i++) {
-      const Value& v = in[item.input_slots[i]];
+      const int s = item.input_slots[i];
+      Value& v = in[s];
       dead_in[i] = v.dead;
       if (v.dead) continue;
       if (item.input_is_ref[i]) {
@@ -679,6 +682,10 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
         refs[i] = v.ref;
       } else if (v.ref) {
         inputs[i] = v.ref->Read();
+      } else if (rs->slot_uses && rs->slot_uses[s].load(std::memory_order_acquire) == 1) {
+        // The value's last reader (every other one completed; fed and fetched values count
+        // one use more, so never get here) takes it: the kernel may write over its buffer.
+        inputs[i] = std::move(v.tensor);
       } else {
         inputs[i] = v.tensor;
       }
@@ -702,7 +709,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
       }
     };
     const auto t0 = rs->trace ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    auto record = [rs, ip](std::chrono::steady_clock::time_point t0) {
+    auto record = [rs, ip](std::chrono::steady_clock::time_point t0, const AllocationCount& memory) {
       if (!rs->trace) return;
       const int64_t end = Micros(rs->start, std::chrono::steady_clock::now());
       std::string label = ip->node->name + " = " + ip->node->op + "(";
@@ -712,7 +719,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
       }
       label += ")";
       NodeStats st{ip->node->name, ip->device->name, Micros(rs->start, t0), end,
-                   std::hash<std::thread::id>()(std::this_thread::get_id()), std::move(label)};
+                   std::hash<std::thread::id>()(std::this_thread::get_id()), std::move(label), memory};
       std::lock_guard<std::mutex> lock(rs->mu);
       rs->stats.push_back(std::move(st));
     };
@@ -722,8 +729,13 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
       if (node_dead) ctx.set_node_dead(true);
       if (t.frame != &rs->root) ctx.set_frame_iter(FrameId(t.frame), t.iter);
       if (!item.out_on_device.empty()) ctx.set_output_memory(&item.out_on_device);
-      item.kernel->Compute(&ctx);
-      record(t0);
+      AllocationCount memory;
+      {
+        std::optional<ScopedAllocationCount> counting;
+        if (rs->trace) counting.emplace(&memory);
+        item.kernel->Compute(&ctx);
+      }
+      record(t0, memory);
       collect(outputs, out_refs, dead_out, outs);
       inputs.clear();  // drop references to this step's tensors now, not at the next node
       refs.clear();
@@ -750,7 +762,7 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
         }
       }
       if (!ok) Fail(rs, WithNode(c->ctx->status().error(), items_[c->task.item].node->name));
-      record(c->t0);
+      record(c->t0, c->memory);
       bool finished;
       {
         std::lock_guard<std::mutex> lock(rs->mu);
@@ -773,6 +785,9 @@ bool Executor::Start(RunState* rs, const Task& t, std::vector<Value>* outs, bool
     };
     call.release();
     try {
+      // Counts what the kernel allocates before it returns (not what a later `done` does).
+      std::optional<ScopedAllocationCount> counting;
+      if (rs->trace) counting.emplace(&c->memory);
       async->ComputeAsync(c->ctx.get(), on_done);
     } catch (...) {
       // Thrown before done was handed on: the kernel will not call it.

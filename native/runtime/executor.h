@@ -29,6 +29,7 @@ struct NodeStats {
   int64_t end_us = 0;
   uint64_t thread = 0;   // which thread ran it
   std::string label;     // TF's timeline_label, "name = Op(input, ...)": names the op a fusion ran
+  AllocationCount memory;  // host buffers its kernel allocated (an output over an input's buffer is none)
 };
 
 // What a finished step hands back: its status, the fetched values (in the order of the

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -100,6 +101,20 @@ class OpKernelContext {
   Tensor& allocate_output(int i, DataType dtype, Shape shape) {
     (*outputs_)[i] = output_on_device(i) ? AllocateOnDevice(dtype, std::move(shape)) : Tensor(dtype, std::move(shape));
     return (*outputs_)[i];
+  }
+  // TF's forward_input_or_allocate_output: output `out` takes over the buffer of the first
+  // input in `candidates` that could be it (same dtype and shape, host memory nobody else
+  // holds: this node is the value's last reader, and it is no feed, fetch, constant or
+  // variable), else gets a new one. For element-wise kernels, which may write each result
+  // over the input element it came from.
+  Tensor& forward_input_or_allocate_output(std::initializer_list<int> candidates, int out, DataType dtype,
+                                           const Shape& shape) {
+    if (!output_on_device(out)) {
+      for (int in : candidates) {
+        if ((*inputs_)[in].CanForwardAs(dtype, shape)) return (*outputs_)[out] = (*inputs_)[in];
+      }
+    }
+    return allocate_output(out, dtype, shape);
   }
   // Scratch memory (a GPU kernel's workspace) of this kernel's device, freed when dropped.
   Tensor allocate_temp(DataType dtype, Shape shape) const {

@@ -25,13 +25,27 @@ std::string ShapeString(const Shape& shape) {
 
 namespace {
 
-// Large buffers are recycled. A training step allocates the same sizes every step, and a
-// fresh multi-MB allocation comes back from the OS as untouched pages (a page fault per 4 KiB
-// on first write, which cost medium-sized MatMuls ~40% of their time). Freed buffers wait
-// in per-size free lists, up to kCap bytes in all; past that the lists are emptied first.
+// Buffers are recycled: a training step allocates the same sizes every step. A fresh
+// multi-MB allocation comes back from the OS as untouched pages (a page fault per 4 KiB on
+// first write, which cost medium-sized MatMuls ~40% of their time), and glibc's aligned
+// allocations of small sizes take its slow path. Sizes up to 32 KiB round up to a power of
+// two (64 bytes at least), larger ones to whole pages.
+constexpr size_t kSmallest = 64;
+constexpr size_t kLargestSmall = 32 << 10;
+
+size_t RoundedSize(size_t bytes) {
+  if (bytes > kLargestSmall) return (bytes + 4095) / 4096 * 4096;
+  size_t size = kSmallest;
+  while (size < bytes) size *= 2;
+  return size;
+}
+
+// Freed buffers wait in per-size free lists, up to kCap bytes in all; past that the lists are
+// emptied first. One set of lists for all threads: a value is often freed on another thread
+// than the one that allocated it (fetched values die on the caller's), so per-thread lists
+// would keep taking fresh memory on one thread while another's fill up.
 class BufferCache {
  public:
-  static constexpr size_t kMin = 64 << 10;   // smaller ones: malloc's own bins do well
   static constexpr size_t kCap = 512 << 20;
 
   static BufferCache& Get() {
@@ -67,54 +81,29 @@ class BufferCache {
   size_t cached_ = 0;
 };
 
-// Freed buffers of up to 64 bytes (scalars, tiny tensors) wait in a per-thread list: an
-// aligned_alloc and free per scalar cost more than the kernels of a tiny graph (glibc's
-// aligned allocations take the slow path and consolidate its fast bins).
-struct SmallBlocks {
-  static constexpr size_t kSize = 64;
-  static constexpr size_t kMaxKept = 4096;  // per thread: 256 KiB
-  std::vector<void*> blocks;
-  ~SmallBlocks() {
-    for (void* p : blocks) std::free(p);
-    blocks.clear();
-    gone = true;
-  }
-  static thread_local bool gone;  // this thread's list is destroyed (thread or process exit)
-};
-thread_local bool SmallBlocks::gone = false;
-thread_local SmallBlocks small_blocks;
-
-void* TakeSmallBlock() {
-  if (SmallBlocks::gone || small_blocks.blocks.empty()) return std::aligned_alloc(64, SmallBlocks::kSize);
-  void* p = small_blocks.blocks.back();
-  small_blocks.blocks.pop_back();
-  return p;
-}
-
-void GiveSmallBlock(void* p) {
-  if (SmallBlocks::gone || small_blocks.blocks.size() >= SmallBlocks::kMaxKept) return std::free(p);
-  small_blocks.blocks.push_back(p);
-}
+thread_local AllocationCount* counting = nullptr;  // see ScopedAllocationCount
 
 }  // namespace
 
+ScopedAllocationCount::ScopedAllocationCount(AllocationCount* count) : previous_(counting) { counting = count; }
+ScopedAllocationCount::~ScopedAllocationCount() { counting = previous_; }
+
 std::shared_ptr<Buffer> Buffer::Allocate(size_t bytes) {
   std::shared_ptr<Buffer> b(new Buffer());
+  b->owned_ = true;
   if (bytes > 0) {
-    // 64-byte alignment suits AVX-512 loads and oneDNN; large sizes round to whole pages.
-    size_t size = (bytes + 63) / 64 * 64;
-    if (size >= BufferCache::kMin) {
-      size = (size + 4095) / 4096 * 4096;
-      b->data_ = BufferCache::Get().Take(size);
-      if (!b->data_) b->data_ = std::aligned_alloc(64, size);
-      if (b->data_) b->release_ = [p = b->data_, size] { BufferCache::Get().Give(p, size); };
-    } else if (size == SmallBlocks::kSize) {
-      b->data_ = TakeSmallBlock();
-      if (b->data_) b->release_ = [p = b->data_] { GiveSmallBlock(p); };
-    } else {
-      b->data_ = std::aligned_alloc(64, size);
-    }
+    // 64-byte alignment suits AVX-512 loads and oneDNN.
+    const size_t size = RoundedSize(bytes);
+    b->data_ = BufferCache::Get().Take(size);
+    const bool from_system = !b->data_;
+    if (from_system) b->data_ = std::aligned_alloc(64, size);
+    if (b->data_) b->release_ = [p = b->data_, size] { BufferCache::Get().Give(p, size); };
     if (!b->data_) throw Error(Code::kResourceExhausted, "OOM when allocating tensor of " + std::to_string(bytes) + " bytes");
+    if (counting) {
+      counting->allocations++;
+      counting->bytes += static_cast<int64_t>(bytes);
+      counting->system_allocations += from_system;
+    }
   }
   b->bytes_ = bytes;
   return b;

@@ -32,6 +32,9 @@ class Buffer {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   bool on_device() const { return on_device_; }
+  // Host memory this process allocated for numbers (not lent, not strings, not a device's):
+  // a kernel may write its output over it once nobody else holds it (buffer forwarding).
+  bool owned() const { return owned_; }
 
  private:
   Buffer() = default;
@@ -39,7 +42,28 @@ class Buffer {
   size_t bytes_ = 0;
   size_t strings_ = 0;  // number of std::string objects when this holds strings
   bool on_device_ = false;
+  bool owned_ = false;
   std::function<void()> release_;
+};
+
+// Host allocations counted on this thread while a ScopedAllocationCount lives (the executor
+// counts each node of a traced run this way: its stepStats' memory).
+struct AllocationCount {
+  int64_t allocations = 0;         // host buffers allocated
+  int64_t bytes = 0;               // their requested sizes
+  int64_t system_allocations = 0;  // of those, the ones the system allocator had to serve
+                                   // (no recycled buffer of that size was free)
+};
+
+class ScopedAllocationCount {
+ public:
+  explicit ScopedAllocationCount(AllocationCount* count);
+  ~ScopedAllocationCount();
+  ScopedAllocationCount(const ScopedAllocationCount&) = delete;
+  ScopedAllocationCount& operator=(const ScopedAllocationCount&) = delete;
+
+ private:
+  AllocationCount* previous_;
 };
 
 class Tensor {
@@ -65,6 +89,11 @@ class Tensor {
   const std::shared_ptr<Buffer>& buffer() const { return buffer_; }
   // True when no other Tensor shares the buffer (safe to update in place).
   bool RefCountIsOne() const { return buffer_ && buffer_.use_count() == 1; }
+  // This tensor's buffer may become an output of the given dtype and shape: same dtype and
+  // shape, memory this process owns, and no other holder.
+  bool CanForwardAs(DataType dtype, const Shape& shape) const {
+    return dtype_ == dtype && shape_ == shape && buffer_ && buffer_->owned() && RefCountIsOne();
+  }
   // In a device's memory (a GPU's): only that device's kernels and copies may read it.
   bool on_device() const { return buffer_ && buffer_->on_device(); }
 

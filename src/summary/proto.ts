@@ -136,6 +136,7 @@ export interface NodeExecStatsObject {
   opStartRelMicros?: number;
   opEndRelMicros?: number;
   allEndRelMicros?: number;
+  memory?: { allocatorName?: string; totalBytes?: number }[];
   threadId?: number;
 }
 

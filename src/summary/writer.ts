@@ -45,6 +45,7 @@ function runMetadataProto(rm: RunMetadata): RunMetadataObject {
         nodeStats: d.nodeStats.map((n) => ({
           nodeName: n.nodeName, allStartMicros: n.allStartMicros, opStartRelMicros: 0,
           opEndRelMicros: n.allEndRelMicros, allEndRelMicros: n.allEndRelMicros, threadId: n.threadId,
+          memory: (n.memory ?? []).map((m) => ({ allocatorName: m.allocatorName, totalBytes: m.totalBytes })),
         })),
       })),
     },

@@ -99,7 +99,7 @@ void ComputeBinary(OpKernelContext* ctx, Check check = Check()) {
   const Tensor& a = ctx->input(0);
   const Tensor& b = ctx->input(1);
   BroadcastPlan plan = MakeBroadcastPlan(a.shape(), b.shape(), ctx->node().name);
-  Tensor& out = ctx->allocate_output(0, DataTypeOf<Out>(), plan.out);
+  Tensor& out = ctx->forward_input_or_allocate_output({0, 1}, 0, DataTypeOf<Out>(), plan.out);
   if (out.num_elements() == 0) return;
   check(b);
   BinaryLoop<In, Out, F>(ctx, a, b, &out, plan);
@@ -121,7 +121,7 @@ class UnaryOp : public OpKernel {
   using OpKernel::OpKernel;
   void Compute(OpKernelContext* ctx) const override {
     const Tensor& a = ctx->input(0);
-    Tensor& out = ctx->allocate_output(0, DataTypeOf<Out>(), a.shape());
+    Tensor& out = ctx->forward_input_or_allocate_output({0}, 0, DataTypeOf<Out>(), a.shape());
     const In* pa = a.data<In>();
     Out* po = out.data<Out>();
     const int64_t n = a.num_elements();

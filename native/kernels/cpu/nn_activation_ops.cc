@@ -89,7 +89,7 @@ class ActivationOp : public OpKernel {
   explicit ActivationOp(const KernelConstruction& c) : OpKernel(c), alpha_(AlphaOf<T>(c.node)) {}
   void Compute(OpKernelContext* ctx) const override {
     const Tensor& x = ctx->input(0);
-    Tensor& y = ctx->allocate_output(0, x.dtype(), x.shape());
+    Tensor& y = ctx->forward_input_or_allocate_output({0}, 0, x.dtype(), x.shape());
     const T* px = x.data<T>();
     T* py = y.data<T>();
     const T alpha = alpha_;
@@ -112,7 +112,7 @@ class ActivationGradOp : public OpKernel {
     if (g.shape() != x.shape()) {
       throw ctx->InvalidArg("g and a must be the same size: " + ShapeString(g.shape()) + " vs. " + ShapeString(x.shape()));
     }
-    Tensor& dx = ctx->allocate_output(0, x.dtype(), x.shape());
+    Tensor& dx = ctx->forward_input_or_allocate_output({0, 1}, 0, x.dtype(), x.shape());
     const T* pg = g.data<T>();
     const T* px = x.data<T>();
     T* pd = dx.data<T>();
@@ -167,7 +167,7 @@ class BiasAddOp : public OpKernel {
       throw ctx->InvalidArg(std::string("Must provide as many biases as the ") + (nchw_ ? "channel" : "last") +
                             " dimension of the input tensor: " + ShapeString(b.shape()) + " vs. " + ShapeString(x.shape()));
     }
-    Tensor& y = ctx->allocate_output(0, x.dtype(), x.shape());
+    Tensor& y = ctx->forward_input_or_allocate_output({0}, 0, x.dtype(), x.shape());
     const T* px = x.data<T>();
     const T* pb = b.data<T>();
     T* py = y.data<T>();

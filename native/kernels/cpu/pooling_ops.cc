@@ -82,6 +82,19 @@ inline void MaxStep(const float* x, int64_t cs, float* best, int32_t* arg, int64
   }
 }
 
+// d[c] = the gradient dy[c] where element k of the window was the maximum, else 0 (NHWC).
+inline void WindowGrad(float* d, const float* dy, const int32_t* arg, int64_t C, int32_t k) {
+  int64_t c = 0;
+#if defined(__SSE2__)
+  const __m128i kk = _mm_set1_epi32(k);
+  for (; c + 4 <= C; c += 4) {
+    const __m128 hit = _mm_castsi128_ps(_mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(arg + c)), kk));
+    _mm_storeu_ps(d + c, _mm_and_ps(hit, _mm_loadu_ps(dy + c)));
+  }
+#endif
+  for (; c < C; c++) d[c] = arg[c] == k ? dy[c] : 0.0f;
+}
+
 class PoolOp : public OpKernel {
  public:
   PoolOp(const KernelConstruction& c, Kind kind) : OpKernel(c), kind_(kind), a_(ReadPoolAttrs(c.node)) {}
@@ -206,6 +219,12 @@ class PoolOp : public OpKernel {
     const float* px = x.data<float>();
     const float* pdy = dy.data<float>();
     float* pdx = dx.data<float>();
+    // Windows that never overlap (the usual stride = size) give each input element at most
+    // one gradient: the window is written whole (the gradient at its maximum, zeros around),
+    // a loop over channels that vectorizes, instead of scattered adds after clearing dx. dx
+    // is cleared first only where some element lies in no window.
+    const bool disjoint = kNHWC && sh >= kh && sw >= kw;
+    const bool covered = disjoint && sh == kh && sw == kw && pad_h == 0 && pad_w == 0 && oh * kh == ih && ow * kw == iw;
     auto body = [&](int64_t n0, int64_t n1) {
       std::vector<float> best(C);
       std::vector<int32_t> arg(C);             // index of the maximum in `offs`
@@ -214,7 +233,7 @@ class PoolOp : public OpKernel {
         const float* xn = px + n * in_n;
         const float* dyn = pdy + n * out_n;
         float* dxn = pdx + n * in_n;
-        std::memset(dxn, 0, in_n * sizeof(float));
+        if (!covered) std::memset(dxn, 0, in_n * sizeof(float));
         for (int64_t y = 0; y < oh; y++) {
           const int64_t h0 = y * sh - pad_h;
           const int64_t hs = std::max<int64_t>(h0, 0), he = std::min(h0 + kh, ih);
@@ -232,7 +251,11 @@ class PoolOp : public OpKernel {
             }
             for (int32_t k = 1; k < nk; k++) MaxStep<kNHWC>(xn + offs[k], in_c, best.data(), arg.data(), C, k);
             const float* dyp = dyn + y * out_h + xo * out_w;
-            for (int64_t c = 0; c < C; c++) dxn[offs[arg[c]] + c * in_c] += dyp[c * out_c];
+            if (disjoint) {
+              for (int32_t k = 0; k < nk; k++) WindowGrad(dxn + offs[k], dyp, arg.data(), C, k);
+            } else {
+              for (int64_t c = 0; c < C; c++) dxn[offs[arg[c]] + c * in_c] += dyp[c * out_c];
+            }
           }
         }
       }

@@ -45,14 +45,16 @@ export class ScalarsTab {
   }
 
   async render(runs, force) {
-    const tags = [...new Set(runs.flatMap((r) => r.scalarTags))].sort();
     await Promise.all(runs.flatMap((r) => r.scalarTags.map(async (tag) => {
       const key = `${r.name}\0${tag}`;
       if (this.cache.get(key)?.version === r.version) return;
       const data = await getJson(`/data/scalars?run=${encodeURIComponent(r.name)}&tag=${encodeURIComponent(tag)}`, { missingOk: true });
       if (data) this.cache.set(key, { version: r.version, data });
     })));
-    const shownKey = (tag) => runs.filter((r) => r.scalarTags.includes(tag)).map((r) => `${r.name}@${r.version}`).join('|');
+    // A run removed since the run list was read has no data: it is left out until the next refresh.
+    const has = (r, tag) => r.scalarTags.includes(tag) && this.cache.has(`${r.name}\0${tag}`);
+    const tags = [...new Set(runs.flatMap((r) => r.scalarTags.filter((tag) => has(r, tag))))].sort();
+    const shownKey = (tag) => runs.filter((r) => has(r, tag)).map((r) => `${r.name}@${r.version}`).join('|');
     for (const [tag, c] of this.charts) {
       if (!tags.includes(tag)) {
         c.plot.destroy();
@@ -69,7 +71,7 @@ export class ScalarsTab {
       const key = shownKey(tag);
       const old = this.charts.get(tag);
       if (old && old.key === key && !force) continue;
-      const withTag = runs.filter((r) => r.scalarTags.includes(tag));
+      const withTag = runs.filter((r) => has(r, tag));
       this.draw(tag, withTag, key);
     }
   }
