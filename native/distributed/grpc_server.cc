@@ -63,7 +63,7 @@ class StepReactor final : public grpc::ServerUnaryReactor {
   std::shared_ptr<CancellationManager> cancellation_;
 };
 
-using MasterServiceBase = tensorflow::MasterService::WithCallbackMethod_RunStep<
+using MasterServiceBase = tensorflow::MasterService::WithRawCallbackMethod_RunStep<
     tensorflow::MasterService::WithCallbackMethod_RunCallable<tensorflow::MasterService::Service>>;
 
 // The master: one runtime Session per client session, on this task's devices, all sharing
@@ -141,29 +141,34 @@ class MasterServiceImpl final : public MasterServiceBase {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "PartialRunSetup is not supported by tensorgraph servers");
   }
 
-  grpc::ServerUnaryReactor* RunStep(grpc::CallbackServerContext* ctx, const tensorflow::RunStepRequest* req,
-                                    tensorflow::RunStepResponse* resp) override {
+  // Raw bytes both ways, as RecvTensor: large feeds are parsed straight into tensors, and large
+  // fetched tensors go out from their own memory (distributed/tensor_coding.h).
+  grpc::ServerUnaryReactor* RunStep(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override {
     auto* reactor = new StepReactor();
     try {
-      if (!req->partial_run_handle().empty()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
-      auto entry = Find(req->session_handle());
+      tensorflow::RunStepRequest req;
+      std::vector<NamedTensor> fed;
+      grpc::ByteBuffer bytes(*request);
+      DecodeRunStepRequest(&bytes, "from the client", &req, &fed);
+      if (!req.partial_run_handle().empty()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
+      auto entry = Find(req.session_handle());
       std::vector<std::string> feed_names;
       std::vector<Tensor> feeds;
-      for (const auto& f : req->feed()) {
-        feed_names.push_back(f.name());
-        feeds.push_back(TensorFromTfProto(f.tensor(), "fed to " + f.name()));
+      for (auto& [name, t] : fed) {
+        feed_names.push_back(name);
+        feeds.push_back(std::move(t));
       }
-      std::vector<std::string> fetches(req->fetch().begin(), req->fetch().end());
-      std::vector<std::string> targets(req->target().begin(), req->target().end());
+      std::vector<std::string> fetches(req.fetch().begin(), req.fetch().end());
+      std::vector<std::string> targets(req.target().begin(), req.target().end());
       int64_t handle = entry->session->MakeCallable(feed_names, fetches, targets);
       LogPlacements(*entry->session);
-      StartRun(ctx, reactor, *entry, handle, std::move(feeds), req->options(), resp->mutable_metadata(),
-               [resp, fetches](const std::vector<Tensor>& out) {
-                 for (size_t i = 0; i < out.size(); i++) {
-                   auto* named = resp->add_tensor();
-                   named->set_name(fetches[i]);
-                   TensorToTfProto(out[i], named->mutable_tensor());
-                 }
+      auto resp = std::make_shared<tensorflow::RunStepResponse>();
+      StartRun(ctx, reactor, *entry, handle, std::move(feeds), req.options(), resp->mutable_metadata(),
+               [resp, response, fetches](const std::vector<Tensor>& out) {
+                 std::vector<NamedTensor> named;
+                 for (size_t i = 0; i < out.size(); i++) named.emplace_back(fetches[i], out[i]);
+                 *response = EncodeRunStepResponse(*resp, named);
                });
     } catch (...) {
       reactor->Finish(StatusOfException(std::current_exception()));
@@ -355,8 +360,8 @@ class MasterServiceImpl final : public MasterServiceBase {
         return;
       }
       try {
-        fill(r.fetched);
         if (trace) StatsToProto(r.stats, metadata);
+        fill(r.fetched);  // after the metadata: it may encode the whole response
         reactor->Finish(grpc::Status::OK);
       } catch (...) {
         reactor->Finish(StatusOfException(std::current_exception()));

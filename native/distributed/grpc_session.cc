@@ -1,12 +1,15 @@
 #include "distributed/grpc_session.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <climits>
+#include <future>
 #include <thread>
 
 #include "distributed/grpc_status.h"
+#include "distributed/tensor_coding.h"
 #include "master_service.grpc.pb.h"
 #include "runtime/graph_def_proto.h"
 
@@ -94,14 +97,18 @@ std::vector<NodeStats> StatsOf(const tensorflow::RunMetadata& m) {
 
 }  // namespace
 
-// One RunStep in flight.
+// One RunStep in flight, as raw bytes both ways (distributed/tensor_coding.h): large feeds go
+// out from their own memory, large fetched tensors are parsed straight into new tensors.
 struct GrpcSession::Call {
   grpc::ClientContext ctx;
-  tensorflow::RunStepRequest req;
-  tensorflow::RunStepResponse resp;
+  grpc::ByteBuffer req;
+  grpc::ByteBuffer resp;
+  std::vector<std::string> fetches;
   bool trace = false;
   int64_t deadline_ms = 0;  // of the call (0: none)
-  std::unique_ptr<tensorflow::MasterService::Stub> stub;  // lives as long as the call
+  std::unique_ptr<grpc::GenericStub> stub;  // lives as long as the call
+
+  static constexpr const char* kMethod = "/tensorflow.MasterService/RunStep";
 
   StepResult Result(const grpc::Status& s, const std::string& target) {
     StepResult r;
@@ -110,15 +117,18 @@ struct GrpcSession::Call {
       return r;
     }
     try {
+      tensorflow::RunStepResponse rest;
+      std::vector<NamedTensor> tensors;
+      DecodeRunStepResponse(&resp, "from " + target, &rest, &tensors);
       // By name: TF does not promise the fetch order in RunStepResponse.
-      std::map<std::string, const tensorflow::TensorProto*> by_name;
-      for (const auto& t : resp.tensor()) by_name[t.name()] = &t.tensor();
-      for (const auto& name : req.fetch()) {
+      std::map<std::string, Tensor*> by_name;
+      for (auto& [name, t] : tensors) by_name[name] = &t;
+      for (const auto& name : fetches) {
         auto it = by_name.find(name);
         if (it == by_name.end()) throw Error(Code::kInternal, "RunStep answered no tensor for the fetch " + name);
-        r.fetched.push_back(TensorFromTfProto(*it->second, name));
+        r.fetched.push_back(*it->second);
       }
-      if (trace) r.stats = StatsOf(resp.metadata());
+      if (trace) r.stats = StatsOf(rest.metadata());
     } catch (const Error& e) {
       r.status = e;
     }
@@ -176,10 +186,11 @@ int64_t GrpcSession::MakeCallable(const std::vector<std::string>& feeds, const s
 std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const std::vector<Tensor>& feeds,
                                                           const RunOptions& options) {
   auto call = std::make_unique<Call>();
+  tensorflow::RunStepRequest req;
   Signature sig;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    call->req.set_session_handle(Handle());
+    req.set_session_handle(Handle());
     if (handle < 0 || handle >= static_cast<int64_t>(signatures_.size())) {
       throw InvalidArgument("No such callable handle: " + std::to_string(handle));
     }
@@ -188,21 +199,21 @@ std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const 
   if (feeds.size() != sig.feeds.size()) {
     throw InvalidArgument("Expected " + std::to_string(sig.feeds.size()) + " feeds, got " + std::to_string(feeds.size()));
   }
-  for (size_t i = 0; i < feeds.size(); i++) {
-    auto* f = call->req.add_feed();
-    f->set_name(sig.feeds[i]);
-    TensorToTfProto(feeds[i], f->mutable_tensor());
-  }
-  for (const auto& f : sig.fetches) call->req.add_fetch(f);
-  for (const auto& t : sig.targets) call->req.add_target(t);
+  std::vector<NamedTensor> named;
+  for (size_t i = 0; i < feeds.size(); i++) named.emplace_back(sig.feeds[i], feeds[i]);
+  for (const auto& f : sig.fetches) req.add_fetch(f);
+  for (const auto& t : sig.targets) req.add_target(t);
   const int64_t timeout = options.timeout_ms > 0 ? options.timeout_ms : options_.operation_timeout_ms;
-  call->req.mutable_options()->set_timeout_in_ms(timeout);
-  if (options.trace) call->req.mutable_options()->set_trace_level(tensorflow::RunOptions::FULL_TRACE);
+  req.mutable_options()->set_timeout_in_ms(timeout);
+  if (options.trace) req.mutable_options()->set_trace_level(tensorflow::RunOptions::FULL_TRACE);
+  call->req = EncodeRunStepRequest(req, named);
+  call->fetches = std::move(sig.fetches);
   call->trace = options.trace;
   // The wire gets a little longer than the step, so the server's DeadlineExceeded (naming
   // the node) usually arrives before gRPC's own.
   call->deadline_ms = timeout > 0 ? timeout + 1000 : 0;
   SetDeadline(&call->ctx, call->deadline_ms);
+  call->stub = std::make_unique<grpc::GenericStub>(channel_);
   return call;
 }
 
@@ -211,10 +222,13 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
   std::unique_ptr<Call> call = StartCall(handle, feeds, opts);
-  auto stub = tensorflow::MasterService::NewStub(channel_);
   grpc::Status s = WithRetry(call->deadline_ms, [&](grpc::ClientContext* ctx) {
     call->resp.Clear();
-    return stub->RunStep(ctx, call->req, &call->resp);
+    grpc::ByteBuffer req(call->req);  // shares the slices: a retry sends them again
+    std::promise<grpc::Status> done;
+    call->stub->UnaryCall(ctx, Call::kMethod, grpc::StubOptions(), &req, &call->resp,
+                          [&done](grpc::Status st) { done.set_value(std::move(st)); });
+    return done.get_future().get();
   });
   StepResult r = call->Result(s, target_);
   r.status.Check();
@@ -224,11 +238,10 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
 
 void GrpcSession::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
   std::shared_ptr<Call> call = StartCall(handle, feeds, options);
-  call->stub = tensorflow::MasterService::NewStub(channel_);
   Call* raw = call.get();
   const std::string target = target_;
-  raw->stub->async()->RunStep(&raw->ctx, &raw->req, &raw->resp,
-                         [call, target, done = std::move(done)](grpc::Status s) { done(call->Result(s, target)); });
+  raw->stub->UnaryCall(&raw->ctx, Call::kMethod, grpc::StubOptions(), &raw->req, &raw->resp,
+                       [call, target, done = std::move(done)](grpc::Status s) { done(call->Result(s, target)); });
 }
 
 void GrpcSession::Close() {

@@ -40,10 +40,12 @@ size_t RoundedSize(size_t bytes) {
   return size;
 }
 
-// Freed buffers wait in per-size free lists, up to kCap bytes in all; past that the lists are
-// emptied first. One set of lists for all threads: a value is often freed on another thread
-// than the one that allocated it (fetched values die on the caller's), so per-thread lists
-// would keep taking fresh memory on one thread while another's fill up.
+// Freed buffers wait in per-size free lists, up to kCap bytes in all; past that the sizes
+// unused longest are freed first (a burst of frees, as when the JS garbage collector drops
+// many fetched values at once, must not flush the sizes a step is using). One set of lists
+// for all threads: a value is often freed on another thread than the one that allocated it
+// (fetched values die on the caller's), so per-thread lists would keep taking fresh memory
+// on one thread while another's fill up.
 class BufferCache {
  public:
   static constexpr size_t kCap = 512 << 20;
@@ -55,30 +57,45 @@ class BufferCache {
 
   void* Take(size_t size) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = free_.find(size);
-    if (it == free_.end() || it->second.empty()) return nullptr;
-    void* p = it->second.back();
-    it->second.pop_back();
+    List& list = free_[size];
+    list.last_use = ++clock_;
+    if (list.blocks.empty()) return nullptr;
+    void* p = list.blocks.back();
+    list.blocks.pop_back();
     cached_ -= size;
     return p;
   }
 
   void Give(void* p, size_t size) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (size > kCap) return std::free(p);
-    if (cached_ + size > kCap) {
-      for (auto& [s, list] : free_) for (void* q : list) std::free(q);
-      free_.clear();
-      cached_ = 0;
+    List& list = free_[size];
+    while (cached_ + size > kCap) {
+      // The size unused longest goes: another's list, or this buffer itself.
+      auto oldest = free_.end();
+      for (auto it = free_.begin(); it != free_.end(); ++it) {
+        if (it->first != size && !it->second.blocks.empty() &&
+            (oldest == free_.end() || it->second.last_use < oldest->second.last_use)) {
+          oldest = it;
+        }
+      }
+      if (oldest == free_.end() || oldest->second.last_use > list.last_use) return std::free(p);
+      for (void* q : oldest->second.blocks) std::free(q);
+      cached_ -= oldest->first * oldest->second.blocks.size();
+      oldest->second.blocks.clear();
     }
-    free_[size].push_back(p);
+    list.blocks.push_back(p);
     cached_ += size;
   }
 
  private:
+  struct List {
+    std::vector<void*> blocks;
+    uint64_t last_use = 0;  // clock_ at the last Take of this size
+  };
   std::mutex mu_;
-  std::unordered_map<size_t, std::vector<void*>> free_;
+  std::unordered_map<size_t, List> free_;
   size_t cached_ = 0;
+  uint64_t clock_ = 0;
 };
 
 thread_local AllocationCount* counting = nullptr;  // see ScopedAllocationCount

@@ -138,6 +138,29 @@ TEST(Runtime, SmallBuffersAreRecycledAcrossThreads) {
   EXPECT_EQ(again.raw(), first);
 }
 
+// Past the cache's cap (512 MiB), the sizes unused longest are freed, then what does not fit:
+// after a phase of 1 MiB buffers left 400 of them cached, a burst of 48 freed 16 MiB buffers
+// (as when the garbage collector drops many fetched values) still leaves the cache full of
+// 16 MiB ones, rather than flushing everything whenever it overflows.
+TEST(Runtime, RecyclingKeepsTheSizesInUseWhenFull) {
+  {
+    std::vector<Tensor> old;
+    for (int i = 0; i < 400; i++) old.emplace_back(DataType::DT_FLOAT, Shape{1 << 18});  // 1 MiB each
+  }
+  {
+    std::vector<Tensor> burst;
+    for (int i = 0; i < 48; i++) burst.emplace_back(DataType::DT_FLOAT, Shape{1 << 22});  // 16 MiB each
+  }
+  AllocationCount count;
+  {
+    ScopedAllocationCount counting(&count);
+    std::vector<Tensor> again;
+    for (int i = 0; i < 32; i++) again.emplace_back(DataType::DT_FLOAT, Shape{1 << 22});
+  }
+  EXPECT_EQ(count.allocations, 32);
+  EXPECT_EQ(count.system_allocations, 0);
+}
+
 const NodeStats& StatsOf(const std::vector<NodeStats>& stats, const std::string& node) {
   for (const NodeStats& s : stats) if (s.node == node) return s;
   throw std::runtime_error("no stats for " + node);

@@ -1,5 +1,5 @@
-// RecvTensorResponse coding (distributed/tensor_coding.h): the bytes are protobuf's own, a large
-// tensor is sent from its own buffer, and the receiver reads what any encoder writes.
+// RecvTensorResponse and RunStep coding (distributed/tensor_coding.h): the bytes are protobuf's
+// own, a large tensor is sent from its own buffer, and the receiver reads what any encoder writes.
 #include "distributed/tensor_coding.h"
 
 #include <grpcpp/impl/codegen/proto_utils.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/graph_def_proto.h"
+#include "master.pb.h"
 #include "worker.pb.h"
 
 namespace tg {
@@ -136,6 +137,127 @@ TEST(TensorCoding, MalformedResponsesAreInvalidArgument) {
       FAIL() << "expected InvalidArgument for " << bytes.size() << " bytes";
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), Code::kInvalidArgument) << e.what();
+    }
+  }
+}
+
+tensorflow::RunStepRequest RequestWithoutFeeds() {
+  tensorflow::RunStepRequest r;
+  r.set_session_handle("abc");
+  r.add_fetch("y:0");
+  r.add_fetch("z:0");
+  r.add_target("train");
+  r.mutable_options()->set_timeout_in_ms(5000);
+  return r;
+}
+
+void ExpectSameTensor(const Tensor& got, const Tensor& want) {
+  ASSERT_EQ(got.dtype(), want.dtype());
+  EXPECT_EQ(got.shape(), want.shape());
+  EXPECT_EQ(std::memcmp(got.raw(), want.raw(), want.total_bytes()), 0);
+}
+
+// The request is protobuf's (parsed by protobuf into the message it was built from, feeds
+// included); a large feed goes out from its own buffer; it decodes back to the same feeds.
+TEST(TensorCoding, RunStepRequestsAreProtobufsAndRoundTrip) {
+  const tensorflow::RunStepRequest rest = RequestWithoutFeeds();
+  std::vector<NamedTensor> feeds{{"x:0", Iota(100000)}, {"small:0", Iota(3)}};
+  grpc::ByteBuffer b = EncodeRunStepRequest(rest, feeds);
+
+  tensorflow::RunStepRequest parsed;
+  ASSERT_TRUE(parsed.ParseFromString(Bytes(b)));
+  tensorflow::RunStepRequest want = rest;
+  for (const auto& [name, t] : feeds) {
+    auto* f = want.add_feed();
+    f->set_name(name);
+    TensorToTfProto(t, f->mutable_tensor());
+  }
+  EXPECT_EQ(parsed.SerializeAsString(), want.SerializeAsString());
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(b.Dump(&slices).ok());
+  bool shared = false;
+  for (const auto& sl : slices) shared |= static_cast<const void*>(sl.begin()) == feeds[0].second.raw();
+  EXPECT_TRUE(shared);
+
+  tensorflow::RunStepRequest got;
+  std::vector<NamedTensor> got_feeds;
+  DecodeRunStepRequest(&b, "in the test", &got, &got_feeds);
+  EXPECT_EQ(got.SerializeAsString(), rest.SerializeAsString());
+  ASSERT_EQ(got_feeds.size(), 2u);
+  for (size_t i = 0; i < 2; i++) {
+    EXPECT_EQ(got_feeds[i].first, feeds[i].first);
+    ExpectSameTensor(got_feeds[i].second, feeds[i].second);
+  }
+}
+
+// What TF's client writes: protobuf's field order (feeds before fetches), small values in
+// *_val fields (the slow path), strings.
+TEST(TensorCoding, RunStepRequestsFromProtobufEncodersDecode) {
+  tensorflow::RunStepRequest r = RequestWithoutFeeds();
+  auto* big = r.add_feed();
+  big->set_name("x:0");
+  TensorToTfProto(Iota(5000), big->mutable_tensor());
+  grpc::ByteBuffer fast = BufferOf(r.SerializeAsString());
+  tensorflow::RunStepRequest got;
+  std::vector<NamedTensor> feeds;
+  DecodeRunStepRequest(&fast, "in the test", &got, &feeds);
+  EXPECT_EQ(got.SerializeAsString(), RequestWithoutFeeds().SerializeAsString());
+  ASSERT_EQ(feeds.size(), 1u);
+  ExpectSameTensor(feeds[0].second, Iota(5000));
+
+  auto* val = r.add_feed();
+  val->set_name("k:0");
+  val->mutable_tensor()->set_dtype(tensorflow::DT_INT32);
+  val->mutable_tensor()->mutable_tensor_shape()->add_dim()->set_size(2);
+  val->mutable_tensor()->add_int_val(-4);
+  val->mutable_tensor()->add_int_val(9);
+  grpc::ByteBuffer slow = BufferOf(r.SerializeAsString());
+  DecodeRunStepRequest(&slow, "in the test", &got, &feeds);
+  EXPECT_EQ(got.feed_size(), 0);  // taken out into `feeds`
+  EXPECT_EQ(got.fetch_size(), 2);
+  ASSERT_EQ(feeds.size(), 2u);
+  EXPECT_EQ(feeds[0].first, "x:0");
+  ExpectSameTensor(feeds[0].second, Iota(5000));
+  EXPECT_EQ(feeds[1].first, "k:0");
+  ASSERT_EQ(feeds[1].second.num_elements(), 2);
+  EXPECT_EQ(feeds[1].second.data<int32_t>()[0], -4);
+  EXPECT_EQ(feeds[1].second.data<int32_t>()[1], 9);
+}
+
+TEST(TensorCoding, RunStepResponsesRoundTripWithTheirMetadata) {
+  tensorflow::RunStepResponse rest;
+  auto* n = rest.mutable_metadata()->mutable_step_stats()->add_dev_stats();
+  n->set_device("/job:local/replica:0/task:0/device:CPU:0");
+  n->add_node_stats()->set_node_name("y");
+  Tensor strings(DataType::DT_STRING, {1});
+  strings.strings()[0] = "hello";
+  std::vector<NamedTensor> tensors{{"y:0", Iota(70000)}, {"s:0", strings}, {"e:0", Tensor(DataType::DT_FLOAT, {0})}};
+  grpc::ByteBuffer b = EncodeRunStepResponse(rest, tensors);
+  tensorflow::RunStepResponse parsed;
+  ASSERT_TRUE(parsed.ParseFromString(Bytes(b)));
+  EXPECT_EQ(parsed.tensor_size(), 3);
+  tensorflow::RunStepResponse got;
+  std::vector<NamedTensor> got_tensors;
+  DecodeRunStepResponse(&b, "from the test", &got, &got_tensors);
+  EXPECT_EQ(got.SerializeAsString(), rest.SerializeAsString());
+  ASSERT_EQ(got_tensors.size(), 3u);
+  EXPECT_EQ(got_tensors[0].first, "y:0");
+  ExpectSameTensor(got_tensors[0].second, tensors[0].second);
+  EXPECT_EQ(got_tensors[1].second.strings()[0], "hello");
+  EXPECT_EQ(got_tensors[2].second.shape(), (Shape{0}));
+}
+
+TEST(TensorCoding, MalformedRunStepMessagesAreInvalidArgument) {
+  for (const std::string& bytes : {std::string("\xff\xff\xff\x0fnot a RunStepRequest"), Bytes(EncodeRunStepRequest(RequestWithoutFeeds(), {{"x:0", Iota(5000)}})).substr(0, 9000)}) {
+    grpc::ByteBuffer b = BufferOf(bytes);
+    tensorflow::RunStepRequest got;
+    std::vector<NamedTensor> feeds;
+    try {
+      DecodeRunStepRequest(&b, "in the RunStepRequest", &got, &feeds);
+      FAIL() << "expected InvalidArgument";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Code::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find("RunStepRequest"), std::string::npos) << e.what();
     }
   }
 }
