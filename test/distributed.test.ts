@@ -199,7 +199,7 @@ serial('listDevices lists every task of the cluster and Session.reset clears con
   });
 });
 
-serial('a restarted server: the old session is AbortedError (its handle is gone), a new one works', async (t) => {
+serial('a restarted server: the old session is AbortedError (its handle is gone) for run and runAsync, a new one works', async (t) => {
   const first = await startServer();
   const g = new tf.Graph();
   await g.asDefault(async () => {
@@ -210,6 +210,9 @@ serial('a restarted server: the old session is AbortedError (its handle is gone)
     await exited(first.proc);
     const second = await startServer('local', [`local=127.0.0.1:${first.port}`]);
     t.is(second.target, first.target);
+    // The first call after the restart meets the dropped connection (UNAVAILABLE) and is
+    // retried, asynchronous ones too: the new server answers that the session is gone.
+    await t.throwsAsync(old.runAsync(c), { instanceOf: tf.errors.AbortedError, message: /not found/ });
     t.throws(() => old.run(c), { instanceOf: tf.errors.AbortedError, message: /not found/ });
     const fresh = new tf.Session({ target: second.target, graph: g, config: CONFIG });
     t.is(fresh.run(c).item(), 10);

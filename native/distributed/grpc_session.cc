@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <climits>
+#include <cmath>
 #include <future>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "distributed/tensor_coding.h"
 #include "master_service.grpc.pb.h"
 #include "runtime/graph_def_proto.h"
+#include "runtime/timer.h"
 
 namespace tg {
 
@@ -100,13 +102,16 @@ std::vector<NodeStats> StatsOf(const tensorflow::RunMetadata& m) {
 // One RunStep in flight, as raw bytes both ways (distributed/tensor_coding.h): large feeds go
 // out from their own memory, large fetched tensors are parsed straight into new tensors.
 struct GrpcSession::Call {
-  grpc::ClientContext ctx;
   grpc::ByteBuffer req;
   grpc::ByteBuffer resp;
   std::vector<std::string> fetches;
   bool trace = false;
   int64_t deadline_ms = 0;  // of the call (0: none)
+  std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
   std::unique_ptr<grpc::GenericStub> stub;  // lives as long as the call
+  // The current attempt of an asynchronous call (a retry gets new ones).
+  std::unique_ptr<grpc::ClientContext> ctx;
+  grpc::ByteBuffer attempt_req;
 
   static constexpr const char* kMethod = "/tensorflow.MasterService/RunStep";
 
@@ -212,7 +217,7 @@ std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const 
   // The wire gets a little longer than the step, so the server's DeadlineExceeded (naming
   // the node) usually arrives before gRPC's own.
   call->deadline_ms = timeout > 0 ? timeout + 1000 : 0;
-  SetDeadline(&call->ctx, call->deadline_ms);
+  if (call->deadline_ms > 0) call->deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(call->deadline_ms);
   call->stub = std::make_unique<grpc::GenericStub>(channel_);
   return call;
 }
@@ -237,11 +242,31 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
 }
 
 void GrpcSession::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, const RunOptions& options, StepDone done) {
-  std::shared_ptr<Call> call = StartCall(handle, feeds, options);
+  Attempt(StartCall(handle, feeds, options), target_, std::move(done), 0);
+}
+
+// One attempt of an asynchronous RunStep. UNAVAILABLE is retried as WithRetry does for
+// synchronous calls (a connection the restarted server dropped); the global timer waits out
+// the backoff, so no thread sleeps.
+void GrpcSession::Attempt(std::shared_ptr<Call> call, std::string target, StepDone done, int attempt) {
+  call->ctx = std::make_unique<grpc::ClientContext>();
+  if (call->deadline != std::chrono::system_clock::time_point::max()) call->ctx->set_deadline(call->deadline);
+  call->resp.Clear();
+  call->attempt_req = call->req;  // shares the slices
   Call* raw = call.get();
-  const std::string target = target_;
-  raw->stub->UnaryCall(&raw->ctx, Call::kMethod, grpc::StubOptions(), &raw->req, &raw->resp,
-                       [call, target, done = std::move(done)](grpc::Status s) { done(call->Result(s, target)); });
+  raw->stub->UnaryCall(raw->ctx.get(), Call::kMethod, grpc::StubOptions(), &raw->attempt_req, &raw->resp,
+                       [call, target, done, attempt](grpc::Status s) {
+                         if (s.error_code() == grpc::StatusCode::UNAVAILABLE && attempt < 10) {
+                           const auto backoff = std::chrono::microseconds(static_cast<int64_t>(1000 * std::pow(1.3, attempt)));
+                           if (std::chrono::system_clock::now() + backoff < call->deadline) {
+                             Timer::Global().Schedule(Timer::Clock::now() + backoff, [call, target, done, attempt] {
+                               Attempt(call, target, done, attempt + 1);
+                             });
+                             return;
+                           }
+                         }
+                         done(call->Result(s, target));
+                       });
 }
 
 void GrpcSession::Close() {

@@ -45,6 +45,7 @@ class GrpcSession : public SessionInterface {
   };
   struct Call;
   std::unique_ptr<Call> StartCall(int64_t handle, const std::vector<Tensor>& feeds, const RunOptions& options);
+  static void Attempt(std::shared_ptr<Call> call, std::string target, StepDone done, int attempt);
   std::string Handle();  // the server's session handle; CreateSession (empty graph) if none yet
 
   const std::string target_;

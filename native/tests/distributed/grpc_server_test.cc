@@ -3,10 +3,14 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+
 #include "../graph_builder.h"
 #include "distributed/grpc_server.h"
 #include "server_def.h"
 #include "distributed/grpc_session.h"
+#include "runtime/graph_def_proto.h"
 #include "master_service.grpc.pb.h"
 #include "worker_service.grpc.pb.h"
 
@@ -117,6 +121,48 @@ TEST(GrpcServer, TensorsOverFourMiBCrossBothWays) {
   auto out = sess.RunCallable(sess.MakeCallable({"p:0"}, {"twice:0"}, {}), {big}, {});
   ASSERT_EQ(out[0].num_elements(), n);
   EXPECT_EQ(out[0].data<float>()[n - 1], 2.0f * static_cast<float>((n - 1) % 1000));
+}
+
+// A master that answers its first two RunSteps with UNAVAILABLE (as a call written to a
+// connection a restarted server dropped fails), then a tensor for each fetch.
+class FlakyMaster final : public tensorflow::MasterService::Service {
+ public:
+  std::atomic<int> run_steps{0};
+  grpc::Status CreateSession(grpc::ServerContext*, const tensorflow::CreateSessionRequest*,
+                             tensorflow::CreateSessionResponse* resp) override {
+    resp->set_session_handle("flaky");
+    return grpc::Status::OK;
+  }
+  grpc::Status RunStep(grpc::ServerContext*, const tensorflow::RunStepRequest* req, tensorflow::RunStepResponse* resp) override {
+    if (run_steps++ < 2) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection reset");
+    for (const auto& f : req->fetch()) {
+      auto* t = resp->add_tensor();
+      t->set_name(f);
+      TensorToTfProto(F(7), t->mutable_tensor());
+    }
+    return grpc::Status::OK;
+  }
+};
+
+TEST(GrpcServer, AsynchronousRunsAreRetriedWhenUnavailable) {
+  FlakyMaster master;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&master);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_GT(port, 0);
+  GrpcSession sess("grpc://127.0.0.1:" + std::to_string(port), SessionOptions{});
+  const int64_t h = sess.MakeCallable({}, {"c:0"}, {});
+  std::promise<StepResult> result;
+  sess.RunCallableAsync(h, {}, {}, [&](StepResult r) { result.set_value(std::move(r)); });
+  StepResult r = result.get_future().get();
+  ASSERT_TRUE(r.status.ok()) << r.status.error().what();
+  ASSERT_EQ(r.fetched.size(), 1u);
+  EXPECT_EQ(r.fetched[0].data<float>()[0], 7.0f);
+  EXPECT_EQ(master.run_steps.load(), 3);
+  sess.Close();
+  server->Shutdown();
 }
 
 TEST(GrpcServer, GarbageOnTheWireFailsTheCallOnly) {
