@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "distributed/grpc_status.h"
@@ -43,25 +44,32 @@ void SetDeadline(grpc::ClientContext* ctx, int64_t timeout_ms) {
   if (timeout_ms > 0) ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
 }
 
-// A unary call, retried on UNAVAILABLE as TF's GrpcRemoteMaster does (at most 10 times,
-// backoff from 1 ms growing 1.3x, never past the deadline): a call written to a connection
-// the server dropped (it restarted) fails with UNAVAILABLE although the server is there.
-// `call` makes one attempt with the context it is given.
+// TF's GrpcRemoteMaster retries a call that failed with UNAVAILABLE (a call written to a
+// connection the server dropped when it restarted fails so although the server is there): at
+// most 10 times, backoff from 1 ms growing 1.3x, never past the deadline. The wait before the
+// retry of attempt `attempt` (0-based), or none when it is not retried.
+std::optional<std::chrono::microseconds> RetryDelay(const grpc::Status& s, int attempt,
+                                                    std::chrono::system_clock::time_point deadline) {
+  if (s.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= 10) return std::nullopt;
+  const auto backoff = std::chrono::microseconds(static_cast<int64_t>(1000 * std::pow(1.3, attempt)));
+  if (std::chrono::system_clock::now() + backoff >= deadline) return std::nullopt;
+  return backoff;
+}
+
+// A synchronous unary call, retried as RetryDelay says. `call` makes one attempt with the
+// context it is given.
 template <typename Call>
 grpc::Status WithRetry(int64_t timeout_ms, const Call& call) {
   using Clock = std::chrono::system_clock;
   const Clock::time_point deadline =
       timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : Clock::time_point::max();
-  double backoff_us = 1000;
   for (int attempt = 0;; attempt++) {
     grpc::ClientContext ctx;
     if (timeout_ms > 0) ctx.set_deadline(deadline);
     grpc::Status s = call(&ctx);
-    if (s.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= 10) return s;
-    const Clock::time_point wake = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(backoff_us));
-    if (wake >= deadline) return s;
-    std::this_thread::sleep_until(wake);
-    backoff_us *= 1.3;
+    const auto delay = RetryDelay(s, attempt, deadline);
+    if (!delay) return s;
+    std::this_thread::sleep_for(*delay);
   }
 }
 
@@ -106,10 +114,9 @@ struct GrpcSession::Call {
   grpc::ByteBuffer resp;
   std::vector<std::string> fetches;
   bool trace = false;
-  int64_t deadline_ms = 0;  // of the call (0: none)
   std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
   std::unique_ptr<grpc::GenericStub> stub;  // lives as long as the call
-  // The current attempt of an asynchronous call (a retry gets new ones).
+  // The current attempt (a retry gets new ones).
   std::unique_ptr<grpc::ClientContext> ctx;
   grpc::ByteBuffer attempt_req;
 
@@ -216,8 +223,7 @@ std::unique_ptr<GrpcSession::Call> GrpcSession::StartCall(int64_t handle, const 
   call->trace = options.trace;
   // The wire gets a little longer than the step, so the server's DeadlineExceeded (naming
   // the node) usually arrives before gRPC's own.
-  call->deadline_ms = timeout > 0 ? timeout + 1000 : 0;
-  if (call->deadline_ms > 0) call->deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(call->deadline_ms);
+  if (timeout > 0) call->deadline = std::chrono::system_clock::now() + std::chrono::milliseconds(timeout + 1000);
   call->stub = std::make_unique<grpc::GenericStub>(channel_);
   return call;
 }
@@ -226,16 +232,10 @@ std::vector<Tensor> GrpcSession::RunCallable(int64_t handle, const std::vector<T
                                              std::vector<NodeStats>* stats) {
   RunOptions opts = options;
   opts.trace = options.trace && stats != nullptr;
-  std::unique_ptr<Call> call = StartCall(handle, feeds, opts);
-  grpc::Status s = WithRetry(call->deadline_ms, [&](grpc::ClientContext* ctx) {
-    call->resp.Clear();
-    grpc::ByteBuffer req(call->req);  // shares the slices: a retry sends them again
-    std::promise<grpc::Status> done;
-    call->stub->UnaryCall(ctx, Call::kMethod, grpc::StubOptions(), &req, &call->resp,
-                          [&done](grpc::Status st) { done.set_value(std::move(st)); });
-    return done.get_future().get();
-  });
-  StepResult r = call->Result(s, target_);
+  // The asynchronous call, waited for: one way to run and retry a step.
+  std::promise<StepResult> result;
+  Attempt(StartCall(handle, feeds, opts), target_, [&result](StepResult r) { result.set_value(std::move(r)); }, 0);
+  StepResult r = result.get_future().get();
   r.status.Check();
   if (stats) *stats = std::move(r.stats);
   return std::move(r.fetched);
@@ -245,25 +245,21 @@ void GrpcSession::RunCallableAsync(int64_t handle, std::vector<Tensor> feeds, co
   Attempt(StartCall(handle, feeds, options), target_, std::move(done), 0);
 }
 
-// One attempt of an asynchronous RunStep. UNAVAILABLE is retried as WithRetry does for
-// synchronous calls (a connection the restarted server dropped); the global timer waits out
-// the backoff, so no thread sleeps.
+// One attempt of a RunStep, retried as RetryDelay says (the global timer waits out the
+// backoff, so no thread sleeps).
 void GrpcSession::Attempt(std::shared_ptr<Call> call, std::string target, StepDone done, int attempt) {
   call->ctx = std::make_unique<grpc::ClientContext>();
   if (call->deadline != std::chrono::system_clock::time_point::max()) call->ctx->set_deadline(call->deadline);
   call->resp.Clear();
-  call->attempt_req = call->req;  // shares the slices
+  call->attempt_req = call->req;  // shares the slices: a retry sends them again
   Call* raw = call.get();
   raw->stub->UnaryCall(raw->ctx.get(), Call::kMethod, grpc::StubOptions(), &raw->attempt_req, &raw->resp,
                        [call, target, done, attempt](grpc::Status s) {
-                         if (s.error_code() == grpc::StatusCode::UNAVAILABLE && attempt < 10) {
-                           const auto backoff = std::chrono::microseconds(static_cast<int64_t>(1000 * std::pow(1.3, attempt)));
-                           if (std::chrono::system_clock::now() + backoff < call->deadline) {
-                             Timer::Global().Schedule(Timer::Clock::now() + backoff, [call, target, done, attempt] {
-                               Attempt(call, target, done, attempt + 1);
-                             });
-                             return;
-                           }
+                         if (const auto delay = RetryDelay(s, attempt, call->deadline)) {
+                           Timer::Global().Schedule(Timer::Clock::now() + *delay, [call, target, done, attempt] {
+                             Attempt(call, target, done, attempt + 1);
+                           });
+                           return;
                          }
                          done(call->Result(s, target));
                        });

@@ -102,6 +102,15 @@ void AppendNamedTensors(WireBuilder* out, int field, const std::vector<NamedTens
   }
 }
 
+// `message`'s fields, then `tensors` as its repeated NamedTensorProto field `field`.
+grpc::ByteBuffer EncodeWithTensors(const google::protobuf::MessageLite& message, int field,
+                                   const std::vector<NamedTensor>& tensors) {
+  WireBuilder out;
+  message.AppendToString(out.bytes());
+  AppendNamedTensors(&out, field, tensors);
+  return out.Finish();
+}
+
 grpc::ByteBuffer Serialized(const tensorflow::RecvTensorResponse& resp) {
   grpc::ByteBuffer out;
   bool own = false;
@@ -292,17 +301,11 @@ RendezvousValue DecodeRecvTensorResponse(grpc::ByteBuffer* buffer, const std::st
 }
 
 grpc::ByteBuffer EncodeRunStepRequest(const tensorflow::RunStepRequest& message, const std::vector<NamedTensor>& feeds) {
-  WireBuilder out;
-  message.AppendToString(out.bytes());
-  AppendNamedTensors(&out, kRunStepFeed, feeds);
-  return out.Finish();
+  return EncodeWithTensors(message, kRunStepFeed, feeds);
 }
 
 grpc::ByteBuffer EncodeRunStepResponse(const tensorflow::RunStepResponse& message, const std::vector<NamedTensor>& tensors) {
-  WireBuilder out;
-  message.AppendToString(out.bytes());
-  AppendNamedTensors(&out, kRunStepTensor, tensors);
-  return out.Finish();
+  return EncodeWithTensors(message, kRunStepTensor, tensors);
 }
 
 void DecodeRunStepRequest(grpc::ByteBuffer* buffer, const std::string& what, tensorflow::RunStepRequest* message,
