@@ -77,6 +77,12 @@ const CASES: Case[] = [
   { xs: [2, 8, 7, 3], fs: [3, 3, 3, 2], cfg: { strides: [1, 1], dilations: [2, 2], padding: 'VALID' } },
   { xs: [1, 9, 9, 2], fs: [2, 3, 2, 2], cfg: { strides: [2, 2], dilations: [2, 1], padding: 'SAME' } },
   { xs: [1, 1, 1, 5], fs: [1, 1, 5, 3], cfg: { strides: [1, 1], padding: 'SAME' } },
+  // More than 4 input channels: stride 1 backprops to the input run as a flipped forward conv.
+  { xs: [2, 7, 8, 6], fs: [3, 3, 6, 5], cfg: { strides: [1, 1], padding: 'SAME' } },
+  { xs: [2, 7, 8, 6], fs: [2, 4, 6, 5], cfg: { strides: [1, 1], padding: 'SAME' } },
+  { xs: [2, 7, 8, 6], fs: [3, 2, 6, 5], cfg: { strides: [1, 1], padding: 'VALID' } },
+  { xs: [2, 9, 8, 6], fs: [3, 2, 6, 5], cfg: { strides: [1, 1], dilations: [2, 3], padding: 'SAME' } },
+  { xs: [1, 9, 8, 6], fs: [3, 3, 6, 5], cfg: { strides: [2, 1], padding: 'SAME' } },
 ];
 
 const label = (c: Case) => `${c.xs}*${c.fs} s${c.cfg.strides} d${c.cfg.dilations ?? [1, 1]} ${c.cfg.padding}`;
@@ -136,6 +142,20 @@ test('Conv2D with explicit padding equals VALID on the zero-padded input', (t) =
     const ys = ref.convShape(ps, fs, cfg);
     t.deepEqual(y.shape.dims, ys);
     close(t, sess.run(y), ref.conv(pv, ps, fv, fs, cfg), ys);
+  });
+});
+
+test('Conv2DBackpropInput in NCHW (stride 1, 6 input channels) equals NHWC transposed', (t) => {
+  inGraph((sess) => {
+    const xs = [2, 6, 5, 6];
+    const fs = [3, 2, 6, 4];
+    const cfg: ref.ConvCfg = { strides: [1, 1], padding: 'SAME' };
+    const ys = ref.convShape(xs, fs, cfg);
+    const fv = ref.rand(ref.numel(fs), -1, 1, 9);
+    const dyv = ref.rand(ref.numel(ys), -1, 1, 10);
+    const dyNchw = tf.transpose(cst(dyv, ys), [0, 3, 1, 2]);
+    const dx = nn.conv2dBackpropInput([2, 6, 6, 5], cst(fv, fs), dyNchw, 1, 'SAME', { dataFormat: 'NCHW' });
+    close(t, sess.run(tf.transpose(dx, [0, 2, 3, 1])), ref.convBackpropInput(dyv, xs, fv, fs, cfg), xs, 1e-4);
   });
 });
 
