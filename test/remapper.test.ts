@@ -151,3 +151,67 @@ test('Conv2D+BiasAdd+Relu runs as one _FusedConv2D: the unfused values, and its 
     }
   });
 });
+
+// relu -> max_pool: the gradient reaches the relu's input only at a window's first maximum,
+// and only where that maximum is > 0. In float64 over NHWC, TF's SAME split of the padding.
+function reluPoolGrad(pre: number[], shape: number[], k: number, s: number, padding: 'SAME' | 'VALID', dy: number[]): number[] {
+  const [n, h, w, c] = shape;
+  const out = (len: number) => (padding === 'SAME' ? Math.ceil(len / s) : Math.floor((len - k) / s) + 1);
+  const [oh, ow] = [out(h), out(w)];
+  const padBefore = (len: number, o: number) => (padding === 'SAME' ? Math.floor(Math.max((o - 1) * s + k - len, 0) / 2) : 0);
+  const [ph, pw] = [padBefore(h, oh), padBefore(w, ow)];
+  const at = (b: number, y: number, x: number, ch: number) => ((b * h + y) * w + x) * c + ch;
+  const dx = new Array<number>(pre.length).fill(0);
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++)
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity, arg = -1;
+          for (let i = y * s - ph; i < y * s - ph + k; i++)
+            for (let j = x * s - pw; j < x * s - pw + k; j++) {
+              if (i < 0 || i >= h || j < 0 || j >= w) continue;
+              const v = Math.max(pre[at(b, i, j, ch)], 0);
+              if (v > best) [best, arg] = [v, at(b, i, j, ch)];
+            }
+          if (best > 0) dx[arg] += dy[((b * oh + y) * ow + x) * c + ch];
+        }
+  return dx;
+}
+
+for (const [k, s, padding] of [[2, 2, 'VALID'], [3, 2, 'SAME'], [2, 3, 'SAME']] as [number, number, 'SAME' | 'VALID'][]) {
+  test(`MaxPoolGrad -> ReluGrad (pool ${k}x${k} stride ${s} ${padding}) runs as one _FusedMaxPoolGrad with the hand-computed gradient`, (t) => {
+    inGraph((g) => {
+      const shape = [2, 7, 6, 5];
+      const PRE = Array.from({ length: 2 * 7 * 6 * 5 }, (_, i) => Math.sin(i * 0.91) + 0.1);
+      const pre = tf.placeholder('float32', { shape, name: 'pre' });
+      const pooled = tf.nn.maxPool(tf.nn.relu(pre), k, s, padding);
+      const WT = Array.from({ length: pooled.shape.numElements()! }, (_, i) => Math.cos(i * 0.37));
+      const loss = tf.reduceSum(pooled.mul(tf.constant(f32(WT, pooled.shape.dims as number[]))));
+      const [dpre] = tf.gradients(loss, [pre]);
+      using sess = new tf.Session({ graph: g });
+      const feeds = new Map<tf.Tensor | string, unknown>([[pre, f32(PRE, shape)]]);
+      const md: tf.RunMetadata = {};
+      const [fused] = sess.run([dpre!], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+      t.is(opsRan(md).get(dpre!.op.name), '_FusedMaxPoolGrad');
+      const want = reluPoolGrad(PRE, shape, k, s, padding, WT);
+      const got = Array.from(fused.data as Float32Array);
+      t.is(got.length, want.length);
+      for (let i = 0; i < want.length; i++) t.true(Math.abs(got[i] - want[i]) < 1e-5, `${i}: ${got[i]} vs ${want[i]}`);
+      t.true(want.filter((v) => v !== 0).length > 10 && PRE.some((v) => v < 0), 'some gradients pass, some inputs are clipped');
+      // A control edge on the ReluGrad (as tf.gradients' tuples add) waits for the fused node.
+      const counter = new tf.Variable(0, { name: 'counter' });
+      const after = tf.controlDependencies([dpre!.op], () => counter.assignAdd(1));
+      sess.run(counter.initializer);
+      const md1: tf.RunMetadata = {};
+      sess.run([after], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md1);
+      t.is(opsRan(md1).get(dpre!.op.name), '_FusedMaxPoolGrad');
+      t.is(sess.run(counter.value()).data[0], 1);
+      // Fetching the MaxPoolGrad keeps the pair apart: the same values.
+      const mpg = g.getOperations().find((o) => o.type === 'MaxPoolGrad')!;
+      const md2: tf.RunMetadata = {};
+      const [unfused] = sess.run([dpre!, mpg.outputs[0]], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md2);
+      t.is(opsRan(md2).get(dpre!.op.name), 'ReluGrad');
+      t.deepEqual(Array.from(unfused.data as Float32Array), got);
+    });
+  });
+}

@@ -249,8 +249,10 @@ Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resour
       src.out_edges.push_back({id, static_cast<int>(k)});
       item.initial_pending++;
     }
-    for (const Node* c : item.node->control_inputs) {
-      if (control_is_fed(c)) continue;
+    for (const Node* c0 : item.node->control_inputs) {
+      if (control_is_fed(c0)) continue;
+      const auto f = fused.find(c0);  // a control edge on a chain's last node waits for its fused node
+      const Node* c = f == fused.end() ? c0 : f->second;
       Item& src = items_[index.at(c)];
       item.control_items.push_back(index.at(c));
       src.out_edges.push_back({id, -1});

@@ -53,7 +53,6 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     Device* dev = place(*mm);
     if (dev->type != DeviceType::kCPU || place(*bias) != dev || (relu && place(*relu) != dev)) continue;
     const Node* last = relu ? relu : bias;
-    if (control_used.count(last)) continue;  // a control edge names the original node: leave it
     auto f = std::make_unique<Node>();
     f->id = last->id;
     f->name = last->name;
@@ -80,6 +79,34 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     removed.insert(bias);
     if (relu) removed.insert(relu);
     (*replaced)[last] = f.get();
+    owned->push_back(std::move(f));
+  }
+  // MaxPoolGrad -> ReluGrad over the same features (the layer relu -> max_pool): the gradient
+  // reaches an input element only at its window's maximum, whose value decides ReluGrad's mask,
+  // so _FusedMaxPoolGrad writes the masked gradient in one pass (no read and rewrite of the
+  // input-sized gradient; ~0.5 ms of bench/train.ts's CNN step).
+  for (const Node* rg : *order) {
+    if (rg->op != "ReluGrad" || !IsFloat(*rg) || rg->inputs.size() != 2) continue;
+    const Node* mpg = rg->inputs[0].node;
+    if (mpg->op != "MaxPoolGrad" || !IsFloat(*mpg) || mpg->inputs.size() != 3 || !only_feeds(mpg, rg)) continue;
+    const Edge& features = rg->inputs[1];
+    if (features.node != mpg->inputs[0].node || features.index != mpg->inputs[0].index) continue;
+    Device* dev = place(*mpg);
+    if (dev->type != DeviceType::kCPU || place(*rg) != dev) continue;
+    auto f = std::make_unique<Node>();
+    f->id = rg->id;
+    f->name = rg->name;
+    f->op = "_FusedMaxPoolGrad";
+    f->device = dev->name;
+    f->inputs = mpg->inputs;
+    f->control_inputs = mpg->control_inputs;
+    for (Node* c : rg->control_inputs) {
+      if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
+    }
+    f->attrs = mpg->attrs;  // ksize, strides, padding, data_format, T
+    f->attrs["fused_ops"] = AttrValue::StrList({"ReluGrad"});
+    removed.insert(mpg);
+    (*replaced)[rg] = f.get();
     owned->push_back(std::move(f));
   }
   if (removed.empty()) return;

@@ -2,7 +2,9 @@
 // built, MatMul -> BiasAdd (-> Relu) and Conv2D (NHWC) -> BiasAdd (-> Relu) chains on a CPU
 // become one _FusedMatMul / _FusedConv2D node (TF's ops and attrs, fused_ops = ["BiasAdd"] or
 // ["BiasAdd", "Relu"]) that takes the name of the chain's last node, so its consumers, fetches
-// and stepStats see that name (with the fused op in its timeline label).
+// and stepStats see that name (with the fused op in its timeline label). MaxPoolGrad ->
+// ReluGrad over the pool's own input (the gradient of relu -> max_pool) becomes one
+// _FusedMaxPoolGrad (fused_ops = ["ReluGrad"]) the same way.
 #pragma once
 
 #include <memory>

@@ -67,16 +67,37 @@ TEST(Remapper, FusesMatMulBiasAddReluWithTheUnfusedValues) {
   EXPECT_EQ(std::memcmp(fused[0].data<float>(), unfused[0].data<float>(), 4 * sizeof(float)), 0);
 }
 
-TEST(Remapper, AControlEdgeOnTheChainKeepsItApart) {
+TEST(Remapper, AControlEdgeOnAnIntermediateKeepsTheChainApart) {
+  Session s{SessionOptions{}};
+  GraphBuilder g;
+  Layer(g);
+  g.Node("after", "Identity", {"x", "^pre"}, {{"T", GraphBuilder::Type(DataType::DT_FLOAT)}});
+  Extend(s, g);
+  std::vector<Tensor> out;
+  auto stats = Traced(s, {"after:0", "y:0"}, &out);
+  EXPECT_EQ(OpRan(stats, "pre"), "_FusedMatMul");  // MatMul+BiasAdd only
+  EXPECT_EQ(OpRan(stats, "y"), "Relu");
+}
+
+// A control edge on the chain's last node (tf.gradients' tuples add them) waits for the
+// fused node that stands for it.
+TEST(Remapper, AControlEdgeOnTheLastNodeWaitsForTheFusedNode) {
   Session s{SessionOptions{}};
   GraphBuilder g;
   Layer(g);
   g.Node("after", "Identity", {"x", "^y"}, {{"T", GraphBuilder::Type(DataType::DT_FLOAT)}});
   Extend(s, g);
   std::vector<Tensor> out;
-  auto stats = Traced(s, {"after:0", "y:0"}, &out);
-  EXPECT_EQ(OpRan(stats, "y"), "Relu");
-  EXPECT_EQ(OpRan(stats, "mm"), "MatMul");
+  auto stats = Traced(s, {"after:0"}, &out);
+  EXPECT_EQ(OpRan(stats, "y"), "_FusedMatMul");
+  const NodeStats* y = nullptr;
+  const NodeStats* after = nullptr;
+  for (const auto& st : stats) {
+    if (st.node == "y") y = &st;
+    if (st.node == "after") after = &st;
+  }
+  ASSERT_TRUE(y && after);
+  EXPECT_GE(after->start_us, y->end_us);
 }
 
 TEST(Remapper, AFetchedBiasAddFusesOnlyTheMatMul) {

@@ -275,6 +275,16 @@ registerOp({
   shape: (op) => [withRank(op.inputs[0].shape, 4)],
 });
 
+// The runtime's remapper rewrites MaxPoolGrad -> ReluGrad (the gradient of relu -> max_pool)
+// into this node (fused_ops = ['ReluGrad']): the pool gradient masked where the maximum is <= 0.
+registerOp({
+  type: '_FusedMaxPoolGrad',
+  inputs: [{ name: 'orig_input', typeAttr: 'T' }, { name: 'orig_output', typeAttr: 'T' }, { name: 'grad', typeAttr: 'T' }],
+  outputs: [{ name: 'output', typeAttr: 'T' }],
+  attrs: { ...poolAttrs(['float32'], 'float32'), fused_ops: { kind: 'list(string)', default: [] } },
+  shape: (op) => [withRank(op.inputs[0].shape, 4)],
+});
+
 registerOp({
   type: 'AvgPoolGrad',
   inputs: [{ name: 'orig_input_shape', type: 'int32' }, { name: 'grad', typeAttr: 'T' }],

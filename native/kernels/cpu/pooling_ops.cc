@@ -5,7 +5,8 @@
 // pooling_avg_exclude_padding. MaxPoolGrad is a direct loop (as TF's CPU kernel): it has no
 // argmax workspace input, and oneDNN's route (the forward pass again in training mode for the
 // workspace, then its backward) was ~10x slower than finding each window's maximum here.
-// Primitives are made once per input shape and cached in the kernel.
+// _FusedMaxPoolGrad (the remapper's MaxPoolGrad -> ReluGrad) masks each window's gradient by
+// its maximum > 0. Primitives are made once per input shape and cached in the kernel.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -97,7 +98,8 @@ inline void WindowGrad(float* d, const float* dy, const int32_t* arg, int64_t C,
 
 class PoolOp : public OpKernel {
  public:
-  PoolOp(const KernelConstruction& c, Kind kind) : OpKernel(c), kind_(kind), a_(ReadPoolAttrs(c.node)) {}
+  PoolOp(const KernelConstruction& c, Kind kind)
+      : OpKernel(c), kind_(kind), a_(ReadPoolAttrs(c.node)), relu_grad_(c.node.op == "_FusedMaxPoolGrad") {}
 
   void Compute(OpKernelContext* ctx) const override {
     switch (kind_) {
@@ -251,10 +253,17 @@ class PoolOp : public OpKernel {
             }
             for (int32_t k = 1; k < nk; k++) MaxStep<kNHWC>(xn + offs[k], in_c, best.data(), arg.data(), C, k);
             const float* dyp = dyn + y * out_h + xo * out_w;
+            // _FusedMaxPoolGrad: ReluGrad's mask at the element the gradient goes to, the
+            // maximum. A channel whose maximum is <= 0 sends nothing (argmax -1).
+            if (relu_grad_) {
+              for (int64_t c = 0; c < C; c++) arg[c] = best[c] > 0.0f ? arg[c] : -1;
+            }
             if (disjoint) {
               for (int32_t k = 0; k < nk; k++) WindowGrad(dxn + offs[k], dyp, arg.data(), C, k);
             } else {
-              for (int64_t c = 0; c < C; c++) dxn[offs[arg[c]] + c * in_c] += dyp[c * out_c];
+              for (int64_t c = 0; c < C; c++) {
+                if (arg[c] >= 0) dxn[offs[arg[c]] + c * in_c] += dyp[c * out_c];
+              }
             }
           }
         }
@@ -301,6 +310,7 @@ class PoolOp : public OpKernel {
 
   Kind kind_;
   PoolAttrs a_;
+  bool relu_grad_;  // _FusedMaxPoolGrad (the remapper's MaxPoolGrad -> ReluGrad)
   mutable PrimitiveCache<Entry> cache_;
 };
 
@@ -314,6 +324,7 @@ const bool registered = [] {
   Reg("MaxPool", Kind::kMax);
   Reg("AvgPool", Kind::kAvg);
   Reg("MaxPoolGrad", Kind::kMaxGrad);
+  Reg("_FusedMaxPoolGrad", Kind::kMaxGrad);
   Reg("AvgPoolGrad", Kind::kAvgGrad);
   Reg("MaxPoolGradGrad", Kind::kMaxGradGrad);
   return true;
