@@ -59,7 +59,7 @@ static void ReleaseFullTeam() {
 }
 
 ThreadPool::TeamClaim::TeamClaim(int64_t flops) {
-  if (claims_here++ == 0 && TakeFullTeam(flops >= kWaitFlops)) {
+  if (claims_here++ == 0 && flops >= kFanOutFlops && TakeFullTeam(flops >= kWaitFlops)) {
     full_ = true;
     return;
   }

@@ -41,10 +41,14 @@ class ThreadPool {
   // time alone). So one call in the process at a time gets the team LimitOpenMpTeam allows.
   // A call that finds that team taken waits for it when it is big (`flops` >= kWaitFlops:
   // one at a time with every core is as fast and keeps caches), and otherwise runs at once
-  // with a team of one (small GEMMs side by side beat waking a team for each).
+  // with a team of one (small GEMMs side by side beat waking a team for each). A call below
+  // kFanOutFlops always runs on its own thread: waking the sleeping OpenMP workers costs
+  // ~50 µs here, more than such a call takes alone (MLP b50's 3 MFLOP GEMMs: 100 -> 30 µs,
+  // its 23.5 MFLOP one 200 µs with two threads, 300 alone; break-even near 9 MFLOP).
   class TeamClaim {
    public:
     static constexpr int64_t kWaitFlops = 100'000'000;
+    static constexpr int64_t kFanOutFlops = 8'000'000;
     explicit TeamClaim(int64_t flops = kWaitFlops);
     ~TeamClaim();
     TeamClaim(const TeamClaim&) = delete;

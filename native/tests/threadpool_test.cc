@@ -75,9 +75,13 @@ TEST(ThreadPool, OneFullTeamAtATime) {
   release.set_value();
   holder.join();
   EXPECT_EQ(waiter.get(), 2);
-  // Free again: a small call alone gets the full team.
+  // Free again: a call worth fanning out gets the full team; a small one stays on its thread.
+  {
+    ThreadPool::TeamClaim medium(ThreadPool::TeamClaim::kFanOutFlops);
+    EXPECT_EQ(omp_get_max_threads(), 2);
+  }
   ThreadPool::TeamClaim small(1000);
-  EXPECT_EQ(omp_get_max_threads(), 2);
+  EXPECT_EQ(omp_get_max_threads(), 1);
 }
 
 }  // namespace
