@@ -166,6 +166,35 @@ serial('listDevices over gRPC names the task; nodes pinned to it run, other task
   });
 });
 
+serial('a traced step across tasks returns the ps partition\'s node times under its device (RunGraph step_stats)', async (t) => {
+  const [psPort, workerPort] = [await freePort(), await freePort()];
+  const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+  const ps = await startServer('ps', cluster);
+  const worker = await startServer('worker', cluster);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const x = tf.placeholder('float32', { shape: [3], name: 'x' });
+    const onPs = tf.device('/job:ps/task:0', () => tf.mul(x, tf.constant(2, { dtype: 'float32' }), { name: 'double_on_ps' }));
+    const y = tf.device('/job:worker/task:0', () => tf.add(onPs, tf.constant(1, { dtype: 'float32' }), { name: 'plus_one' }));
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    const md: tf.RunMetadata = {};
+    const feeds = new Map([[x, tf.NDArray.from(Float32Array.from([1, 2, 3]), 'float32', [3])]]);
+    const out = sess.run(y, feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+    t.deepEqual(Array.from(out.data as Float32Array), [3, 5, 7]);
+    const nodes = new Map<string, string>();
+    for (const d of md.stepStats!.devStats) for (const n of d.nodeStats) nodes.set(n.nodeName, d.device);
+    t.is(nodes.get('double_on_ps'), '/job:ps/replica:0/task:0/device:CPU:0');
+    t.is(nodes.get('plus_one'), '/job:worker/replica:0/task:0/device:CPU:0');
+    // Untraced: no stats asked of the ps, none returned.
+    const md2: tf.RunMetadata = {};
+    sess.run(y, feeds, {}, md2);
+    t.falsy(md2.stepStats?.devStats.some((d) => d.nodeStats.length > 0));
+    sess.close();
+  });
+  for (const s of [ps, worker]) s.proc.kill('SIGKILL');
+  await Promise.all([exited(ps.proc), exited(worker.proc)]);
+});
+
 serial('listDevices lists every task of the cluster and Session.reset clears containers on all of them; a task that is down is UnavailableError', async (t) => {
   const [psPort, workerPort] = [await freePort(), await freePort()];
   const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "distributed/grpc_status.h"
+#include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
 #include "runtime/device.h"
 #include "runtime/graph.h"
@@ -254,7 +255,7 @@ class GrpcRemotePartition final : public RemotePartition {
     }
   }
 
-  void RunAsync(int64_t step_id, const std::vector<std::string>& recv_keys, int64_t timeout_ms,
+  void RunAsync(int64_t step_id, const std::vector<std::string>& recv_keys, int64_t timeout_ms, bool trace,
                 const std::shared_ptr<CancellationManager>& cancellation, Done done) override {
     struct Call {
       grpc::ClientContext ctx;
@@ -265,10 +266,11 @@ class GrpcRemotePartition final : public RemotePartition {
     call->req.set_graph_handle(handle_);
     call->req.set_step_id(step_id);
     for (const auto& k : recv_keys) call->req.add_recv_key(k);
+    call->req.mutable_exec_opts()->set_record_timeline(trace);
     if (timeout_ms > 0) call->ctx.set_deadline(DeadlineIn(timeout_ms));
     const CancellationManager::Token token = cancellation->NewToken();
     if (!cancellation->Register(token, [call](const Error&) { call->ctx.TryCancel(); })) {
-      done(Status(cancellation->reason()), {});
+      done(Status(cancellation->reason()), {}, {});
       return;
     }
     const std::string peer = TaskName(job_, task_);
@@ -277,13 +279,14 @@ class GrpcRemotePartition final : public RemotePartition {
       stub = channels_->Stub(job_, task_);
     } catch (const Error& e) {
       cancellation->Deregister(token);
-      done(Status(e), {});
+      done(Status(e), {}, {});
       return;
     }
     stub->async()->RunGraph(&call->ctx, &call->req, &call->resp,
                             [call, cancellation, token, peer, done = std::move(done)](grpc::Status s) {
                               cancellation->Deregister(token);
                               std::vector<std::pair<std::string, RendezvousValue>> received;
+                              std::vector<NodeStats> stats;
                               Status status;
                               if (!s.ok()) {
                                 status = Status(FromGrpcStatus(s, peer));
@@ -294,11 +297,12 @@ class GrpcRemotePartition final : public RemotePartition {
                                     v.tensor = TensorFromTfProto(r.tensor(), "received from " + peer);
                                     received.emplace_back(r.name(), std::move(v));
                                   }
+                                  stats = StatsFromProto(call->resp.step_stats());
                                 } catch (const Error& e) {
                                   status = Status(e);
                                 }
                               }
-                              done(status, std::move(received));
+                              done(status, std::move(received), std::move(stats));
                             });
   }
 

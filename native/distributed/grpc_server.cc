@@ -10,6 +10,7 @@
 
 #include "distributed/grpc_cluster.h"
 #include "distributed/grpc_status.h"
+#include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
 #include "runtime/device.h"
 #include "runtime/executor.h"
@@ -360,7 +361,7 @@ class MasterServiceImpl final : public MasterServiceBase {
         return;
       }
       try {
-        if (trace) StatsToProto(r.stats, metadata);
+        if (trace) StatsToProto(r.stats, metadata->mutable_step_stats());
         fill(r.fetched);  // after the metadata: it may encode the whole response
         reactor->Finish(grpc::Status::OK);
       } catch (...) {
@@ -368,29 +369,6 @@ class MasterServiceImpl final : public MasterServiceBase {
       }
     };
     entry.session->RunCallableAsync(handle, std::move(feeds), opts, std::move(done), reactor->cancellation());
-  }
-
-  static void StatsToProto(const std::vector<NodeStats>& stats, tensorflow::RunMetadata* metadata) {
-    {
-      std::map<std::string, tensorflow::DeviceStepStats*> by_device;
-      for (const NodeStats& s : stats) {
-        auto*& dev = by_device[s.device];
-        if (!dev) {
-          dev = metadata->mutable_step_stats()->add_dev_stats();
-          dev->set_device(s.device);
-        }
-        auto* n = dev->add_node_stats();
-        n->set_node_name(s.node);
-        n->set_all_start_micros(s.start_us);
-        n->set_all_end_rel_micros(s.end_us - s.start_us);
-        n->set_op_end_rel_micros(s.end_us - s.start_us);
-        n->set_thread_id(static_cast<uint32_t>(s.thread % 1000003));
-        n->set_timeline_label(s.label);
-        auto* m = n->add_memory();
-        m->set_allocator_name("cpu");
-        m->set_total_bytes(s.memory.bytes);
-      }
-    }
   }
 
   const std::string job_;
@@ -510,10 +488,12 @@ class WorkerServiceImpl final
         opts.timeout_ms = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                    ctx->deadline() - std::chrono::system_clock::now()).count());
       }
+      // The master traces the step (TF's ExecutorOpts): this partition's node times go back.
+      opts.trace = req->exec_opts().record_timeline() || req->exec_opts().record_costs();
       std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
       Track(cm, true);
       g->executor->RunAsync({}, opts, cm,
-                            [this, g, reactor, resp, rendezvous, cm, token, recv_keys](StepResult r) {
+                            [this, g, reactor, resp, rendezvous, cm, token, recv_keys, trace = opts.trace](StepResult r) {
                               cm->Deregister(token);
                               Track(cm, false);
                               Status status = r.status;
@@ -535,6 +515,7 @@ class WorkerServiceImpl final
                                 });
                                 if (!got) status = Error(Code::kInternal, "The partition ended without sending " + recv_keys[i]);
                               }
+                              if (status.ok() && trace) StatsToProto(r.stats, resp->mutable_step_stats());
                               reactor->Finish(status.ok() ? grpc::Status::OK : ToGrpcStatus(status.error()));
                             },
                             false, rendezvous);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "distributed/grpc_status.h"
+#include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
 #include "master_service.grpc.pb.h"
 #include "runtime/graph_def_proto.h"
@@ -86,25 +87,6 @@ void FillConfig(const SessionOptions& o, tensorflow::ConfigProto* c) {
   c->set_operation_timeout_in_ms(o.operation_timeout_ms);
 }
 
-std::vector<NodeStats> StatsOf(const tensorflow::RunMetadata& m) {
-  std::vector<NodeStats> out;
-  for (const auto& dev : m.step_stats().dev_stats()) {
-    for (const auto& n : dev.node_stats()) {
-      NodeStats s;
-      s.node = n.node_name();
-      s.device = dev.device();
-      s.start_us = n.all_start_micros();
-      s.end_us = n.all_start_micros() + n.all_end_rel_micros();
-      s.thread = n.thread_id();
-      s.label = n.timeline_label();
-      for (const auto& m : n.memory()) s.memory.bytes += m.total_bytes();
-      s.memory.allocations = -1;  // not sent: TF's proto has totals only
-      out.push_back(std::move(s));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 // One RunStep in flight, as raw bytes both ways (distributed/tensor_coding.h): large feeds go
@@ -140,7 +122,7 @@ struct GrpcSession::Call {
         if (it == by_name.end()) throw Error(Code::kInternal, "RunStep answered no tensor for the fetch " + name);
         r.fetched.push_back(*it->second);
       }
-      if (trace) r.stats = StatsOf(rest.metadata());
+      if (trace) r.stats = StatsFromProto(rest.metadata().step_stats());
     } catch (const Error& e) {
       r.status = e;
     }

@@ -13,6 +13,7 @@
 
 #include "runtime/cancellation.h"
 #include "runtime/device_name.h"
+#include "runtime/executor.h"  // NodeStats
 #include "runtime/rendezvous.h"
 
 namespace tg {
@@ -23,11 +24,13 @@ class Graph;
 // A partition registered on another task's worker; deregistered when destroyed.
 class RemotePartition {
  public:
-  using Done = std::function<void(const Status& status, std::vector<std::pair<std::string, RendezvousValue>> received)>;
+  using Done = std::function<void(const Status& status, std::vector<std::pair<std::string, RendezvousValue>> received,
+                                  std::vector<NodeStats> stats)>;
   virtual ~RemotePartition() = default;
   // Runs it as step `step_id` (TF's RunGraph); `done` gets the values of `recv_keys` (the
-  // partition's client-terminated sends). Cancelling `cancellation` cancels the call.
-  virtual void RunAsync(int64_t step_id, const std::vector<std::string>& recv_keys, int64_t timeout_ms,
+  // partition's client-terminated sends) and, when `trace`, the partition's node times.
+  // Cancelling `cancellation` cancels the call.
+  virtual void RunAsync(int64_t step_id, const std::vector<std::string>& recv_keys, int64_t timeout_ms, bool trace,
                         const std::shared_ptr<CancellationManager>& cancellation, Done done) = 0;
 };
 

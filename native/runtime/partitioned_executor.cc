@@ -96,10 +96,12 @@ void PartitionedExecutor::RunAsync(std::vector<Tensor> feed_values, const RunOpt
     };
     if (remote_[p]) {
       std::weak_ptr<Rendezvous> into = step->rendezvous;
-      remote_[p]->RunAsync(step->step_id, recv_keys_[p], options.timeout_ms, cancellation,
-                           [into, partition_done](const Status& s, std::vector<std::pair<std::string, RendezvousValue>> recv) {
+      remote_[p]->RunAsync(step->step_id, recv_keys_[p], options.timeout_ms, options.trace, cancellation,
+                           [into, partition_done](const Status& s, std::vector<std::pair<std::string, RendezvousValue>> recv,
+                                                  std::vector<NodeStats> stats) {
                              StepResult r;
                              r.status = s;
+                             r.stats = std::move(stats);  // the worker's times, from its own step start
                              if (auto rv = into.lock(); rv && s.ok()) {
                                try {
                                  for (auto& [key, value] : recv) rv->Send(key, std::move(value));
