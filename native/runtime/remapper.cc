@@ -37,6 +37,21 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
            std::count_if(consumer->inputs.begin(), consumer->inputs.end(), [&](const Edge& e) { return e.node == n; }) == 1;
   };
   std::unordered_set<const Node*> removed;
+  // `f` stands for `chain` from here on: it takes the chain's last node's id and name and the
+  // control inputs of every node in the chain (once each); the others leave the order.
+  auto fuse = [&](std::unique_ptr<Node> f, const std::vector<const Node*>& chain) {
+    const Node* last = chain.back();
+    f->id = last->id;
+    f->name = last->name;
+    for (const Node* n : chain) {
+      for (Node* c : n->control_inputs) {
+        if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
+      }
+      if (n != last) removed.insert(n);
+    }
+    (*replaced)[last] = f.get();
+    owned->push_back(std::move(f));
+  };
   for (const Node* bias : *order) {
     if (bias->op != "BiasAdd" || !IsFloat(*bias) || bias->AttrString("data_format", "NHWC") != "NHWC") continue;
     const Node* mm = bias->inputs[0].node;  // the contraction: MatMul or Conv2D
@@ -52,18 +67,10 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     // with bias and a ReLU post-op.
     Device* dev = place(*mm);
     if (dev->type != DeviceType::kCPU || place(*bias) != dev || (relu && place(*relu) != dev)) continue;
-    const Node* last = relu ? relu : bias;
     auto f = std::make_unique<Node>();
-    f->id = last->id;
-    f->name = last->name;
     f->op = conv ? "_FusedConv2D" : "_FusedMatMul";
     f->device = dev->name;
     f->inputs = {mm->inputs[0], mm->inputs[1], bias->inputs[1]};
-    for (const Node* n : {mm, bias, last}) {
-      for (Node* c : n->control_inputs) {
-        if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
-      }
-    }
     if (conv) {
       f->attrs = mm->attrs;  // strides, padding, explicit_paddings, data_format, dilations, T
     } else {
@@ -75,11 +82,7 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     f->attrs["fused_ops"] =
         AttrValue::StrList(relu ? std::vector<std::string>{"BiasAdd", "Relu"} : std::vector<std::string>{"BiasAdd"});
     f->attrs["epsilon"] = AttrValue::Float(0.0001f);
-    removed.insert(mm);
-    removed.insert(bias);
-    if (relu) removed.insert(relu);
-    (*replaced)[last] = f.get();
-    owned->push_back(std::move(f));
+    fuse(std::move(f), relu ? std::vector<const Node*>{mm, bias, relu} : std::vector<const Node*>{mm, bias});
   }
   // MaxPoolGrad -> ReluGrad over the same features (the layer relu -> max_pool): the gradient
   // reaches an input element only at its window's maximum, whose value decides ReluGrad's mask,
@@ -94,20 +97,12 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     Device* dev = place(*mpg);
     if (dev->type != DeviceType::kCPU || place(*rg) != dev) continue;
     auto f = std::make_unique<Node>();
-    f->id = rg->id;
-    f->name = rg->name;
     f->op = "_FusedMaxPoolGrad";
     f->device = dev->name;
     f->inputs = mpg->inputs;
-    f->control_inputs = mpg->control_inputs;
-    for (Node* c : rg->control_inputs) {
-      if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
-    }
     f->attrs = mpg->attrs;  // ksize, strides, padding, data_format, T
     f->attrs["fused_ops"] = AttrValue::StrList({"ReluGrad"});
-    removed.insert(mpg);
-    (*replaced)[rg] = f.get();
-    owned->push_back(std::move(f));
+    fuse(std::move(f), {mpg, rg});
   }
   if (removed.empty()) return;
   std::vector<const Node*> out;

@@ -199,24 +199,31 @@ class ConvOp : public OpKernel {
       return BiasOnly(ctx->input(2).data<float>(), g.oc, out);
     }
 
-    auto e = fwd_cache_.Get(Key({&input.shape(), &filter.shape()}), [&] {
-      return Guard(ctx, [&] {
-        auto entry = std::make_shared<FwdEntry>();
-        entry->d = MakeDescs(g);
-        entry->pd = FwdPd(entry->d, dnnl::prop_kind::forward_inference, bias_);
-        entry->prim = dnnl::convolution_forward(entry->pd);
-        entry->reorder_w = entry->pd.weights_desc() != entry->d.weights_user;
-        if (entry->reorder_w) {
-          entry->w_reorder = dnnl::reorder({Engine(), entry->d.weights_user, Engine(), entry->pd.weights_desc()});
-        }
-        return std::shared_ptr<const FwdEntry>(entry);
-      });
-    });
+    auto e = fwd_cache_.Get(Key({&input.shape(), &filter.shape()}),
+                            [&] { return MakeFwdEntry(ctx, [&] { return MakeDescs(g); }, bias_); });
     memory w = FilterFor(ctx, *e, filter.raw());
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, Mem(e->d.src, input.raw())}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, Mem(e->d.dst, out.raw())}};
     if (bias_) args.emplace(DNNL_ARG_BIAS, Mem(e->pd.bias_desc(), ctx->input(2).raw()));
     Execute(ctx, e->prim, e->pd, std::move(args));
+  }
+
+  // A forward primitive over the descriptors `descs()` makes (`fused`: _FusedConv2D's bias and
+  // ReLU) and the reorder of the user's filter into the layout it picked; oneDNN errors are
+  // the node's. Conv2D and BackpropInputAsForward share it.
+  template <typename MakeDescriptors>
+  std::shared_ptr<const FwdEntry> MakeFwdEntry(OpKernelContext* ctx, MakeDescriptors&& descs, bool fused) const {
+    return Guard(ctx, [&] {
+      auto entry = std::make_shared<FwdEntry>();
+      entry->d = descs();
+      entry->pd = FwdPd(entry->d, dnnl::prop_kind::forward_inference, fused);
+      entry->prim = dnnl::convolution_forward(entry->pd);
+      entry->reorder_w = entry->pd.weights_desc() != entry->d.weights_user;
+      if (entry->reorder_w) {
+        entry->w_reorder = dnnl::reorder({Engine(), entry->d.weights_user, Engine(), entry->pd.weights_desc()});
+      }
+      return std::shared_ptr<const FwdEntry>(entry);
+    });
   }
 
   // A fused convolution over an empty input or filter: every output is the (relu'd) bias.
@@ -294,39 +301,37 @@ class ConvOp : public OpKernel {
            g.ww.pad_before <= (g.kw - 1) * dilations_.w && g.ww.pad_after <= (g.kw - 1) * dilations_.w;
   }
 
+  // The forward convolution BackpropInputAsForward runs: dy in, dx out, the flipped filter.
+  Descs FlippedDescs(const Geometry& g) const {
+    Descs d;
+    d.src = Desc({g.n, g.oc, g.oh, g.ow}, DataTag(format_));  // dy
+    d.dst = Desc({g.n, g.ic, g.ih, g.iw}, DataTag(format_));  // dx
+    d.weights_user = Desc({g.ic, g.oc, g.kh, g.kw}, tag::hwio);  // the flipped filter, HWIO
+    d.weights_any = Desc({g.ic, g.oc, g.kh, g.kw}, tag::any);
+    d.strides = {1, 1};
+    d.dilates = {dilations_.h - 1, dilations_.w - 1};
+    d.pad_l = {(g.kh - 1) * dilations_.h - g.wh.pad_before, (g.kw - 1) * dilations_.w - g.ww.pad_before};
+    d.pad_r = {(g.kh - 1) * dilations_.h - g.wh.pad_after, (g.kw - 1) * dilations_.w - g.ww.pad_after};
+    return d;
+  }
+
   void BackpropInputAsForward(OpKernelContext* ctx, const Geometry& g, const Shape& in_shape, const Tensor& filter,
                               const Tensor& dy, Tensor& dx) const {
-    auto e = bwd_fwd_cache_.Get(Key({&in_shape, &filter.shape()}), [&] {
-      return Guard(ctx, [&] {
-        auto entry = std::make_shared<FwdEntry>();
-        Descs& d = entry->d;
-        d.src = Desc({g.n, g.oc, g.oh, g.ow}, DataTag(format_));  // dy
-        d.dst = Desc({g.n, g.ic, g.ih, g.iw}, DataTag(format_));  // dx
-        d.weights_user = Desc({g.ic, g.oc, g.kh, g.kw}, tag::hwio);  // the flipped filter, HWIO
-        d.weights_any = Desc({g.ic, g.oc, g.kh, g.kw}, tag::any);
-        d.strides = {1, 1};
-        d.dilates = {dilations_.h - 1, dilations_.w - 1};
-        d.pad_l = {(g.kh - 1) * dilations_.h - g.wh.pad_before, (g.kw - 1) * dilations_.w - g.ww.pad_before};
-        d.pad_r = {(g.kh - 1) * dilations_.h - g.wh.pad_after, (g.kw - 1) * dilations_.w - g.ww.pad_after};
-        entry->pd = FwdPd(d, dnnl::prop_kind::forward_inference);
-        entry->prim = dnnl::convolution_forward(entry->pd);
-        entry->reorder_w = entry->pd.weights_desc() != d.weights_user;
-        if (entry->reorder_w) entry->w_reorder = dnnl::reorder({Engine(), d.weights_user, Engine(), entry->pd.weights_desc()});
-        return std::shared_ptr<const FwdEntry>(entry);
-      });
-    });
-    // flipped[ky][kx][o][i] = filter[kh-1-ky][kw-1-kx][i][o] (a few hundred KiB at most).
-    std::vector<float> flipped(static_cast<size_t>(filter.num_elements()));
+    auto e = bwd_fwd_cache_.Get(Key({&in_shape, &filter.shape()}),
+                                [&] { return MakeFwdEntry(ctx, [&] { return FlippedDescs(g); }, false); });
+    // flipped[ky][kx][o][i] = filter[kh-1-ky][kw-1-kx][i][o], in a recycled buffer (no system
+    // allocation per step once warm).
+    Tensor flipped = ctx->allocate_temp(DataType::DT_FLOAT, {g.kh, g.kw, g.oc, g.ic});
     const float* hwio = filter.data<float>();
     const int64_t taps = g.kh * g.kw, io = g.ic * g.oc;
     for (int64_t t = 0; t < taps; t++) {
       const float* from = hwio + (taps - 1 - t) * io;
-      float* to = flipped.data() + t * io;
+      float* to = flipped.data<float>() + t * io;
       for (int64_t i = 0; i < g.ic; i++) {
         for (int64_t o = 0; o < g.oc; o++) to[o * g.ic + i] = from[i * g.oc + o];
       }
     }
-    memory w = FilterFor(ctx, *e, flipped.data());
+    memory w = FilterFor(ctx, *e, flipped.raw());
     Execute(ctx, e->prim, e->pd, {{DNNL_ARG_SRC, Mem(e->d.src, dy.raw())}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, Mem(e->d.dst, dx.raw())}});
   }
 
