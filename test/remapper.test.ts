@@ -215,3 +215,45 @@ for (const [k, s, padding] of [[2, 2, 'VALID'], [3, 2, 'SAME'], [2, 3, 'SAME']] 
     });
   });
 }
+
+// bias_add -> relu -> max_pool (a conv layer's tail): the bias gradient (BiasAddGrad of the
+// masked gradient) comes out of the _FusedMaxPoolGrad as its second output; the BiasAddGrad
+// node does not run. Expected: the hand-computed masked gradient summed per channel.
+for (const [k, s, padding] of [[2, 2, 'VALID'], [3, 2, 'SAME']] as [number, number, 'SAME' | 'VALID'][]) {
+  test(`BiasAddGrad after MaxPoolGrad -> ReluGrad (pool ${k}x${k} stride ${s} ${padding}) is summed by the _FusedMaxPoolGrad`, (t) => {
+    inGraph((g) => {
+      const shape = [3, 6, 7, 6];
+      const X = Array.from({ length: 3 * 6 * 7 * 6 }, (_, i) => Math.sin(i * 0.73) + 0.05);
+      const BV = [0.2, -0.3, 0.1, 0.5, -0.6, 0];
+      const x = tf.placeholder('float32', { shape, name: 'x' });
+      const b = tf.constant(f32(BV, [6]), { name: 'b' });
+      const pooled = tf.nn.maxPool(tf.nn.relu(tf.nn.biasAdd(x, b)), k, s, padding);
+      const WT = Array.from({ length: pooled.shape.numElements()! }, (_, i) => Math.cos(i * 0.41) * 3);
+      const loss = tf.reduceSum(pooled.mul(tf.constant(f32(WT, pooled.shape.dims as number[]))));
+      const [dx, db] = tf.gradients(loss, [x, b]);
+      const dbUser = tf.identity(db!, { name: 'db_user' });  // a consumer, as an optimizer's update is
+      using sess = new tf.Session({ graph: g });
+      const feeds = new Map<tf.Tensor | string, unknown>([[x, f32(X, shape)]]);
+      const md: tf.RunMetadata = {};
+      const [gx, gb] = sess.run([dx!, dbUser], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md);
+      const ran = opsRan(md);
+      t.is(ran.get(dx!.op.name), '_FusedMaxPoolGrad');
+      t.false([...ran.values()].includes('BiasAddGrad'), 'the BiasAddGrad did not run');
+      const PRE = X.map((v, i) => v + BV[i % 6]);
+      const want = reluPoolGrad(PRE, shape, k, s, padding, WT);
+      const gotX = Array.from(gx.data as Float32Array);
+      for (let i = 0; i < want.length; i++) t.true(Math.abs(gotX[i] - want[i]) < 1e-5, `dx ${i}: ${gotX[i]} vs ${want[i]}`);
+      const wantB = BV.map((_, ch) => want.filter((_, i) => i % 6 === ch).reduce((a, v) => a + v, 0));
+      t.true(wantB.filter((v) => Math.abs(v) > 0.5).length >= 3, 'the bias gradients are not trivial');
+      const gotB = Array.from(gb.data as Float32Array);
+      t.is(gotB.length, 6);
+      for (let ch = 0; ch < 6; ch++) t.true(Math.abs(gotB[ch] - wantB[ch]) < 1e-4, `db ${ch}: ${gotB[ch]} vs ${wantB[ch]}`);
+      // Fetching the BiasAddGrad itself keeps it a node of its own: the same values.
+      const md2: tf.RunMetadata = {};
+      const [gb2] = sess.run([db!], feeds, { traceLevel: tf.TraceLevel.FULL_TRACE }, md2);
+      t.is(opsRan(md2).get(db!.op.name), 'BiasAddGrad');
+      const gotB2 = Array.from(gb2.data as Float32Array);
+      for (let ch = 0; ch < 6; ch++) t.true(Math.abs(gotB2[ch] - wantB[ch]) < 1e-4, `unfused db ${ch}: ${gotB2[ch]} vs ${wantB[ch]}`);
+    });
+  });
+}

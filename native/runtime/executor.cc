@@ -100,8 +100,8 @@ Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resour
   auto control_is_fed = [&](const Node* c) { return pruned.ControlIsFed(c); };
   // Placement and kernels, in graph order (which is topological: inputs precede users).
   std::vector<const Node*> order = std::move(pruned.order);
-  // Fusions (runtime/remapper.h); a fused node stands for its chain's last node from here on.
-  std::unordered_map<const Node*, Node*> fused;
+  // Fusions (runtime/remapper.h); a fused node stands for the nodes it replaced from here on.
+  std::unordered_map<const Node*, FusedOutput> fused;
   {
     std::unordered_set<const Node*> keep;
     for (const auto& f : fetches) keep.insert(ResolveTensor(graph, f).node);
@@ -112,7 +112,7 @@ Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resour
   auto fused_edge = [&](const Edge& e) -> Edge {
     if (is_fed(e)) return e;  // a fed value stays the feed (the fused node may still run as a target)
     auto f = fused.find(e.node);
-    return f == fused.end() ? e : Edge{f->second, e.index};
+    return f == fused.end() ? e : Edge{f->second.node, f->second.first_output + e.index};
   };
   struct Planned {
     Device* device;
@@ -251,8 +251,8 @@ Executor::Executor(const Graph& graph, const PlaceFn& place, ResourceMgr* resour
     }
     for (const Node* c0 : item.node->control_inputs) {
       if (control_is_fed(c0)) continue;
-      const auto f = fused.find(c0);  // a control edge on a chain's last node waits for its fused node
-      const Node* c = f == fused.end() ? c0 : f->second;
+      const auto f = fused.find(c0);  // a control edge on a replaced node waits for its fused node
+      const Node* c = f == fused.end() ? c0 : f->second.node;
       Item& src = items_[index.at(c)];
       item.control_items.push_back(index.at(c));
       src.out_edges.push_back({id, -1});

@@ -276,13 +276,23 @@ registerOp({
 });
 
 // The runtime's remapper rewrites MaxPoolGrad -> ReluGrad (the gradient of relu -> max_pool)
-// into this node (fused_ops = ['ReluGrad']): the pool gradient masked where the maximum is <= 0.
+// into this node (fused_ops = ['ReluGrad']): the pool gradient masked where the maximum is <= 0;
+// with num_bias_backprops = 1 (fused_ops = ['ReluGrad', 'BiasAddGrad']) also that gradient
+// summed per channel, the layer's bias gradient.
 registerOp({
   type: '_FusedMaxPoolGrad',
   inputs: [{ name: 'orig_input', typeAttr: 'T' }, { name: 'orig_output', typeAttr: 'T' }, { name: 'grad', typeAttr: 'T' }],
-  outputs: [{ name: 'output', typeAttr: 'T' }],
-  attrs: { ...poolAttrs(['float32'], 'float32'), fused_ops: { kind: 'list(string)', default: [] } },
-  shape: (op) => [withRank(op.inputs[0].shape, 4)],
+  outputs: [{ name: 'output', typeAttr: 'T' }, { name: 'bias_backprop', typeAttr: 'T', numberAttr: 'num_bias_backprops' }],
+  attrs: {
+    ...poolAttrs(['float32'], 'float32'),
+    fused_ops: { kind: 'list(string)', default: [] },
+    num_bias_backprops: { kind: 'int', default: 0 },
+  },
+  shape: (op) => {
+    const input = withRank(op.inputs[0].shape, 4);
+    const channels = input.dims === null ? null : input.dims[cIdx(formatOf(op))];
+    return [input, ...op.outputs.slice(1).map(() => new TensorShape([channels]))];
+  },
 });
 
 registerOp({

@@ -6,7 +6,8 @@
 // argmax workspace input, and oneDNN's route (the forward pass again in training mode for the
 // workspace, then its backward) was ~10x slower than finding each window's maximum here.
 // _FusedMaxPoolGrad (the remapper's MaxPoolGrad -> ReluGrad) masks each window's gradient by
-// its maximum > 0. Primitives are made once per input shape and cached in the kernel.
+// its maximum > 0 and, with num_bias_backprops = 1, also sums that gradient per channel (the
+// layer's BiasAddGrad) as output 1. Primitives are made once per input shape and cached in the kernel.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -99,7 +100,13 @@ inline void WindowGrad(float* d, const float* dy, const int32_t* arg, int64_t C,
 class PoolOp : public OpKernel {
  public:
   PoolOp(const KernelConstruction& c, Kind kind)
-      : OpKernel(c), kind_(kind), a_(ReadPoolAttrs(c.node)), relu_grad_(c.node.op == "_FusedMaxPoolGrad") {}
+      : OpKernel(c),
+        kind_(kind),
+        a_(ReadPoolAttrs(c.node)),
+        relu_grad_(c.node.op == "_FusedMaxPoolGrad"),
+        bias_grad_(relu_grad_ && c.node.AttrInt("num_bias_backprops", 0) > 0) {
+    if (bias_grad_) set_num_outputs(2);
+  }
 
   void Compute(OpKernelContext* ctx) const override {
     switch (kind_) {
@@ -192,14 +199,20 @@ class PoolOp : public OpKernel {
       throw ctx->InvalidArg("Expected orig_output shape to be " + ShapeString(OutShape(g)) + ", but got " + ShapeString(ctx->input(1).shape()));
     }
     Tensor& dx = ctx->allocate_output(0, DataType::DT_FLOAT, in_shape);
+    float* db = nullptr;  // _FusedMaxPoolGrad's BiasAddGrad: the gradient summed per channel
+    if (bias_grad_) {
+      Tensor& b = ctx->allocate_output(1, DataType::DT_FLOAT, Shape{g.c});
+      db = b.data<float>();
+      std::fill(db, db + g.c, 0.0f);
+    }
     if (dx.num_elements() == 0) return;
     if (dy.num_elements() == 0) {
       std::memset(dx.raw(), 0, dx.num_elements() * sizeof(float));
       return;
     }
     if (max) {
-      if (a_.format == Format::kNHWC) MaxPoolGrad<true>(ctx, g, ctx->input(0), dy, dx);
-      else MaxPoolGrad<false>(ctx, g, ctx->input(0), dy, dx);
+      if (a_.format == Format::kNHWC) MaxPoolGrad<true>(ctx, g, ctx->input(0), dy, dx, db);
+      else MaxPoolGrad<false>(ctx, g, ctx->input(0), dy, dx, db);
       return;
     }
     auto e = Get(ctx, in_shape, g);
@@ -209,9 +222,11 @@ class PoolOp : public OpKernel {
   // dx = 0, then each output's gradient is added at the first maximum of its window (scan
   // order h, then w; padding never wins), so overlapping windows accumulate, as TF. Samples
   // are independent: they are split over the intra-op pool. The running max/argmax goes over
-  // a whole row of channels at a time (contiguous in NHWC, where it is vectorized).
+  // a whole row of channels at a time (contiguous in NHWC, where it is vectorized). With `db`
+  // (zeroed, C floats), each sample's masked gradients are also summed per channel, into a
+  // row of a temporary, and the rows are added in sample order (the same sum at any split).
   template <bool kNHWC>
-  void MaxPoolGrad(OpKernelContext* ctx, const Geometry& g, const Tensor& x, const Tensor& dy, Tensor& dx) const {
+  void MaxPoolGrad(OpKernelContext* ctx, const Geometry& g, const Tensor& x, const Tensor& dy, Tensor& dx, float* db) const {
     // Element strides of (n, h, w, c) in the input and the output.
     const int64_t ih = g.ih, iw = g.iw, oh = g.oh, ow = g.ow, C = g.c;
     const int64_t in_n = ih * iw * C, in_h = kNHWC ? iw * C : iw, in_w = kNHWC ? C : 1, in_c = kNHWC ? 1 : ih * iw;
@@ -227,6 +242,13 @@ class PoolOp : public OpKernel {
     // is cleared first only where some element lies in no window.
     const bool disjoint = kNHWC && sh >= kh && sw >= kw;
     const bool covered = disjoint && sh == kh && sw == kw && pad_h == 0 && pad_w == 0 && oh * kh == ih && ow * kw == iw;
+    Tensor sums;  // [n, C]: each sample's bias gradient
+    float* psums = nullptr;
+    if (db) {
+      sums = ctx->allocate_temp(DataType::DT_FLOAT, Shape{g.n, C});
+      psums = sums.data<float>();
+      std::fill(psums, psums + g.n * C, 0.0f);
+    }
     auto body = [&](int64_t n0, int64_t n1) {
       std::vector<float> best(C);
       std::vector<int32_t> arg(C);             // index of the maximum in `offs`
@@ -258,6 +280,10 @@ class PoolOp : public OpKernel {
             if (relu_grad_) {
               for (int64_t c = 0; c < C; c++) arg[c] = best[c] > 0.0f ? arg[c] : -1;
             }
+            if (psums) {
+              float* sn = psums + n * C;
+              for (int64_t c = 0; c < C; c++) sn[c] += best[c] > 0.0f ? dyp[c * out_c] : 0.0f;
+            }
             if (disjoint) {
               for (int32_t k = 0; k < nk; k++) WindowGrad(dxn + offs[k], dyp, arg.data(), C, k);
             } else {
@@ -271,6 +297,10 @@ class PoolOp : public OpKernel {
     };
     if (g.n > 1 && dx.num_elements() >= 32768) ctx->intra_op()->ParallelFor(g.n, 4 * in_n, body);
     else body(0, g.n);
+    if (psums) {
+      for (int64_t n = 0; n < g.n; n++)
+        for (int64_t c = 0; c < C; c++) db[c] += psums[n * C + c];
+    }
   }
 
   // MaxPoolGradGrad(orig_input, orig_output, grad): for each pooled output, the incoming
@@ -311,6 +341,7 @@ class PoolOp : public OpKernel {
   Kind kind_;
   PoolAttrs a_;
   bool relu_grad_;  // _FusedMaxPoolGrad (the remapper's MaxPoolGrad -> ReluGrad)
+  bool bias_grad_;  // ... with its BiasAddGrad as output 1
   mutable PrimitiveCache<Entry> cache_;
 };
 
