@@ -78,7 +78,10 @@ class StepRendezvousMgr {
  public:
   explicit StepRendezvousMgr(std::shared_ptr<WorkerChannels> channels) : channels_(std::move(channels)) {}
   std::shared_ptr<Rendezvous> Find(int64_t step_id);
+  // Drops the step (CleanupGraph): anything still waiting in it is Aborted.
   void Cleanup(int64_t step_id);
+  // Drops the step, failing what waits in it with `reason`; it is not created again.
+  void Abort(int64_t step_id, const Error& reason);
   void AbortAll(const Error& reason);
 
  private:
@@ -90,11 +93,15 @@ class StepRendezvousMgr {
 };
 
 // A master session's view of the cluster (one per session: its operation timeout bounds
-// GetStatus and RegisterGraph).
+// GetStatus, CreateWorkerSession and RegisterGraph). As TF's MasterSession, it has a worker
+// session (CreateWorkerSession, named by the master session's handle) on each task it uses,
+// made when the graph first needs that task, and deletes them when the session closes.
 class GrpcClusterEnv final : public ClusterEnv {
  public:
-  GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms)
-      : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs) {}
+  GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms,
+                 std::string session_handle, uint64_t master_incarnation)
+      : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs),
+        session_handle_(std::move(session_handle)), master_incarnation_(master_incarnation) {}
   static constexpr int64_t kDefaultTimeoutMs = 10000;
 
   std::vector<std::unique_ptr<Device>> ResolveDevices(const ParsedDeviceName& request) override;
@@ -102,13 +109,26 @@ class GrpcClusterEnv final : public ClusterEnv {
   std::shared_ptr<Rendezvous> StepRendezvous(int64_t step_id) override { return steps_->Find(step_id); }
   void EndStep(int64_t step_id, const std::vector<const Device*>& devices) override;
   int64_t NewStepId() override;
+  void Close() override;
 
  private:
+  // This session on one task: the handle its calls name ("" with created false: TF's legacy
+  // session, for a worker without CreateWorkerSession).
+  struct TaskSession {
+    bool ready = false;  // false while GetStatus/CreateWorkerSession are in flight
+    bool created = false;
+    std::string handle;
+  };
+  // CreateWorkerSession on `task`; UNIMPLEMENTED (an older worker) falls back to the legacy session.
+  TaskSession CreateWorkerSession(const std::string& job, int task, const tensorflow::GetStatusResponse& status);
+
   std::shared_ptr<WorkerChannels> channels_;
   std::shared_ptr<StepRendezvousMgr> steps_;
   const int64_t timeout_ms_;
+  const std::string session_handle_;
+  const uint64_t master_incarnation_;
   std::mutex mu_;
-  std::set<std::string> resolved_;  // tasks whose devices were asked
+  std::map<std::pair<std::string, int>, TaskSession> tasks_;  // tasks whose devices were asked
 };
 
 }  // namespace tg

@@ -82,6 +82,7 @@ class MasterServiceImpl final : public MasterServiceBase {
   const tensorflow::ConfigProto& defaults() const { return defaults_; }
   const std::shared_ptr<ResourceMgr>& resources() const { return resources_; }
   StepRendezvousMgr& steps() { return *steps_; }
+  uint64_t incarnation() const { return incarnation_; }  // its CPU:0's (GetStatus), CPU:i's is + i
 
   std::vector<tensorflow::DeviceAttributes> Devices() const {
     tensorflow::DeviceAttributes d;
@@ -105,14 +106,14 @@ class MasterServiceImpl final : public MasterServiceBase {
   grpc::Status CreateSession(grpc::ServerContext*, const tensorflow::CreateSessionRequest* req,
                              tensorflow::CreateSessionResponse* resp) override {
     return Handle([&] {
+      char handle[17];
+      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       auto entry = std::make_shared<Entry>();
-      entry->session = std::make_shared<Session>(OptionsFor(req->config()));
+      entry->session = std::make_shared<Session>(OptionsFor(req->config(), handle));
       if (req->graph_def().node_size() > 0) {
         std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
         entry->session->Extend(bytes.data(), bytes.size());
       }
-      char handle[17];
-      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       {
         std::lock_guard<std::mutex> lock(mu_);
         sessions_[handle] = entry;
@@ -321,7 +322,8 @@ class MasterServiceImpl final : public MasterServiceBase {
     return it->second;
   }
 
-  SessionOptions OptionsFor(const tensorflow::ConfigProto& requested) const {
+  // `handle` names the session's worker sessions on the other tasks.
+  SessionOptions OptionsFor(const tensorflow::ConfigProto& requested, const std::string& handle) const {
     tensorflow::ConfigProto c = defaults_;
     c.MergeFrom(requested);  // set fields of the client's config win
     SessionOptions o;
@@ -335,8 +337,9 @@ class MasterServiceImpl final : public MasterServiceBase {
     o.operation_timeout_ms = c.operation_timeout_in_ms();
     o.job = job_;
     o.task = task_;
+    o.incarnation = incarnation_;
     o.shared_resources = resources_;
-    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms);
+    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms, handle, incarnation_);
     return o;
   }
 
@@ -385,12 +388,15 @@ class MasterServiceImpl final : public MasterServiceBase {
 
 // The worker: partitions that masters (this task's or another's) register, run per step on
 // this task's devices with the server's resources; RecvTensor answers other tasks from this
-// task's per-step rendezvous.
+// task's per-step rendezvous. Graphs belong to a worker session (TF's SessionMgr): one per
+// master session, made by CreateWorkerSession and dropped by DeleteWorkerSession, or the
+// legacy session (an empty handle, or a master that did not call CreateWorkerSession), which
+// lives as long as the server. Resources stay the server's (TF without isolate_session_state).
 class WorkerServiceImpl final
     : public tensorflow::WorkerService::WithCallbackMethod_RunGraph<
           tensorflow::WorkerService::WithRawCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
  public:
-  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {
+  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master), legacy_(std::make_shared<WorkerSession>()) {
     const tensorflow::ConfigProto& c = master.defaults();
     const int inter = c.inter_op_parallelism_threads() > 0 ? c.inter_op_parallelism_threads() : ThreadPool::DefaultThreads();
     const int intra = c.intra_op_parallelism_threads() > 0 ? c.intra_op_parallelism_threads() : ThreadPool::DefaultThreads();
@@ -398,13 +404,63 @@ class WorkerServiceImpl final
     inter_op_ = std::make_unique<ThreadPool>(inter, [intra] { ThreadPool::LimitOpenMpTeam(intra); });
     auto cpu = c.device_count().find("CPU");
     devices_ = std::make_unique<DeviceMgr>(cpu != c.device_count().end() ? cpu->second : 1, 0, GpuOptions(),
-                                           intra_op_.get(), master.job(), master.task());
+                                           intra_op_.get(), master.job(), master.task(), master.incarnation());
   }
 
   grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
                          tensorflow::GetStatusResponse* resp) override {
     for (const auto& d : master_.Devices()) *resp->add_device_attributes() = d;
     return grpc::Status::OK;
+  }
+
+  // A master session's state here. As TF's SessionMgr, a master that restarted (same task, new
+  // incarnation) drops the sessions of its earlier life.
+  grpc::Status CreateWorkerSession(grpc::ServerContext*, const tensorflow::CreateWorkerSessionRequest* req,
+                                   tensorflow::CreateWorkerSessionResponse*) override {
+    return Handle([&] {
+      if (req->session_handle().empty()) throw InvalidArgument("CreateWorkerSession: expected a session_handle, got an empty one");
+      std::vector<std::shared_ptr<WorkerSession>> stale;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (sessions_.count(req->session_handle())) {
+          throw Error(Code::kAlreadyExists, "Worker session " + req->session_handle() + " already exists");
+        }
+        if (req->master_incarnation() != 0) {
+          for (auto it = sessions_.begin(); it != sessions_.end();) {
+            const WorkerSession& w = *it->second;
+            if (w.master_task == req->master_task() && w.master_incarnation != req->master_incarnation()) {
+              stale.push_back(it->second);
+              it = sessions_.erase(it);
+            } else {
+              ++it;
+            }
+          }
+        }
+        auto w = std::make_shared<WorkerSession>();
+        w->handle = req->session_handle();
+        w->master_task = req->master_task();
+        w->master_incarnation = req->master_incarnation();
+        sessions_[w->handle] = w;
+      }
+      for (auto& w : stale) EndSession(*w, "its master " + w->master_task + " restarted");
+    });
+  }
+
+  // Drops the session's graphs and ends its steps in flight. An unknown handle is not an
+  // error (TF's: the session may be gone already).
+  grpc::Status DeleteWorkerSession(grpc::ServerContext*, const tensorflow::DeleteWorkerSessionRequest* req,
+                                   tensorflow::DeleteWorkerSessionResponse*) override {
+    return Handle([&] {
+      std::shared_ptr<WorkerSession> w;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = sessions_.find(req->session_handle());
+        if (it == sessions_.end()) return;
+        w = it->second;
+        sessions_.erase(it);
+      }
+      EndSession(*w, "its worker session was deleted");
+    });
   }
 
   // A master's Reset reaching this task: its containers go (sessions on this task stay).
@@ -417,6 +473,7 @@ class WorkerServiceImpl final
   grpc::Status RegisterGraph(grpc::ServerContext*, const tensorflow::RegisterGraphRequest* req,
                              tensorflow::RegisterGraphResponse* resp) override {
     return Handle([&] {
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       auto g = std::make_shared<Registered>();
       g->graph = std::make_unique<Graph>();
       std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
@@ -439,7 +496,8 @@ class WorkerServiceImpl final
       char handle[17];
       std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       std::lock_guard<std::mutex> lock(mu_);
-      graphs_[handle] = std::move(g);
+      if (session->deleted) throw SessionNotFound(req->session_handle());  // deleted meanwhile
+      session->graphs[handle] = std::move(g);
       resp->set_graph_handle(handle);
     });
   }
@@ -447,9 +505,10 @@ class WorkerServiceImpl final
   grpc::Status DeregisterGraph(grpc::ServerContext*, const tensorflow::DeregisterGraphRequest* req,
                                tensorflow::DeregisterGraphResponse*) override {
     return Handle([&] {
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       std::lock_guard<std::mutex> lock(mu_);
       // Steps in flight hold their own reference.
-      if (!graphs_.erase(req->graph_handle())) throw InvalidArgument("Graph handle is not found: " + req->graph_handle());
+      if (!session->graphs.erase(req->graph_handle())) throw InvalidArgument("Graph handle is not found: " + req->graph_handle());
     });
   }
 
@@ -458,23 +517,24 @@ class WorkerServiceImpl final
     auto* reactor = new StepReactor();
     try {
       if (req->is_partial()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       std::shared_ptr<Registered> g;
+      const int64_t step_id = req->step_id();
+      std::shared_ptr<CancellationManager> cm = reactor->cancellation();
       {
         std::lock_guard<std::mutex> lock(mu_);
-        auto it = graphs_.find(req->graph_handle());
+        auto it = session->graphs.find(req->graph_handle());
         // TF's words: the master learns this worker lost its graphs (it restarted).
-        if (it == graphs_.end()) {
+        if (it == session->graphs.end()) {
           throw Error(Code::kAborted, "Graph handle is not found: " + req->graph_handle() + ". Possibly, this worker (\"" +
                                           TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
         }
         g = it->second;
       }
-      const int64_t step_id = req->step_id();
       std::shared_ptr<Rendezvous> rendezvous = master_.steps().Find(step_id);
       for (const auto& s : req->send()) {
         rendezvous->Send(s.name(), RendezvousValue{TensorFromTfProto(s.tensor(), "sent as " + s.name()), false, nullptr});
       }
-      std::shared_ptr<CancellationManager> cm = reactor->cancellation();
       // The step's failure (here or the master's cancel) aborts this task's rendezvous for it.
       const CancellationManager::Token token = cm->NewToken();
       std::weak_ptr<Rendezvous> weak = rendezvous;
@@ -491,11 +551,20 @@ class WorkerServiceImpl final
       // The master traces the step (TF's ExecutorOpts): this partition's node times go back.
       opts.trace = req->exec_opts().record_timeline() || req->exec_opts().record_costs();
       std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
-      Track(cm, true);
+      {
+        // Tracked until it ends: DeleteWorkerSession and server shutdown cancel it.
+        std::lock_guard<std::mutex> lock(mu_);
+        if (session->deleted) throw SessionNotFound(req->session_handle());
+        session->running.insert(cm);
+        session->steps.insert(step_id);
+      }
       g->executor->RunAsync({}, opts, cm,
-                            [this, g, reactor, resp, rendezvous, cm, token, recv_keys, trace = opts.trace](StepResult r) {
+                            [this, g, session, reactor, resp, rendezvous, cm, token, recv_keys, trace = opts.trace](StepResult r) {
                               cm->Deregister(token);
-                              Track(cm, false);
+                              {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                session->running.erase(cm);
+                              }
                               Status status = r.status;
                               if (!status.ok() && cm->IsCancelled()) status = cm->reason();
                               for (size_t i = 0; status.ok() && i < recv_keys.size(); i++) {
@@ -527,6 +596,11 @@ class WorkerServiceImpl final
 
   grpc::Status CleanupGraph(grpc::ServerContext*, const tensorflow::CleanupGraphRequest* req,
                             tensorflow::CleanupGraphResponse*) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      legacy_->steps.erase(req->step_id());
+      for (auto& [h, w] : sessions_) w->steps.erase(req->step_id());
+    }
     master_.steps().Cleanup(req->step_id());
     return grpc::Status::OK;
   }
@@ -564,7 +638,8 @@ class WorkerServiceImpl final
     std::vector<std::shared_ptr<CancellationManager>> steps;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      steps.assign(running_.begin(), running_.end());
+      steps.assign(legacy_->running.begin(), legacy_->running.end());
+      for (auto& [h, w] : sessions_) steps.insert(steps.end(), w->running.begin(), w->running.end());
     }
     for (auto& c : steps) c->StartCancel(Error(Code::kAborted, "The server is shutting down"));
   }
@@ -574,9 +649,49 @@ class WorkerServiceImpl final
     std::unique_ptr<Graph> graph;
     std::unique_ptr<Executor> executor;
   };
-  void Track(const std::shared_ptr<CancellationManager>& cm, bool running) {
+  // One master session's state on this task (guarded by mu_).
+  struct WorkerSession {
+    std::string handle;  // "": the legacy session
+    std::string master_task;
+    int64_t master_incarnation = 0;
+    std::map<std::string, std::shared_ptr<Registered>> graphs;
+    std::set<int64_t> steps;  // run here and not cleaned up yet
+    std::set<std::shared_ptr<CancellationManager>> running;
+    bool deleted = false;
+  };
+
+  // TF's words: a master whose worker session is gone learns this worker restarted (or the
+  // session was deleted).
+  Error SessionNotFound(const std::string& handle) const {
+    return Error(Code::kAborted, "Session handle is not found: " + handle + ". Possibly, this worker (\"" +
+                                     TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
+  }
+
+  // The session a call names: the legacy one when the master did not call CreateWorkerSession
+  // or names none (TF's rule); an unknown handle is Aborted.
+  std::shared_ptr<WorkerSession> SessionFor(const std::string& handle, bool create_worker_session_called) {
+    if (!create_worker_session_called || handle.empty()) return legacy_;
     std::lock_guard<std::mutex> lock(mu_);
-    if (running) running_.insert(cm); else running_.erase(cm);
+    auto it = sessions_.find(handle);
+    if (it == sessions_.end()) throw SessionNotFound(handle);
+    return it->second;
+  }
+
+  // A session removed from sessions_: its graphs go, its running steps are cancelled and its
+  // steps' rendezvous aborted (their RecvTensors answered).
+  void EndSession(WorkerSession& w, const std::string& why) {
+    std::vector<std::shared_ptr<CancellationManager>> running;
+    std::set<int64_t> steps;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      w.deleted = true;
+      w.graphs.clear();
+      running.assign(w.running.begin(), w.running.end());
+      steps.swap(w.steps);
+    }
+    const Error reason(Code::kAborted, "Step aborted on " + TaskPrefix(master_.job(), master_.task()) + ": " + why);
+    for (auto& c : running) c->StartCancel(reason);
+    for (int64_t id : steps) master_.steps().Abort(id, reason);
   }
 
   MasterServiceImpl& master_;
@@ -584,8 +699,8 @@ class WorkerServiceImpl final
   std::unique_ptr<ThreadPool> inter_op_;
   std::unique_ptr<DeviceMgr> devices_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Registered>> graphs_;
-  std::set<std::shared_ptr<CancellationManager>> running_;
+  const std::shared_ptr<WorkerSession> legacy_;
+  std::map<std::string, std::shared_ptr<WorkerSession>> sessions_;  // by handle
 };
 
 GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
