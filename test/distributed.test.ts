@@ -628,6 +628,44 @@ serial('a ps killed while a step waits on it: the step fails fast with Unavailab
   sess.close();
 });
 
+serial('a ps restarted on its port: the next step of a session that used it is AbortedError (its worker session and device incarnation are gone); a new session works', async (t) => {
+  const { ps, workers: [worker], cluster } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  let sess!: tf.Session;
+  let y!: tf.Tensor;
+  g.asDefault(() => {
+    const x = tf.device('/job:worker/task:0', () => tf.constant(3, { dtype: 'float32', name: 'x' }));
+    const onPs = tf.device('/job:ps/task:0', () => tf.multiply(x, 2));
+    y = tf.device('/job:worker/task:0', () => tf.add(onPs, 1));
+    // A long operation timeout: an AbortedError comes from the restarted ps, not a deadline.
+    sess = new tf.Session({ target: worker.target, config: { ...CONFIG, operationTimeoutInMs: 60000 } });
+    t.is(sess.run(y).item(), 7);
+  });
+  ps.proc.kill('SIGKILL');
+  await exited(ps.proc);
+  await startServer('ps', cluster);
+  // The first call may still meet the dropped connection (UnavailableError); from then on the
+  // restarted ps answers, and it knows neither the session nor the old device incarnation.
+  let err: unknown;
+  for (let i = 0; i < 3; i++) {
+    try {
+      sess.run(y);
+      err = undefined;
+    } catch (e) {
+      err = e;
+      if (!(e instanceof tf.errors.UnavailableError)) break;
+    }
+  }
+  t.true(err instanceof tf.errors.AbortedError, String(err));
+  t.regex(String(err), /Session handle is not found|different device incarnation/);
+  sess.close();
+  g.asDefault(() => {
+    const fresh = new tf.Session({ target: worker.target, config: CONFIG });
+    t.is(fresh.run(y).item(), 7);
+    fresh.close();
+  });
+});
+
 serial('a task missing when the graph first needs it: UnavailableError/DeadlineExceededError within the operation timeout', async (t) => {
   const [psPort, workerPort] = [await freePort(), await freePort()];
   const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];

@@ -551,6 +551,7 @@ class WorkerServiceImpl final
       // The master traces the step (TF's ExecutorOpts): this partition's node times go back.
       opts.trace = req->exec_opts().record_timeline() || req->exec_opts().record_costs();
       std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
+      for (const auto& k : recv_keys) CheckSource(k, "RunGraph");
       {
         // Tracked until it ends: DeleteWorkerSession and server shutdown cancel it.
         std::lock_guard<std::mutex> lock(mu_);
@@ -617,6 +618,12 @@ class WorkerServiceImpl final
       reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Could not parse the RecvTensorRequest"));
       return reactor;
     }
+    try {
+      CheckSource(req.rendezvous_key(), "RecvTensor");
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
+      return reactor;
+    }
     master_.steps().Find(req.step_id())->RecvLocalAsync(req.rendezvous_key(), [reactor, response](const Status& s, RendezvousValue v) {
       if (!s.ok()) {
         reactor->Finish(ToGrpcStatus(s.error()));
@@ -665,6 +672,28 @@ class WorkerServiceImpl final
   Error SessionNotFound(const std::string& handle) const {
     return Error(Code::kAborted, "Session handle is not found: " + handle + ". Possibly, this worker (\"" +
                                      TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
+  }
+
+  // A key whose value this task sends (RecvTensor, RunGraph's recv_key) must name one of its
+  // devices, and this life of it: a key made with an earlier incarnation comes from a master
+  // that knew this task before it restarted (TF's GrpcWorker::RecvTensorAsync check).
+  void CheckSource(const std::string& key, const char* call) const {
+    Rendezvous::ParsedKey k;
+    if (!Rendezvous::ParseKey(key, &k)) throw InvalidArgument(std::string(call) + ": '" + key + "' is not a rendezvous key");
+    ParsedDeviceName name;
+    Device* device = ParsedDeviceName::Parse(k.src_device, &name) ? devices_->Find(name) : nullptr;
+    if (!device) {
+      throw InvalidArgument(std::string(call) + ": the key's source device " + k.src_device + " is not a device of " +
+                            TaskPrefix(master_.job(), master_.task()) + " (key " + key + ")");
+    }
+    if (device->incarnation != k.src_incarnation) {
+      char want[17], got[17];
+      std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(device->incarnation));
+      std::snprintf(got, sizeof got, "%016llx", static_cast<unsigned long long>(k.src_incarnation));
+      throw Error(Code::kAborted, std::string(call) + " expects a different device incarnation: " + got + " vs. " + want +
+                                      " for " + device->name + ". The task (\"" + TaskPrefix(master_.job(), master_.task()) +
+                                      "\") was probably restarted since the step's master learned its devices.");
+    }
   }
 
   // The session a call names: the legacy one when the master did not call CreateWorkerSession

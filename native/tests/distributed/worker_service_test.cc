@@ -9,6 +9,7 @@
 
 #include "distributed/grpc_server.h"
 #include "master_service.grpc.pb.h"
+#include "runtime/rendezvous.h"
 #include "server_def.h"
 #include "worker_service.grpc.pb.h"
 
@@ -236,6 +237,53 @@ TEST(WorkerService, RunGraphWithAnUnknownHandleIsAborted) {
   EXPECT_NE(s.error_message().find("Graph handle is not found"), std::string::npos);
 }
 
+// A rendezvous key of a value this task (worker 0) sends to a ps, made with this task's device
+// incarnation (GetStatus) plus `delta`.
+std::string KeyFrom(tensorflow::WorkerService::Stub* stub, uint64_t delta, const std::string& src = kDevice) {
+  grpc::ClientContext ctx;
+  tensorflow::GetStatusResponse status;
+  EXPECT_TRUE(stub->GetStatus(&ctx, {}, &status).ok());
+  return Rendezvous::CreateKey(src, status.device_attributes(0).incarnation() + delta,
+                               "/job:ps/replica:0/task:0/device:CPU:0", "edge_1_a", 0, 0);
+}
+
+grpc::Status RecvTensor(tensorflow::WorkerService::Stub* stub, int64_t step_id, const std::string& key) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  tensorflow::RecvTensorRequest req;
+  req.set_step_id(step_id);
+  req.set_rendezvous_key(key);
+  tensorflow::RecvTensorResponse resp;
+  return stub->RecvTensor(&ctx, req, &resp);
+}
+
+// A key made with another incarnation of this task's device (a master that knew it before it
+// restarted) is Aborted at once, naming the device; a key naming another task's device, or no
+// key at all, is InvalidArgument.
+TEST(WorkerService, RecvTensorChecksTheSourceDeviceAndItsIncarnation) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  grpc::Status s = RecvTensor(stub.get(), 1, KeyFrom(stub.get(), 1));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("expects a different device incarnation"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find(kDevice), std::string::npos) << s.error_message();
+  s = RecvTensor(stub.get(), 1, KeyFrom(stub.get(), 0, "/job:worker/replica:0/task:3/device:CPU:0"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("is not a device of /job:worker/replica:0/task:0"), std::string::npos) << s.error_message();
+  EXPECT_EQ(RecvTensor(stub.get(), 1, "edge_1_a").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // RunGraph's recv_key is checked the same way.
+  const std::string g = RegisterGraph(stub.get(), "", ConstGraph());
+  grpc::ClientContext ctx;
+  tensorflow::RunGraphRequest req;
+  req.set_graph_handle(g);
+  req.set_step_id(2);
+  req.add_recv_key(KeyFrom(stub.get(), 1));
+  tensorflow::RunGraphResponse resp;
+  s = stub->RunGraph(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("expects a different device incarnation"), std::string::npos) << s.error_message();
+}
+
 TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   GrpcServer server(OneTaskServerDef());
   auto stub = WorkerStub(server);
@@ -243,7 +291,7 @@ TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   // made on demand) until CleanupGraph drops the step.
   tensorflow::RecvTensorRequest req;
   req.set_step_id(42);
-  req.set_rendezvous_key("/job:worker/replica:0/task:0/device:CPU:0;0000000000000001;/job:ps/replica:0/task:0/device:CPU:0;edge_1_a;0:0");
+  req.set_rendezvous_key(KeyFrom(stub.get(), 0));
   auto pending = std::async(std::launch::async, [&] {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
