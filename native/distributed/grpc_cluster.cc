@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -12,6 +13,7 @@
 #include "runtime/graph.h"
 #include "runtime/graph_def.h"
 #include "runtime/graph_def_proto.h"
+#include "runtime/timer.h"
 
 namespace tg {
 
@@ -176,15 +178,36 @@ void RemoteRendezvous::StartAbort(const Error& status) {
 
 std::shared_ptr<Rendezvous> StepRendezvousMgr::Find(int64_t step_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(step_id, 0);
+}
+
+std::shared_ptr<Rendezvous> StepRendezvousMgr::Hold(int64_t step_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(step_id, 1);
+}
+
+std::shared_ptr<RemoteRendezvous> StepRendezvousMgr::FindLocked(int64_t step_id, int hold) {
   auto it = steps_.find(step_id);
-  if (it != steps_.end()) return it->second;
-  auto r = std::make_shared<RemoteRendezvous>(channels_, step_id);
-  if (done_.count(step_id)) {
-    r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(step_id) + " has already been cleaned up"));
-    return r;
+  if (it == steps_.end()) {
+    auto r = std::make_shared<RemoteRendezvous>(channels_, step_id);
+    if (done_.count(step_id)) {
+      r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(step_id) + " has already been cleaned up"));
+      return r;
+    }
+    it = steps_.emplace(step_id, Step{r, 0, {}}).first;
+    ScheduleSweepLocked();
   }
-  steps_[step_id] = r;
-  return r;
+  it->second.holds += hold;
+  it->second.touched = Clock::now();
+  return it->second.rendezvous;
+}
+
+void StepRendezvousMgr::Release(int64_t step_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = steps_.find(step_id);
+  if (it == steps_.end()) return;  // cleaned up already
+  it->second.holds--;
+  it->second.touched = Clock::now();
 }
 
 void StepRendezvousMgr::Cleanup(int64_t step_id) {
@@ -197,28 +220,67 @@ void StepRendezvousMgr::Abort(int64_t step_id, const Error& reason) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = steps_.find(step_id);
     if (it != steps_.end()) {
-      r = std::move(it->second);
+      r = std::move(it->second.rendezvous);
       steps_.erase(it);
     }
-    if (done_.insert(step_id).second) {
-      done_order_.push_back(step_id);
-      if (done_order_.size() > 4096) {
-        done_.erase(done_order_.front());
-        done_order_.pop_front();
-      }
-    }
+    MarkDoneLocked(step_id);
   }
   // Anything still waiting in it belongs to a step that has ended.
   if (r) r->StartAbort(reason);
 }
 
+void StepRendezvousMgr::MarkDoneLocked(int64_t step_id) {
+  if (!done_.insert(step_id).second) return;
+  done_order_.push_back(step_id);
+  if (done_order_.size() > 4096) {
+    done_.erase(done_order_.front());
+    done_order_.pop_front();
+  }
+}
+
 void StepRendezvousMgr::AbortAll(const Error& reason) {
-  std::unordered_map<int64_t, std::shared_ptr<RemoteRendezvous>> steps;
+  std::unordered_map<int64_t, Step> steps;
   {
     std::lock_guard<std::mutex> lock(mu_);
     steps.swap(steps_);
   }
-  for (auto& [id, r] : steps) r->StartAbort(reason);
+  for (auto& [id, s] : steps) s.rendezvous->StartAbort(reason);
+}
+
+// A sweep every quarter TTL while there are steps: a step expires between 1 and 1.25 TTLs
+// after its last call.
+void StepRendezvousMgr::ScheduleSweepLocked() {
+  if (sweep_scheduled_) return;
+  sweep_scheduled_ = true;
+  std::weak_ptr<StepRendezvousMgr> weak = weak_from_this();
+  Timer::Global().Schedule(Clock::now() + std::max<Clock::duration>(ttl_ / 4, std::chrono::milliseconds(1)), [weak] {
+    if (auto self = weak.lock()) self->Sweep();
+  });
+}
+
+void StepRendezvousMgr::Sweep() {
+  std::vector<std::pair<int64_t, std::shared_ptr<RemoteRendezvous>>> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sweep_scheduled_ = false;
+    const Clock::time_point now = Clock::now();
+    for (auto it = steps_.begin(); it != steps_.end();) {
+      if (it->second.holds <= 0 && now - it->second.touched >= ttl_) {
+        expired.emplace_back(it->first, std::move(it->second.rendezvous));
+        MarkDoneLocked(it->first);
+        it = steps_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!steps_.empty()) ScheduleSweepLocked();
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_).count();
+  for (auto& [id, r] : expired) {
+    r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(id) + " expired on " + TaskName(channels_->job(), channels_->task()) +
+                                            ": nothing ran it or named it for " + std::to_string(ms) +
+                                            " ms (its master may have died before CleanupGraph)"));
+  }
 }
 
 std::vector<std::unique_ptr<Device>> GrpcClusterEnv::ResolveDevices(const ParsedDeviceName& req) {

@@ -71,11 +71,12 @@ using MasterServiceBase = tensorflow::MasterService::WithRawCallbackMethod_RunSt
 // the server's resources.
 class MasterServiceImpl final : public MasterServiceBase {
  public:
-  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults)
+  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults,
+                    int64_t step_ttl_ms)
       : job_(std::move(job)), task_(task), cluster_(cluster), defaults_(defaults),
         resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()),
         channels_(std::make_shared<WorkerChannels>(job_, task_, cluster)),
-        steps_(std::make_shared<StepRendezvousMgr>(channels_)) {}
+        steps_(std::make_shared<StepRendezvousMgr>(channels_, step_ttl_ms)) {}
 
   const std::string& job() const { return job_; }
   int task() const { return task_; }
@@ -515,6 +516,7 @@ class WorkerServiceImpl final
   grpc::ServerUnaryReactor* RunGraph(grpc::CallbackServerContext* ctx, const tensorflow::RunGraphRequest* req,
                                      tensorflow::RunGraphResponse* resp) override {
     auto* reactor = new StepReactor();
+    bool held = false;  // the step's rendezvous, until the partition ends
     try {
       if (req->is_partial()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
       std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
@@ -531,7 +533,10 @@ class WorkerServiceImpl final
         }
         g = it->second;
       }
-      std::shared_ptr<Rendezvous> rendezvous = master_.steps().Find(step_id);
+      // Held while the partition runs (it does not expire meanwhile; a dead master's RunGraph is
+      // cancelled by gRPC).
+      std::shared_ptr<Rendezvous> rendezvous = master_.steps().Hold(step_id);
+      held = true;
       for (const auto& s : req->send()) {
         rendezvous->Send(s.name(), RendezvousValue{TensorFromTfProto(s.tensor(), "sent as " + s.name()), false, nullptr});
       }
@@ -560,12 +565,13 @@ class WorkerServiceImpl final
         session->steps.insert(step_id);
       }
       g->executor->RunAsync({}, opts, cm,
-                            [this, g, session, reactor, resp, rendezvous, cm, token, recv_keys, trace = opts.trace](StepResult r) {
+                            [this, g, session, reactor, resp, rendezvous, cm, token, recv_keys, step_id, trace = opts.trace](StepResult r) {
                               cm->Deregister(token);
                               {
                                 std::lock_guard<std::mutex> lock(mu_);
                                 session->running.erase(cm);
                               }
+                              master_.steps().Release(step_id);
                               Status status = r.status;
                               if (!status.ok() && cm->IsCancelled()) status = cm->reason();
                               for (size_t i = 0; status.ok() && i < recv_keys.size(); i++) {
@@ -590,6 +596,7 @@ class WorkerServiceImpl final
                             },
                             false, rendezvous);
     } catch (...) {
+      if (held) master_.steps().Release(req->step_id());
       reactor->Finish(StatusOfException(std::current_exception()));
     }
     return reactor;
@@ -732,7 +739,10 @@ class WorkerServiceImpl final
   std::map<std::string, std::shared_ptr<WorkerSession>> sessions_;  // by handle
 };
 
-GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
+GrpcServer::GrpcServer(const tensorflow::ServerDef& def, const GrpcServerOptions& options) {
+  if (options.step_ttl_ms <= 0) {
+    throw InvalidArgument("The step TTL must be a positive number of milliseconds, got " + std::to_string(options.step_ttl_ms));
+  }
   if (!def.protocol().empty() && def.protocol() != "grpc") {
     throw InvalidArgument("Server protocol '" + def.protocol() + "' is not supported; only 'grpc'");
   }
@@ -749,7 +759,8 @@ GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) throw InvalidArgument("Task address '" + address + "' has no port");
   const std::string host = address.substr(0, colon);
-  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config());
+  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config(),
+                                                options.step_ttl_ms);
   worker_ = std::make_unique<WorkerServiceImpl>(*master_);
   grpc::ServerBuilder builder;
   // Only the address the cluster gives (tests bind 127.0.0.1); no credentials (unsecure build).

@@ -312,5 +312,55 @@ TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   EXPECT_EQ(stub->RecvTensor(&late_ctx, req, &late).error_code(), grpc::StatusCode::ABORTED);
 }
 
+// A step's rendezvous that a RecvTensor made and whose RunGraph never comes (its master died)
+// is dropped after the server's step TTL: the waiting RecvTensor is answered Aborted, and a
+// later one for the step does not wait.
+TEST(WorkerService, ARecvTensorForAStepWhoseMasterNeverComesIsReleasedAfterTheStepTtl) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 300;
+  GrpcServer server(OneTaskServerDef(), options);
+  auto stub = WorkerStub(server);
+  const std::string key = KeyFrom(stub.get(), 0);
+  grpc::Status s = RecvTensor(stub.get(), 77, key);  // its deadline (20 s) is far
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Step 77 expired"), std::string::npos) << s.error_message();
+  s = RecvTensor(stub.get(), 77, key);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("already been cleaned up"), std::string::npos) << s.error_message();
+}
+
+// A step that runs here (its RunGraph waits) does not expire, however long it takes; its
+// RecvTensors wait with it.
+TEST(WorkerService, AStepWhoseRunGraphRunsDoesNotExpire) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 100;
+  GrpcServer server(OneTaskServerDef(), options);
+  auto stub = WorkerStub(server);
+  const std::string g = RegisterGraph(stub.get(), "", WaitingGraph());
+  auto running = std::async(std::launch::async, [&] { return RunGraph(stub.get(), "", g, 5); });
+  auto recv = std::async(std::launch::async, [&] { return RecvTensor(stub.get(), 5, KeyFrom(stub.get(), 0)); });
+  // Several TTLs later both still wait.
+  EXPECT_EQ(running.wait_for(std::chrono::milliseconds(800)), std::future_status::timeout);
+  EXPECT_EQ(recv.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  grpc::ClientContext ctx;
+  tensorflow::CleanupGraphRequest cleanup;
+  cleanup.set_step_id(5);
+  tensorflow::CleanupGraphResponse cleanup_resp;
+  ASSERT_TRUE(stub->CleanupGraph(&ctx, cleanup, &cleanup_resp).ok());
+  EXPECT_EQ(running.get().error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(recv.get().error_code(), grpc::StatusCode::ABORTED);
+}
+
+TEST(WorkerService, AStepTtlMustBePositive) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 0;
+  try {
+    GrpcServer server(OneTaskServerDef(), options);
+    FAIL() << "expected InvalidArgument";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace tg
