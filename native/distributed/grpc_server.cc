@@ -556,7 +556,7 @@ class WorkerServiceImpl final
       // The master traces the step (TF's ExecutorOpts): this partition's node times go back.
       opts.trace = req->exec_opts().record_timeline() || req->exec_opts().record_costs();
       std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
-      for (const auto& k : recv_keys) CheckSource(k, "RunGraph");
+      for (const auto& k : recv_keys) CheckSource(k, "RunGraph", true);
       {
         // Tracked until it ends: DeleteWorkerSession and server shutdown cancel it.
         std::lock_guard<std::mutex> lock(mu_);
@@ -683,8 +683,10 @@ class WorkerServiceImpl final
 
   // A key whose value this task sends (RecvTensor, RunGraph's recv_key) must name one of its
   // devices, and this life of it: a key made with an earlier incarnation comes from a master
-  // that knew this task before it restarted (TF's GrpcWorker::RecvTensorAsync check).
-  void CheckSource(const std::string& key, const char* call) const {
+  // that knew this task before it restarted (TF's GrpcWorker::RecvTensorAsync check). A
+  // RunGraph's recv_key is received here too, so its receiver must be local as well (TF's
+  // "Invalid rendezvous key (dst)").
+  void CheckSource(const std::string& key, const char* call, bool local_receiver = false) const {
     Rendezvous::ParsedKey k;
     if (!Rendezvous::ParseKey(key, &k)) throw InvalidArgument(std::string(call) + ": '" + key + "' is not a rendezvous key");
     ParsedDeviceName name;
@@ -700,6 +702,11 @@ class WorkerServiceImpl final
       throw Error(Code::kAborted, std::string(call) + " expects a different device incarnation: " + got + " vs. " + want +
                                       " for " + device->name + ". The task (\"" + TaskPrefix(master_.job(), master_.task()) +
                                       "\") was probably restarted since the step's master learned its devices.");
+    }
+    ParsedDeviceName dst;
+    if (local_receiver && !(ParsedDeviceName::Parse(k.dst_device, &dst) && devices_->Find(dst))) {
+      throw InvalidArgument(std::string(call) + ": Invalid rendezvous key (dst): " + key + " @ " +
+                            TaskPrefix(master_.job(), master_.task()) + " (the receiver must be a device of this task)");
     }
   }
 

@@ -175,7 +175,8 @@ TEST(WorkerService, ARestartedMasterReplacesItsOldWorkerSessions) {
 }
 
 // Our master makes a worker session, named by its session handle, on each task its graph
-// uses, and deletes it when the session closes.
+// uses, and deletes it when the session closes. (The fetch from the ps is a RunGraph recv_key
+// whose receiver is the ps itself, as TF's workers require.)
 TEST(WorkerService, AMasterSessionHasAWorkerSessionOnTheTasksItUsesUntilItCloses) {
   const int ps_port = FreePort(), worker_port = FreePort();
   GrpcServer ps(PsWorkerServerDef("ps", ps_port, worker_port));
@@ -282,6 +283,12 @@ TEST(WorkerService, RecvTensorChecksTheSourceDeviceAndItsIncarnation) {
   s = stub->RunGraph(&ctx, req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
   EXPECT_NE(s.error_message().find("expects a different device incarnation"), std::string::npos) << s.error_message();
+  // A recv_key is received here: one whose receiver is another task's device is refused, as TF does.
+  grpc::ClientContext ctx2;
+  req.set_recv_key(0, KeyFrom(stub.get(), 0));  // to /job:ps
+  s = stub->RunGraph(&ctx2, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("Invalid rendezvous key (dst)"), std::string::npos) << s.error_message();
 }
 
 TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
