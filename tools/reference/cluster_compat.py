@@ -5,7 +5,12 @@
   (b) OUR TypeScript client (tools/reference/cluster_client.ts, a child) against TF's server
       (tf.distribute.Server, in this process).
 
-Both run the same checks (see CHECKS in cluster_client.ts): a matmul+add with a fed
+  (d) TF's client on a cluster of a TF worker task (the master) and OUR server as the ps task:
+      TF's master calls our worker service (CreateWorkerSession, RegisterGraph, RunGraph, ...);
+  (e) TF's client on a cluster of OUR worker task (the master) and TF's server as the ps task.
+      (d) and (e) run mixed_cluster_checks: a variable on the ps updated from the worker.
+
+(a) and (b) run the same checks (see CHECKS in cluster_client.ts): a matmul+add with a fed
 placeholder, a VariableV2 assigned and read, the variable seen from a second session,
 list_devices, a missing feed (InvalidArgument), a small MLP's gradient-descent steps (losses
 compared with an in-process session of the same client), Session.reset. Every call between
