@@ -92,6 +92,8 @@ export interface NativeAddon {
     jobName: string;
     taskIndex: number;
     config: { interOpThreads: number; intraOpThreads: number; operationTimeoutInMs: number; allowSoftPlacement: boolean; logDevicePlacement: boolean };
+    /** Abandoned steps' TTL (GrpcServerOptions.step_ttl_ms); undefined: the default. */
+    stepTtlMs?: number;
   }): { server: NativeServer; target: string; port: number };
   serverJoin(server: NativeServer): void;
   serverJoinAsync(server: NativeServer): Promise<void>;

@@ -19,8 +19,8 @@ const children: ChildProcess[] = [];
  * (port 0: any free one) unless `cluster` gives its --cluster values.
  */
 function startServer(job = 'local', cluster = [`${job}=127.0.0.1:0`], program: string[] = [process.execPath, serverScript],
-  env?: NodeJS.ProcessEnv, task = 0): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
-  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', String(task)];
+  env?: NodeJS.ProcessEnv, task = 0, extra: string[] = []): Promise<{ proc: ChildProcess; target: string; port: number; stderr: () => string }> {
+  const args = env ? [] : [...cluster.flatMap((c) => ['--cluster', c]), '--job', job, '--task', String(task), ...extra];
   const proc = spawn(program[0], [...program.slice(1), ...args, '--inter-op', '1', '--intra-op', '1'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(proc);
@@ -626,6 +626,80 @@ serial('a ps killed while a step waits on it: the step fails fast with Unavailab
   const next = t.throws(() => sess.run(later));
   t.true(next instanceof tf.errors.UnavailableError || next instanceof tf.errors.AbortedError, String(next));
   sess.close();
+});
+
+serial('a ps restarted on its port: the next step of a session that used it is AbortedError (its worker session and device incarnation are gone); a new session works', async (t) => {
+  const { ps, workers: [worker], cluster } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  let sess!: tf.Session;
+  let y!: tf.Tensor;
+  g.asDefault(() => {
+    const x = tf.device('/job:worker/task:0', () => tf.constant(3, { dtype: 'float32', name: 'x' }));
+    const onPs = tf.device('/job:ps/task:0', () => tf.multiply(x, 2));
+    y = tf.device('/job:worker/task:0', () => tf.add(onPs, 1));
+    // A long operation timeout: an AbortedError comes from the restarted ps, not a deadline.
+    sess = new tf.Session({ target: worker.target, config: { ...CONFIG, operationTimeoutInMs: 60000 } });
+    t.is(sess.run(y).item(), 7);
+  });
+  ps.proc.kill('SIGKILL');
+  await exited(ps.proc);
+  await startServer('ps', cluster);
+  // The first call may still meet the dropped connection (UnavailableError); from then on the
+  // restarted ps answers, and it knows neither the session nor the old device incarnation.
+  let err: unknown;
+  for (let i = 0; i < 3; i++) {
+    try {
+      sess.run(y);
+      err = undefined;
+    } catch (e) {
+      err = e;
+      if (!(e instanceof tf.errors.UnavailableError)) break;
+    }
+  }
+  t.true(err instanceof tf.errors.AbortedError, String(err));
+  t.regex(String(err), /Session handle is not found|different device incarnation/);
+  sess.close();
+  g.asDefault(() => {
+    const fresh = new tf.Session({ target: worker.target, config: CONFIG });
+    t.is(fresh.run(y).item(), 7);
+    fresh.close();
+  });
+});
+
+serial("steps longer than the servers' step TTL are not expired while they run (nor when the sender's part ended first); stepTtlMs must be positive", async (t) => {
+  const [psPort, workerPort] = [await freePort(), await freePort()];
+  const cluster = [`ps=127.0.0.1:${psPort}`, `worker=127.0.0.1:${workerPort}`];
+  const ttl = ['--step-ttl-ms', '100'];
+  await startServer('ps', cluster, undefined, undefined, 0, ttl);
+  const worker = await startServer('worker', cluster, undefined, undefined, 0, ttl);
+  const g = new tf.Graph();
+  let onPsWaits!: tf.Tensor;
+  let onWorkerWaits!: tf.Tensor;
+  let fill!: tf.Operation[];
+  g.asDefault(() => {
+    // The ps part of the first step waits (a dequeue there) for many TTLs; in the second, the
+    // ps part ends at once and the worker part waits (a dequeue on the worker).
+    const psQueue = tf.device('/job:ps/task:0', () => new tf.FIFOQueue(2, 'float32', { shapes: [[]], name: 'ps_q' }));
+    const workerQueue = tf.device('/job:worker/task:0', () => new tf.FIFOQueue(2, 'float32', { shapes: [[]], name: 'worker_q' }));
+    const a = tf.device('/job:ps/task:0', () => tf.constant(4, { dtype: 'float32', name: 'a' }));
+    const onPs = (f: () => unknown) => tf.device('/job:ps/task:0', f);
+    const onWorker = (f: () => unknown) => tf.device('/job:worker/task:0', f);
+    onPsWaits = onWorker(() => tf.multiply(onPs(() => psQueue.dequeue()) as tf.Tensor, 2)) as tf.Tensor;
+    onWorkerWaits = onWorker(() => tf.add(a, workerQueue.dequeue() as tf.Tensor)) as tf.Tensor;
+    fill = [onPs(() => psQueue.enqueue(tf.constant(5, { dtype: 'float32' }))) as tf.Operation,
+      onWorker(() => workerQueue.enqueue(tf.constant(6, { dtype: 'float32' }))) as tf.Operation];
+  });
+  const sess = new tf.Session({ target: worker.target, graph: g, config: CONFIG });
+  const filler = new tf.Session({ target: worker.target, graph: g, config: CONFIG });
+  const first = sess.runAsync(onPsWaits);
+  const second = sess.runAsync(onWorkerWaits);
+  await new Promise((r) => setTimeout(r, 1000));  // ten TTLs
+  filler.run(fill);
+  t.is((await first).item(), 10);
+  t.is((await second).item(), 10);
+  sess.close();
+  filler.close();
+  t.throws(() => new tf.train.Server({ local: ['127.0.0.1:0'] }, { stepTtlMs: 0 }), { instanceOf: tf.errors.InvalidArgumentError, message: /stepTtlMs/ });
 });
 
 serial('a task missing when the graph first needs it: UnavailableError/DeadlineExceededError within the operation timeout', async (t) => {

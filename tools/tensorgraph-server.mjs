@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npx tensorgraph-server --cluster ps=127.0.0.1:2221 --cluster worker=127.0.0.1:2222,127.0.0.1:2223
-//   --job ps --task 0 [--inter-op N] [--intra-op N]
+//   --job ps --task 0 [--inter-op N] [--intra-op N] [--step-ttl-ms N]
 // Serves one task of the cluster (tf.train.Server) until SIGINT/SIGTERM; prints
 // "listening grpc://host:port" once bound (port 0 in the cluster: any free port). Without
 // --cluster, the cluster and task come from TF_CONFIG ({"cluster": {...}, "task": {"type",
@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const usage = 'usage: tensorgraph-server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX [--inter-op N] [--intra-op N]';
+const usage = 'usage: tensorgraph-server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX [--inter-op N] [--intra-op N] [--step-ttl-ms N]';
 const cluster = {};
 const opts = {};
 const args = process.argv.slice(2);
@@ -37,6 +37,7 @@ for (let i = 0; i < args.length; i++) {
   else if (flag === '--task') opts.taskIndex = int(value());
   else if (flag === '--inter-op') opts.inter = int(value());
   else if (flag === '--intra-op') opts.intra = int(value());
+  else if (flag === '--step-ttl-ms') opts.stepTtlMs = int(value());
   else if (flag === '-h' || flag === '--help') {
     console.log(usage);
     process.exit(0);
@@ -64,6 +65,7 @@ try {
     jobName: opts.jobName,
     taskIndex: opts.taskIndex,
     config: { interOpParallelismThreads: opts.inter, intraOpParallelismThreads: opts.intra },
+    stepTtlMs: opts.stepTtlMs,
   });
 } catch (e) {
   console.error(`tensorgraph-server: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);

@@ -37,7 +37,7 @@ int IntOf(const Napi::Object& o, const char* key, int dflt) {
   return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : dflt;
 }
 
-// serverStart({cluster: {job: [{name, tasks: {index: "host:port"}}]}, jobName, taskIndex, config})
+// serverStart({cluster: {job: [{name, tasks: {index: "host:port"}}]}, jobName, taskIndex, config, stepTtlMs?})
 // (the cluster as ClusterSpec.asClusterDef() gives it)
 //   -> {server, target, port}
 Napi::Value ServerStart(const Napi::CallbackInfo& info) {
@@ -73,7 +73,9 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
       cfg->set_allow_soft_placement(co.Get("allowSoftPlacement").ToBoolean());
       cfg->set_log_device_placement(co.Get("logDevicePlacement").ToBoolean());
     }
-    auto server = std::make_shared<tg::GrpcServer>(def);
+    tg::GrpcServerOptions options;
+    if (Napi::Value ttl = o.Get("stepTtlMs"); ttl.IsNumber()) options.step_ttl_ms = ttl.As<Napi::Number>().Int64Value();
+    auto server = std::make_shared<tg::GrpcServer>(def, options);
     {
       std::lock_guard<std::mutex> lock(servers_mu);
       LiveServers().insert(server.get());

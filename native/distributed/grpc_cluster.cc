@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -12,6 +13,7 @@
 #include "runtime/graph.h"
 #include "runtime/graph_def.h"
 #include "runtime/graph_def_proto.h"
+#include "runtime/timer.h"
 
 namespace tg {
 
@@ -28,7 +30,8 @@ void TaskOf(const std::string& device, std::string* job, int* task) {
   *task = n.has_task ? n.task : 0;
 }
 
-// Calls that nobody waits for (CleanupGraph, DeregisterGraph): their state lives until they end.
+// Calls that nobody waits for (CleanupGraph, DeregisterGraph, DeleteWorkerSession: a dead
+// task must not stall a step or closing): their state lives until they end.
 template <typename Req, typename Resp>
 struct DetachedCall {
   grpc::ClientContext ctx;
@@ -36,6 +39,22 @@ struct DetachedCall {
   Resp resp;
   std::shared_ptr<WorkerChannels> keep;  // the stub outlives the call
 };
+
+// Sends `req` to `task` with the stub's asynchronous `method`, within 5 s, ignoring the answer.
+using AsyncStub = tensorflow::WorkerService::StubInterface::async_interface;
+template <typename Req, typename Resp>
+void SendDetached(const std::shared_ptr<WorkerChannels>& channels, const std::string& job, int task, const Req& req,
+                  void (AsyncStub::*method)(grpc::ClientContext*, const Req*, Resp*, std::function<void(grpc::Status)>)) {
+  auto* call = new DetachedCall<Req, Resp>();
+  call->keep = channels;
+  call->req = req;
+  call->ctx.set_deadline(DeadlineIn(5000));
+  try {
+    (channels->Stub(job, task)->async()->*method)(&call->ctx, &call->req, &call->resp, [call](grpc::Status) { delete call; });
+  } catch (...) {
+    delete call;
+  }
+}
 
 }  // namespace
 
@@ -159,45 +178,109 @@ void RemoteRendezvous::StartAbort(const Error& status) {
 
 std::shared_ptr<Rendezvous> StepRendezvousMgr::Find(int64_t step_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(step_id, 0);
+}
+
+std::shared_ptr<Rendezvous> StepRendezvousMgr::Hold(int64_t step_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(step_id, 1);
+}
+
+std::shared_ptr<RemoteRendezvous> StepRendezvousMgr::FindLocked(int64_t step_id, int hold) {
   auto it = steps_.find(step_id);
-  if (it != steps_.end()) return it->second;
-  auto r = std::make_shared<RemoteRendezvous>(channels_, step_id);
-  if (done_.count(step_id)) {
-    r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(step_id) + " has already been cleaned up"));
-    return r;
+  if (it == steps_.end()) {
+    auto r = std::make_shared<RemoteRendezvous>(channels_, step_id);
+    if (done_.count(step_id)) {
+      r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(step_id) + " has already been cleaned up"));
+      return r;
+    }
+    it = steps_.emplace(step_id, Step{r, 0, {}}).first;
+    ScheduleSweepLocked();
   }
-  steps_[step_id] = r;
-  return r;
+  it->second.holds += hold;
+  it->second.touched = Clock::now();
+  return it->second.rendezvous;
+}
+
+void StepRendezvousMgr::Release(int64_t step_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = steps_.find(step_id);
+  if (it == steps_.end()) return;  // cleaned up already
+  it->second.holds--;
+  it->second.touched = Clock::now();
 }
 
 void StepRendezvousMgr::Cleanup(int64_t step_id) {
+  Abort(step_id, Error(Code::kAborted, "Step " + std::to_string(step_id) + " was cleaned up"));
+}
+
+void StepRendezvousMgr::Abort(int64_t step_id, const Error& reason) {
   std::shared_ptr<RemoteRendezvous> r;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = steps_.find(step_id);
     if (it != steps_.end()) {
-      r = std::move(it->second);
+      r = std::move(it->second.rendezvous);
       steps_.erase(it);
     }
-    if (done_.insert(step_id).second) {
-      done_order_.push_back(step_id);
-      if (done_order_.size() > 4096) {
-        done_.erase(done_order_.front());
-        done_order_.pop_front();
-      }
-    }
+    MarkDoneLocked(step_id);
   }
   // Anything still waiting in it belongs to a step that has ended.
-  if (r) r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(step_id) + " was cleaned up"));
+  if (r) r->StartAbort(reason);
+}
+
+void StepRendezvousMgr::MarkDoneLocked(int64_t step_id) {
+  if (!done_.insert(step_id).second) return;
+  done_order_.push_back(step_id);
+  if (done_order_.size() > 4096) {
+    done_.erase(done_order_.front());
+    done_order_.pop_front();
+  }
 }
 
 void StepRendezvousMgr::AbortAll(const Error& reason) {
-  std::unordered_map<int64_t, std::shared_ptr<RemoteRendezvous>> steps;
+  std::unordered_map<int64_t, Step> steps;
   {
     std::lock_guard<std::mutex> lock(mu_);
     steps.swap(steps_);
   }
-  for (auto& [id, r] : steps) r->StartAbort(reason);
+  for (auto& [id, s] : steps) s.rendezvous->StartAbort(reason);
+}
+
+// A sweep every quarter TTL while there are steps: a step expires between 1 and 1.25 TTLs
+// after its last call.
+void StepRendezvousMgr::ScheduleSweepLocked() {
+  if (sweep_scheduled_) return;
+  sweep_scheduled_ = true;
+  std::weak_ptr<StepRendezvousMgr> weak = weak_from_this();
+  Timer::Global().Schedule(Clock::now() + std::max<Clock::duration>(ttl_ / 4, std::chrono::milliseconds(1)), [weak] {
+    if (auto self = weak.lock()) self->Sweep();
+  });
+}
+
+void StepRendezvousMgr::Sweep() {
+  std::vector<std::pair<int64_t, std::shared_ptr<RemoteRendezvous>>> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sweep_scheduled_ = false;
+    const Clock::time_point now = Clock::now();
+    for (auto it = steps_.begin(); it != steps_.end();) {
+      if (it->second.holds <= 0 && now - it->second.touched >= ttl_) {
+        expired.emplace_back(it->first, std::move(it->second.rendezvous));
+        MarkDoneLocked(it->first);
+        it = steps_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!steps_.empty()) ScheduleSweepLocked();
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl_).count();
+  for (auto& [id, r] : expired) {
+    r->StartAbort(Error(Code::kAborted, "Step " + std::to_string(id) + " expired on " + TaskName(channels_->job(), channels_->task()) +
+                                            ": nothing ran it or named it for " + std::to_string(ms) +
+                                            " ms (its master may have died before CleanupGraph)"));
+  }
 }
 
 std::vector<std::unique_ptr<Device>> GrpcClusterEnv::ResolveDevices(const ParsedDeviceName& req) {
@@ -210,19 +293,32 @@ std::vector<std::unique_ptr<Device>> GrpcClusterEnv::ResolveDevices(const Parsed
       const std::string name = TaskName(job.name(), task);
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (!resolved_.insert(name).second) continue;
+        if (!tasks_.emplace(std::make_pair(job.name(), task), TaskSession()).second) continue;
       }
-      grpc::ClientContext ctx;
-      ctx.set_deadline(DeadlineIn(timeout_ms_));
-      // Wait for a task that is still starting, within the deadline (TF waits for its workers).
-      ctx.set_wait_for_ready(true);
+      // The task's devices with their incarnations (the rendezvous keys of this session name
+      // them: a restarted task is found out), then this session's state there.
       tensorflow::GetStatusResponse resp;
-      grpc::Status s = channels_->Stub(job.name(), task)->GetStatus(&ctx, {}, &resp);
-      if (!s.ok()) {
+      TaskSession session;
+      try {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(DeadlineIn(timeout_ms_));
+        // Wait for a task that is still starting, within the deadline (TF waits for its workers).
+        ctx.set_wait_for_ready(true);
+        grpc::Status s = channels_->Stub(job.name(), task)->GetStatus(&ctx, {}, &resp);
+        if (!s.ok()) {
+          throw Error(static_cast<Code>(s.error_code()), "Task " + name + " at " + address +
+                                                             " did not answer (GetStatus): " + s.error_message());
+        }
+        session = CreateWorkerSession(job.name(), task, resp);
+      } catch (...) {
         std::lock_guard<std::mutex> lock(mu_);
-        resolved_.erase(name);  // asked again next time
-        throw Error(static_cast<Code>(s.error_code()), "Task " + name + " at " + address +
-                                                           " did not answer (GetStatus): " + s.error_message());
+        tasks_.erase({job.name(), task});  // asked again next time
+        throw;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        session.ready = true;
+        tasks_[{job.name(), task}] = session;
       }
       for (const auto& d : resp.device_attributes()) {
         ParsedDeviceName n = ParsedDeviceName::ParseOrThrow(d.name());
@@ -234,25 +330,65 @@ std::vector<std::unique_ptr<Device>> GrpcClusterEnv::ResolveDevices(const Parsed
   return out;
 }
 
+GrpcClusterEnv::TaskSession GrpcClusterEnv::CreateWorkerSession(const std::string& job, int task,
+                                                                const tensorflow::GetStatusResponse& status) {
+  tensorflow::CreateWorkerSessionRequest req;
+  req.set_session_handle(session_handle_);
+  tensorflow::ServerDef* def = req.mutable_server_def();
+  *def->mutable_cluster() = channels_->cluster();
+  def->set_job_name(job);
+  def->set_task_index(task);
+  def->set_protocol("grpc");
+  *req.mutable_cluster_device_attributes() = status.device_attributes();
+  req.set_master_task(TaskName(channels_->job(), channels_->task()));
+  req.set_master_incarnation(static_cast<int64_t>(master_incarnation_));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(DeadlineIn(timeout_ms_));
+  tensorflow::CreateWorkerSessionResponse resp;
+  grpc::Status s = channels_->Stub(job, task)->CreateWorkerSession(&ctx, req, &resp);
+  TaskSession out;
+  if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) return out;  // TF's fallback: the legacy session
+  if (!s.ok()) {
+    Error e = FromGrpcStatus(s, TaskName(job, task) + " at " + channels_->Address(job, task));
+    throw Error(e.code(), "CreateWorkerSession on " + TaskName(job, task) + " failed: " + e.what());
+  }
+  out.created = true;
+  out.handle = session_handle_;
+  return out;
+}
+
+void GrpcClusterEnv::Close() {
+  std::map<std::pair<std::string, int>, TaskSession> tasks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    tasks.swap(tasks_);
+  }
+  for (const auto& [task, session] : tasks) {
+    if (!session.created) continue;
+    tensorflow::DeleteWorkerSessionRequest req;
+    req.set_session_handle(session.handle);
+    SendDetached<tensorflow::DeleteWorkerSessionRequest, tensorflow::DeleteWorkerSessionResponse>(
+        channels_, task.first, task.second, req, &AsyncStub::DeleteWorkerSession);
+  }
+}
+
 namespace {
 
 class GrpcRemotePartition final : public RemotePartition {
  public:
-  GrpcRemotePartition(std::shared_ptr<WorkerChannels> channels, std::string job, int task, std::string handle)
-      : channels_(std::move(channels)), job_(std::move(job)), task_(task), handle_(std::move(handle)) {}
+  GrpcRemotePartition(std::shared_ptr<WorkerChannels> channels, std::string job, int task, std::string session,
+                      bool session_created, std::string handle)
+      : channels_(std::move(channels)), job_(std::move(job)), task_(task), session_(std::move(session)),
+        session_created_(session_created), handle_(std::move(handle)) {}
 
   ~GrpcRemotePartition() override {
-    // TF's DeregisterGraph; nobody waits for it (a dead task must not stall closing).
-    auto* call = new DetachedCall<tensorflow::DeregisterGraphRequest, tensorflow::DeregisterGraphResponse>();
-    call->keep = channels_;
-    call->req.set_graph_handle(handle_);
-    call->ctx.set_deadline(DeadlineIn(5000));
-    try {
-      channels_->Stub(job_, task_)->async()->DeregisterGraph(&call->ctx, &call->req, &call->resp,
-                                                             [call](grpc::Status) { delete call; });
-    } catch (...) {
-      delete call;
-    }
+    // TF's DeregisterGraph (after its session closed, the worker session has taken it already).
+    tensorflow::DeregisterGraphRequest req;
+    req.set_graph_handle(handle_);
+    req.set_session_handle(session_);
+    req.set_create_worker_session_called(session_created_);
+    SendDetached<tensorflow::DeregisterGraphRequest, tensorflow::DeregisterGraphResponse>(
+        channels_, job_, task_, req, &AsyncStub::DeregisterGraph);
   }
 
   void RunAsync(int64_t step_id, const std::vector<std::string>& recv_keys, int64_t timeout_ms, bool trace,
@@ -264,6 +400,8 @@ class GrpcRemotePartition final : public RemotePartition {
     };
     auto call = std::make_shared<Call>();
     call->req.set_graph_handle(handle_);
+    call->req.set_session_handle(session_);
+    call->req.set_create_worker_session_called(session_created_);
     call->req.set_step_id(step_id);
     for (const auto& k : recv_keys) call->req.add_recv_key(k);
     call->req.mutable_exec_opts()->set_record_timeline(trace);
@@ -310,6 +448,8 @@ class GrpcRemotePartition final : public RemotePartition {
   std::shared_ptr<WorkerChannels> channels_;
   const std::string job_;
   const int task_;
+  const std::string session_;  // the worker session (TaskSession)
+  const bool session_created_;
   const std::string handle_;
 };
 
@@ -319,7 +459,19 @@ std::unique_ptr<RemotePartition> GrpcClusterEnv::Register(const Device& device, 
   std::string job;
   int task = 0;
   TaskOf(device.name, &job, &task);
+  TaskSession session;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tasks_.find({job, task});
+    // The device came from ResolveDevices, which made the session (unless it closed since).
+    if (it == tasks_.end() || !it->second.ready) {
+      throw Error(Code::kAborted, "RegisterGraph: the session has no worker session on " + TaskName(job, task));
+    }
+    session = it->second;
+  }
   tensorflow::RegisterGraphRequest req;
+  req.set_session_handle(session.handle);
+  req.set_create_worker_session_called(session.created);
   const std::vector<uint8_t> bytes = SerializeGraph(partition);
   GraphDefToProto(bytes.data(), bytes.size(), req.mutable_graph_def());
   grpc::ClientContext ctx;
@@ -330,7 +482,7 @@ std::unique_ptr<RemotePartition> GrpcClusterEnv::Register(const Device& device, 
     Error e = FromGrpcStatus(s, TaskName(job, task) + " at " + channels_->Address(job, task));
     throw Error(e.code(), "RegisterGraph on " + TaskName(job, task) + " failed: " + e.what(), e.node());
   }
-  return std::make_unique<GrpcRemotePartition>(channels_, job, task, resp.graph_handle());
+  return std::make_unique<GrpcRemotePartition>(channels_, job, task, session.handle, session.created, resp.graph_handle());
 }
 
 void GrpcClusterEnv::EndStep(int64_t step_id, const std::vector<const Device*>& devices) {
@@ -342,17 +494,11 @@ void GrpcClusterEnv::EndStep(int64_t step_id, const std::vector<const Device*>& 
     TaskOf(d->name, &job, &task);
     tasks.insert({job, task});
   }
+  tensorflow::CleanupGraphRequest req;
+  req.set_step_id(step_id);
   for (const auto& [job, task] : tasks) {
-    auto* call = new DetachedCall<tensorflow::CleanupGraphRequest, tensorflow::CleanupGraphResponse>();
-    call->keep = channels_;
-    call->req.set_step_id(step_id);
-    call->ctx.set_deadline(DeadlineIn(5000));
-    try {
-      channels_->Stub(job, task)->async()->CleanupGraph(&call->ctx, &call->req, &call->resp,
-                                                        [call](grpc::Status) { delete call; });
-    } catch (...) {
-      delete call;
-    }
+    SendDetached<tensorflow::CleanupGraphRequest, tensorflow::CleanupGraphResponse>(
+        channels_, job, task, req, &AsyncStub::CleanupGraph);
   }
 }
 

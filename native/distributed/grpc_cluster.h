@@ -4,6 +4,7 @@
 // RecvTensor), and the ClusterEnv a master session places and runs partitions through.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -74,41 +75,83 @@ class RemoteRendezvous final : public Rendezvous, public std::enable_shared_from
 // This task's rendezvous by step id, shared by its master's local partitions, RunGraph and
 // RecvTensor. A step is created on demand and dropped by CleanupGraph; a step cleaned up
 // recently is not created again (a late RecvTensor fails instead of waiting forever).
-class StepRendezvousMgr {
+// A step that nothing runs here (its master's step, a RunGraph: they Hold it) and that sees no
+// call for `ttl_ms` is dropped too, Aborted: its master died before CleanupGraph (TF's "workers
+// should clean up step state by a TTL in case of master restarts").
+class StepRendezvousMgr : public std::enable_shared_from_this<StepRendezvousMgr> {
  public:
-  explicit StepRendezvousMgr(std::shared_ptr<WorkerChannels> channels) : channels_(std::move(channels)) {}
+  static constexpr int64_t kDefaultTtlMs = 60000;
+  StepRendezvousMgr(std::shared_ptr<WorkerChannels> channels, int64_t ttl_ms = kDefaultTtlMs)
+      : channels_(std::move(channels)), ttl_(std::chrono::milliseconds(ttl_ms > 0 ? ttl_ms : kDefaultTtlMs)) {}
   std::shared_ptr<Rendezvous> Find(int64_t step_id);
+  // Find, and the step does not expire until the matching Release (it runs here meanwhile).
+  std::shared_ptr<Rendezvous> Hold(int64_t step_id);
+  void Release(int64_t step_id);
+  // Drops the step (CleanupGraph): anything still waiting in it is Aborted.
   void Cleanup(int64_t step_id);
+  // Drops the step, failing what waits in it with `reason`; it is not created again.
+  void Abort(int64_t step_id, const Error& reason);
   void AbortAll(const Error& reason);
 
  private:
+  using Clock = std::chrono::steady_clock;
+  struct Step {
+    std::shared_ptr<RemoteRendezvous> rendezvous;
+    int holds = 0;
+    Clock::time_point touched;  // the last call that named it
+  };
+  std::shared_ptr<RemoteRendezvous> FindLocked(int64_t step_id, int hold);  // with mu_ held
+  void MarkDoneLocked(int64_t step_id);
+  void ScheduleSweepLocked();
+  void Sweep();  // on the timer thread: drops the expired steps
+
   std::shared_ptr<WorkerChannels> channels_;
+  const Clock::duration ttl_;
   std::mutex mu_;
-  std::unordered_map<int64_t, std::shared_ptr<RemoteRendezvous>> steps_;
+  std::unordered_map<int64_t, Step> steps_;
   std::unordered_set<int64_t> done_;
   std::deque<int64_t> done_order_;  // the most recent cleaned-up ids, oldest first
+  bool sweep_scheduled_ = false;
 };
 
 // A master session's view of the cluster (one per session: its operation timeout bounds
-// GetStatus and RegisterGraph).
+// GetStatus, CreateWorkerSession and RegisterGraph). As TF's MasterSession, it has a worker
+// session (CreateWorkerSession, named by the master session's handle) on each task it uses,
+// made when the graph first needs that task, and deletes them when the session closes.
 class GrpcClusterEnv final : public ClusterEnv {
  public:
-  GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms)
-      : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs) {}
+  GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms,
+                 std::string session_handle, uint64_t master_incarnation)
+      : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs),
+        session_handle_(std::move(session_handle)), master_incarnation_(master_incarnation) {}
   static constexpr int64_t kDefaultTimeoutMs = 10000;
 
   std::vector<std::unique_ptr<Device>> ResolveDevices(const ParsedDeviceName& request) override;
   std::unique_ptr<RemotePartition> Register(const Device& device, const Graph& partition) override;
-  std::shared_ptr<Rendezvous> StepRendezvous(int64_t step_id) override { return steps_->Find(step_id); }
+  // Held until EndStep: the step runs here.
+  std::shared_ptr<Rendezvous> StepRendezvous(int64_t step_id) override { return steps_->Hold(step_id); }
   void EndStep(int64_t step_id, const std::vector<const Device*>& devices) override;
   int64_t NewStepId() override;
+  void Close() override;
 
  private:
+  // This session on one task: the handle its calls name ("" with created false: TF's legacy
+  // session, for a worker without CreateWorkerSession).
+  struct TaskSession {
+    bool ready = false;  // false while GetStatus/CreateWorkerSession are in flight
+    bool created = false;
+    std::string handle;
+  };
+  // CreateWorkerSession on `task`; UNIMPLEMENTED (an older worker) falls back to the legacy session.
+  TaskSession CreateWorkerSession(const std::string& job, int task, const tensorflow::GetStatusResponse& status);
+
   std::shared_ptr<WorkerChannels> channels_;
   std::shared_ptr<StepRendezvousMgr> steps_;
   const int64_t timeout_ms_;
+  const std::string session_handle_;
+  const uint64_t master_incarnation_;
   std::mutex mu_;
-  std::set<std::string> resolved_;  // tasks whose devices were asked
+  std::map<std::pair<std::string, int>, TaskSession> tasks_;  // tasks whose devices were asked
 };
 
 }  // namespace tg

@@ -71,17 +71,19 @@ using MasterServiceBase = tensorflow::MasterService::WithRawCallbackMethod_RunSt
 // the server's resources.
 class MasterServiceImpl final : public MasterServiceBase {
  public:
-  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults)
+  MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults,
+                    int64_t step_ttl_ms)
       : job_(std::move(job)), task_(task), cluster_(cluster), defaults_(defaults),
         resources_(std::make_shared<ResourceMgr>(job_)), incarnation_(RandomU64()),
         channels_(std::make_shared<WorkerChannels>(job_, task_, cluster)),
-        steps_(std::make_shared<StepRendezvousMgr>(channels_)) {}
+        steps_(std::make_shared<StepRendezvousMgr>(channels_, step_ttl_ms)) {}
 
   const std::string& job() const { return job_; }
   int task() const { return task_; }
   const tensorflow::ConfigProto& defaults() const { return defaults_; }
   const std::shared_ptr<ResourceMgr>& resources() const { return resources_; }
   StepRendezvousMgr& steps() { return *steps_; }
+  uint64_t incarnation() const { return incarnation_; }  // its CPU:0's (GetStatus), CPU:i's is + i
 
   std::vector<tensorflow::DeviceAttributes> Devices() const {
     tensorflow::DeviceAttributes d;
@@ -105,14 +107,14 @@ class MasterServiceImpl final : public MasterServiceBase {
   grpc::Status CreateSession(grpc::ServerContext*, const tensorflow::CreateSessionRequest* req,
                              tensorflow::CreateSessionResponse* resp) override {
     return Handle([&] {
+      char handle[17];
+      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       auto entry = std::make_shared<Entry>();
-      entry->session = std::make_shared<Session>(OptionsFor(req->config()));
+      entry->session = std::make_shared<Session>(OptionsFor(req->config(), handle));
       if (req->graph_def().node_size() > 0) {
         std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
         entry->session->Extend(bytes.data(), bytes.size());
       }
-      char handle[17];
-      std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       {
         std::lock_guard<std::mutex> lock(mu_);
         sessions_[handle] = entry;
@@ -321,7 +323,8 @@ class MasterServiceImpl final : public MasterServiceBase {
     return it->second;
   }
 
-  SessionOptions OptionsFor(const tensorflow::ConfigProto& requested) const {
+  // `handle` names the session's worker sessions on the other tasks.
+  SessionOptions OptionsFor(const tensorflow::ConfigProto& requested, const std::string& handle) const {
     tensorflow::ConfigProto c = defaults_;
     c.MergeFrom(requested);  // set fields of the client's config win
     SessionOptions o;
@@ -335,8 +338,9 @@ class MasterServiceImpl final : public MasterServiceBase {
     o.operation_timeout_ms = c.operation_timeout_in_ms();
     o.job = job_;
     o.task = task_;
+    o.incarnation = incarnation_;
     o.shared_resources = resources_;
-    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms);
+    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms, handle, incarnation_);
     return o;
   }
 
@@ -385,12 +389,15 @@ class MasterServiceImpl final : public MasterServiceBase {
 
 // The worker: partitions that masters (this task's or another's) register, run per step on
 // this task's devices with the server's resources; RecvTensor answers other tasks from this
-// task's per-step rendezvous.
+// task's per-step rendezvous. Graphs belong to a worker session (TF's SessionMgr): one per
+// master session, made by CreateWorkerSession and dropped by DeleteWorkerSession, or the
+// legacy session (an empty handle, or a master that did not call CreateWorkerSession), which
+// lives as long as the server. Resources stay the server's (TF without isolate_session_state).
 class WorkerServiceImpl final
     : public tensorflow::WorkerService::WithCallbackMethod_RunGraph<
           tensorflow::WorkerService::WithRawCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
  public:
-  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master) {
+  explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master), legacy_(std::make_shared<WorkerSession>()) {
     const tensorflow::ConfigProto& c = master.defaults();
     const int inter = c.inter_op_parallelism_threads() > 0 ? c.inter_op_parallelism_threads() : ThreadPool::DefaultThreads();
     const int intra = c.intra_op_parallelism_threads() > 0 ? c.intra_op_parallelism_threads() : ThreadPool::DefaultThreads();
@@ -398,13 +405,63 @@ class WorkerServiceImpl final
     inter_op_ = std::make_unique<ThreadPool>(inter, [intra] { ThreadPool::LimitOpenMpTeam(intra); });
     auto cpu = c.device_count().find("CPU");
     devices_ = std::make_unique<DeviceMgr>(cpu != c.device_count().end() ? cpu->second : 1, 0, GpuOptions(),
-                                           intra_op_.get(), master.job(), master.task());
+                                           intra_op_.get(), master.job(), master.task(), master.incarnation());
   }
 
   grpc::Status GetStatus(grpc::ServerContext*, const tensorflow::GetStatusRequest*,
                          tensorflow::GetStatusResponse* resp) override {
     for (const auto& d : master_.Devices()) *resp->add_device_attributes() = d;
     return grpc::Status::OK;
+  }
+
+  // A master session's state here. As TF's SessionMgr, a master that restarted (same task, new
+  // incarnation) drops the sessions of its earlier life.
+  grpc::Status CreateWorkerSession(grpc::ServerContext*, const tensorflow::CreateWorkerSessionRequest* req,
+                                   tensorflow::CreateWorkerSessionResponse*) override {
+    return Handle([&] {
+      if (req->session_handle().empty()) throw InvalidArgument("CreateWorkerSession: expected a session_handle, got an empty one");
+      std::vector<std::shared_ptr<WorkerSession>> stale;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (sessions_.count(req->session_handle())) {
+          throw Error(Code::kAlreadyExists, "Worker session " + req->session_handle() + " already exists");
+        }
+        if (req->master_incarnation() != 0) {
+          for (auto it = sessions_.begin(); it != sessions_.end();) {
+            const WorkerSession& w = *it->second;
+            if (w.master_task == req->master_task() && w.master_incarnation != req->master_incarnation()) {
+              stale.push_back(it->second);
+              it = sessions_.erase(it);
+            } else {
+              ++it;
+            }
+          }
+        }
+        auto w = std::make_shared<WorkerSession>();
+        w->handle = req->session_handle();
+        w->master_task = req->master_task();
+        w->master_incarnation = req->master_incarnation();
+        sessions_[w->handle] = w;
+      }
+      for (auto& w : stale) EndSession(*w, "its master " + w->master_task + " restarted");
+    });
+  }
+
+  // Drops the session's graphs and ends its steps in flight. An unknown handle is not an
+  // error (TF's: the session may be gone already).
+  grpc::Status DeleteWorkerSession(grpc::ServerContext*, const tensorflow::DeleteWorkerSessionRequest* req,
+                                   tensorflow::DeleteWorkerSessionResponse*) override {
+    return Handle([&] {
+      std::shared_ptr<WorkerSession> w;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = sessions_.find(req->session_handle());
+        if (it == sessions_.end()) return;
+        w = it->second;
+        sessions_.erase(it);
+      }
+      EndSession(*w, "its worker session was deleted");
+    });
   }
 
   // A master's Reset reaching this task: its containers go (sessions on this task stay).
@@ -417,6 +474,7 @@ class WorkerServiceImpl final
   grpc::Status RegisterGraph(grpc::ServerContext*, const tensorflow::RegisterGraphRequest* req,
                              tensorflow::RegisterGraphResponse* resp) override {
     return Handle([&] {
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       auto g = std::make_shared<Registered>();
       g->graph = std::make_unique<Graph>();
       std::vector<uint8_t> bytes = GraphDefFromProto(req->graph_def());
@@ -439,7 +497,8 @@ class WorkerServiceImpl final
       char handle[17];
       std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
       std::lock_guard<std::mutex> lock(mu_);
-      graphs_[handle] = std::move(g);
+      if (session->deleted) throw SessionNotFound(req->session_handle());  // deleted meanwhile
+      session->graphs[handle] = std::move(g);
       resp->set_graph_handle(handle);
     });
   }
@@ -447,34 +506,40 @@ class WorkerServiceImpl final
   grpc::Status DeregisterGraph(grpc::ServerContext*, const tensorflow::DeregisterGraphRequest* req,
                                tensorflow::DeregisterGraphResponse*) override {
     return Handle([&] {
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       std::lock_guard<std::mutex> lock(mu_);
       // Steps in flight hold their own reference.
-      if (!graphs_.erase(req->graph_handle())) throw InvalidArgument("Graph handle is not found: " + req->graph_handle());
+      if (!session->graphs.erase(req->graph_handle())) throw InvalidArgument("Graph handle is not found: " + req->graph_handle());
     });
   }
 
   grpc::ServerUnaryReactor* RunGraph(grpc::CallbackServerContext* ctx, const tensorflow::RunGraphRequest* req,
                                      tensorflow::RunGraphResponse* resp) override {
     auto* reactor = new StepReactor();
+    bool held = false;  // the step's rendezvous, until the partition ends
     try {
       if (req->is_partial()) throw Error(Code::kUnimplemented, "Partial runs are not supported");
+      std::shared_ptr<WorkerSession> session = SessionFor(req->session_handle(), req->create_worker_session_called());
       std::shared_ptr<Registered> g;
+      const int64_t step_id = req->step_id();
+      std::shared_ptr<CancellationManager> cm = reactor->cancellation();
       {
         std::lock_guard<std::mutex> lock(mu_);
-        auto it = graphs_.find(req->graph_handle());
+        auto it = session->graphs.find(req->graph_handle());
         // TF's words: the master learns this worker lost its graphs (it restarted).
-        if (it == graphs_.end()) {
+        if (it == session->graphs.end()) {
           throw Error(Code::kAborted, "Graph handle is not found: " + req->graph_handle() + ". Possibly, this worker (\"" +
                                           TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
         }
         g = it->second;
       }
-      const int64_t step_id = req->step_id();
-      std::shared_ptr<Rendezvous> rendezvous = master_.steps().Find(step_id);
+      // Held while the partition runs (it does not expire meanwhile; a dead master's RunGraph is
+      // cancelled by gRPC).
+      std::shared_ptr<Rendezvous> rendezvous = master_.steps().Hold(step_id);
+      held = true;
       for (const auto& s : req->send()) {
         rendezvous->Send(s.name(), RendezvousValue{TensorFromTfProto(s.tensor(), "sent as " + s.name()), false, nullptr});
       }
-      std::shared_ptr<CancellationManager> cm = reactor->cancellation();
       // The step's failure (here or the master's cancel) aborts this task's rendezvous for it.
       const CancellationManager::Token token = cm->NewToken();
       std::weak_ptr<Rendezvous> weak = rendezvous;
@@ -491,11 +556,22 @@ class WorkerServiceImpl final
       // The master traces the step (TF's ExecutorOpts): this partition's node times go back.
       opts.trace = req->exec_opts().record_timeline() || req->exec_opts().record_costs();
       std::vector<std::string> recv_keys(req->recv_key().begin(), req->recv_key().end());
-      Track(cm, true);
+      for (const auto& k : recv_keys) CheckSource(k, "RunGraph", true);
+      {
+        // Tracked until it ends: DeleteWorkerSession and server shutdown cancel it.
+        std::lock_guard<std::mutex> lock(mu_);
+        if (session->deleted) throw SessionNotFound(req->session_handle());
+        session->running.insert(cm);
+        session->steps.insert(step_id);
+      }
       g->executor->RunAsync({}, opts, cm,
-                            [this, g, reactor, resp, rendezvous, cm, token, recv_keys, trace = opts.trace](StepResult r) {
+                            [this, g, session, reactor, resp, rendezvous, cm, token, recv_keys, step_id, trace = opts.trace](StepResult r) {
                               cm->Deregister(token);
-                              Track(cm, false);
+                              {
+                                std::lock_guard<std::mutex> lock(mu_);
+                                session->running.erase(cm);
+                              }
+                              master_.steps().Release(step_id);
                               Status status = r.status;
                               if (!status.ok() && cm->IsCancelled()) status = cm->reason();
                               for (size_t i = 0; status.ok() && i < recv_keys.size(); i++) {
@@ -520,6 +596,7 @@ class WorkerServiceImpl final
                             },
                             false, rendezvous);
     } catch (...) {
+      if (held) master_.steps().Release(req->step_id());
       reactor->Finish(StatusOfException(std::current_exception()));
     }
     return reactor;
@@ -527,6 +604,11 @@ class WorkerServiceImpl final
 
   grpc::Status CleanupGraph(grpc::ServerContext*, const tensorflow::CleanupGraphRequest* req,
                             tensorflow::CleanupGraphResponse*) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      legacy_->steps.erase(req->step_id());
+      for (auto& [h, w] : sessions_) w->steps.erase(req->step_id());
+    }
     master_.steps().Cleanup(req->step_id());
     return grpc::Status::OK;
   }
@@ -541,6 +623,12 @@ class WorkerServiceImpl final
     grpc::ByteBuffer copy(*request);  // Deserialize consumes its buffer
     if (!grpc::SerializationTraits<tensorflow::RecvTensorRequest>::Deserialize(&copy, &req).ok()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Could not parse the RecvTensorRequest"));
+      return reactor;
+    }
+    try {
+      CheckSource(req.rendezvous_key(), "RecvTensor");
+    } catch (...) {
+      reactor->Finish(StatusOfException(std::current_exception()));
       return reactor;
     }
     master_.steps().Find(req.step_id())->RecvLocalAsync(req.rendezvous_key(), [reactor, response](const Status& s, RendezvousValue v) {
@@ -564,7 +652,8 @@ class WorkerServiceImpl final
     std::vector<std::shared_ptr<CancellationManager>> steps;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      steps.assign(running_.begin(), running_.end());
+      steps.assign(legacy_->running.begin(), legacy_->running.end());
+      for (auto& [h, w] : sessions_) steps.insert(steps.end(), w->running.begin(), w->running.end());
     }
     for (auto& c : steps) c->StartCancel(Error(Code::kAborted, "The server is shutting down"));
   }
@@ -574,9 +663,78 @@ class WorkerServiceImpl final
     std::unique_ptr<Graph> graph;
     std::unique_ptr<Executor> executor;
   };
-  void Track(const std::shared_ptr<CancellationManager>& cm, bool running) {
+  // One master session's state on this task (guarded by mu_).
+  struct WorkerSession {
+    std::string handle;  // "": the legacy session
+    std::string master_task;
+    int64_t master_incarnation = 0;
+    std::map<std::string, std::shared_ptr<Registered>> graphs;
+    std::set<int64_t> steps;  // run here and not cleaned up yet
+    std::set<std::shared_ptr<CancellationManager>> running;
+    bool deleted = false;
+  };
+
+  // TF's words: a master whose worker session is gone learns this worker restarted (or the
+  // session was deleted).
+  Error SessionNotFound(const std::string& handle) const {
+    return Error(Code::kAborted, "Session handle is not found: " + handle + ". Possibly, this worker (\"" +
+                                     TaskPrefix(master_.job(), master_.task()) + "\") just restarted.");
+  }
+
+  // A key whose value this task sends (RecvTensor, RunGraph's recv_key) must name one of its
+  // devices, and this life of it: a key made with an earlier incarnation comes from a master
+  // that knew this task before it restarted (TF's GrpcWorker::RecvTensorAsync check). A
+  // RunGraph's recv_key is received here too, so its receiver must be local as well (TF's
+  // "Invalid rendezvous key (dst)").
+  void CheckSource(const std::string& key, const char* call, bool local_receiver = false) const {
+    Rendezvous::ParsedKey k;
+    if (!Rendezvous::ParseKey(key, &k)) throw InvalidArgument(std::string(call) + ": '" + key + "' is not a rendezvous key");
+    ParsedDeviceName name;
+    Device* device = ParsedDeviceName::Parse(k.src_device, &name) ? devices_->Find(name) : nullptr;
+    if (!device) {
+      throw InvalidArgument(std::string(call) + ": the key's source device " + k.src_device + " is not a device of " +
+                            TaskPrefix(master_.job(), master_.task()) + " (key " + key + ")");
+    }
+    if (device->incarnation != k.src_incarnation) {
+      char want[17], got[17];
+      std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(device->incarnation));
+      std::snprintf(got, sizeof got, "%016llx", static_cast<unsigned long long>(k.src_incarnation));
+      throw Error(Code::kAborted, std::string(call) + " expects a different device incarnation: " + got + " vs. " + want +
+                                      " for " + device->name + ". The task (\"" + TaskPrefix(master_.job(), master_.task()) +
+                                      "\") was probably restarted since the step's master learned its devices.");
+    }
+    ParsedDeviceName dst;
+    if (local_receiver && !(ParsedDeviceName::Parse(k.dst_device, &dst) && devices_->Find(dst))) {
+      throw InvalidArgument(std::string(call) + ": Invalid rendezvous key (dst): " + key + " @ " +
+                            TaskPrefix(master_.job(), master_.task()) + " (the receiver must be a device of this task)");
+    }
+  }
+
+  // The session a call names: the legacy one when the master did not call CreateWorkerSession
+  // or names none (TF's rule); an unknown handle is Aborted.
+  std::shared_ptr<WorkerSession> SessionFor(const std::string& handle, bool create_worker_session_called) {
+    if (!create_worker_session_called || handle.empty()) return legacy_;
     std::lock_guard<std::mutex> lock(mu_);
-    if (running) running_.insert(cm); else running_.erase(cm);
+    auto it = sessions_.find(handle);
+    if (it == sessions_.end()) throw SessionNotFound(handle);
+    return it->second;
+  }
+
+  // A session removed from sessions_: its graphs go, its running steps are cancelled and its
+  // steps' rendezvous aborted (their RecvTensors answered).
+  void EndSession(WorkerSession& w, const std::string& why) {
+    std::vector<std::shared_ptr<CancellationManager>> running;
+    std::set<int64_t> steps;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      w.deleted = true;
+      w.graphs.clear();
+      running.assign(w.running.begin(), w.running.end());
+      steps.swap(w.steps);
+    }
+    const Error reason(Code::kAborted, "Step aborted on " + TaskPrefix(master_.job(), master_.task()) + ": " + why);
+    for (auto& c : running) c->StartCancel(reason);
+    for (int64_t id : steps) master_.steps().Abort(id, reason);
   }
 
   MasterServiceImpl& master_;
@@ -584,11 +742,14 @@ class WorkerServiceImpl final
   std::unique_ptr<ThreadPool> inter_op_;
   std::unique_ptr<DeviceMgr> devices_;
   std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Registered>> graphs_;
-  std::set<std::shared_ptr<CancellationManager>> running_;
+  const std::shared_ptr<WorkerSession> legacy_;
+  std::map<std::string, std::shared_ptr<WorkerSession>> sessions_;  // by handle
 };
 
-GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
+GrpcServer::GrpcServer(const tensorflow::ServerDef& def, const GrpcServerOptions& options) {
+  if (options.step_ttl_ms <= 0) {
+    throw InvalidArgument("The step TTL must be a positive number of milliseconds, got " + std::to_string(options.step_ttl_ms));
+  }
   if (!def.protocol().empty() && def.protocol() != "grpc") {
     throw InvalidArgument("Server protocol '" + def.protocol() + "' is not supported; only 'grpc'");
   }
@@ -605,7 +766,8 @@ GrpcServer::GrpcServer(const tensorflow::ServerDef& def) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) throw InvalidArgument("Task address '" + address + "' has no port");
   const std::string host = address.substr(0, colon);
-  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config());
+  master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config(),
+                                                options.step_ttl_ms);
   worker_ = std::make_unique<WorkerServiceImpl>(*master_);
   grpc::ServerBuilder builder;
   // Only the address the cluster gives (tests bind 127.0.0.1); no credentials (unsecure build).

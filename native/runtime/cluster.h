@@ -47,6 +47,9 @@ class ClusterEnv {
   // (TF's CleanupGraph).
   virtual void EndStep(int64_t step_id, const std::vector<const Device*>& devices) = 0;
   virtual int64_t NewStepId() = 0;
+  // The master session closed (its steps have ended): the other tasks drop its state (TF's
+  // DeleteWorkerSession).
+  virtual void Close() {}
 };
 
 }  // namespace tg

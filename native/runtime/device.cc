@@ -64,11 +64,12 @@ std::vector<int> VisibleGpus(const std::string& list, int physical) {
 }  // namespace
 
 DeviceMgr::DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op,
-                     const std::string& job, int task)
+                     const std::string& job, int task, uint64_t incarnation)
     : job_(job), task_(task) {
   for (int i = 0; i < std::max(1, num_cpus); i++) {
     devices_.push_back(std::make_unique<Device>("/job:" + job + "/replica:0/task:" + std::to_string(task) + "/device:CPU:" + std::to_string(i),
-                                                DeviceType::kCPU, i, intra_op));
+                                                DeviceType::kCPU, i, intra_op,
+                                                incarnation != 0 ? incarnation + i : Device::NewIncarnation()));
   }
   if (num_gpus == 0) return;
   GpuPlatform* platform = GetGpuPlatform();

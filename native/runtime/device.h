@@ -26,6 +26,10 @@ class Device {
  public:
   Device(std::string name, DeviceType type, int index, ThreadPool* intra_op)
       : name(std::move(name)), type(type), index(index), intra_op(intra_op) {}
+  // A local device whose incarnation is given (a server's: the same for every session on it,
+  // and the one its GetStatus reports, so rendezvous keys made anywhere name it alike).
+  Device(std::string name, DeviceType type, int index, ThreadPool* intra_op, uint64_t incarnation)
+      : name(std::move(name)), type(type), index(index), intra_op(intra_op), incarnation(incarnation) {}
   // A device of another task of the cluster (TF's RemoteDevice): placement and partitioning
   // only; its partitions run on its task's worker. The incarnation is the one its task reported.
   Device(std::string name, DeviceType type, int index, uint64_t incarnation)
@@ -66,8 +70,9 @@ class DeviceMgr {
  public:
   // num_gpus: the most GPUs to use (TF's deviceCount.GPU; -1: all the platform has).
   // job/task: the task whose devices these are (a server's; "localhost", 0 in-process).
+  // incarnation: a server's CPU:i has incarnation + i (0: a fresh random one per device).
   DeviceMgr(int num_cpus, int num_gpus, const GpuOptions& gpu_options, ThreadPool* intra_op,
-            const std::string& job = "localhost", int task = 0);
+            const std::string& job = "localhost", int task = 0, uint64_t incarnation = 0);
   ~DeviceMgr();
   const std::vector<std::unique_ptr<Device>>& devices() const { return devices_; }
   // The first device that the request names (TF's IsSpecification: every part it sets

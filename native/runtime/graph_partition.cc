@@ -290,7 +290,10 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     }
     specs[d->name].push_back(std::move(s));
   }
-  // Fetches leave through client-terminated _Sends (one per fetched tensor).
+  // Fetches leave through client-terminated _Sends (one per fetched tensor). On another task's
+  // device the key names the sending device as the receiver too: it is a RunGraph recv_key,
+  // which must be local to the worker that answers it (TF's workers refuse others: "Invalid
+  // rendezvous key (dst)").
   std::map<std::string, std::string> fetch_key_of;
   for (const std::string& f : fetches) {
     const Edge e = ResolveTensor(graph, f);
@@ -316,9 +319,10 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     send.device = from->name;
     send.inputs = {InputName(e.node->name, e.index)};
     send.attrs["T"] = AttrValue::Type(dtype_of(e));
-    transfer_attrs(&send, tensor, from, client, true);
+    Device* to = from->remote ? from : client;
+    transfer_attrs(&send, tensor, from, to, true);
     specs[from->name].push_back(std::move(send));
-    const std::string key = Rendezvous::CreateKey(from->name, from->incarnation, client->name, tensor, 0, 0);
+    const std::string key = Rendezvous::CreateKey(from->name, from->incarnation, to->name, tensor, 0, 0);
     fetch_key_of[tensor] = key;
     out.fetch_keys.push_back(key);
   }

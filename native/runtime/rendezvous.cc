@@ -21,6 +21,24 @@ std::string Rendezvous::CreateKey(const std::string& src_device, uint64_t src_in
   return KeyWithFrame(KeyPrefix(src_device, src_incarnation, dst_device, tensor_name), frame_id, iter_id);
 }
 
+bool Rendezvous::ParseKey(const std::string& key, ParsedKey* out) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t semi = key.find(';', start);
+    parts.push_back(key.substr(start, semi == std::string::npos ? std::string::npos : semi - start));
+    if (semi == std::string::npos) break;
+    start = semi + 1;
+  }
+  if (parts.size() != 5 || parts[0].empty() || parts[2].empty() || parts[1].empty() || parts[1].size() > 16 ||
+      parts[1].find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return false;
+  }
+  out->src_device = parts[0];
+  out->src_incarnation = std::stoull(parts[1], nullptr, 16);
+  out->dst_device = parts[2];
+  return true;
+}
+
 Rendezvous::~Rendezvous() { Rendezvous::StartAbort(Error(Code::kAborted, "The step's rendezvous was destroyed")); }
 
 void Rendezvous::Send(const std::string& key, RendezvousValue value) {

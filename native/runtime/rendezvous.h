@@ -36,6 +36,14 @@ class Rendezvous {
   static std::string KeyPrefix(const std::string& src_device, uint64_t src_incarnation, const std::string& dst_device,
                                const std::string& tensor_name);
   static std::string KeyWithFrame(const std::string& prefix, uint64_t frame_id, int64_t iter_id);
+  // TF's Rendezvous::ParseKey, the parts a worker checks (that it is the sender, and the same
+  // incarnation of it). False when `key` does not have the five fields.
+  struct ParsedKey {
+    std::string src_device;
+    uint64_t src_incarnation = 0;
+    std::string dst_device;
+  };
+  static bool ParseKey(const std::string& key, ParsedKey* out);
 
   Rendezvous() = default;
   virtual ~Rendezvous();  // pending receives are failed (Aborted): their callbacks run here

@@ -33,7 +33,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
                                            [intra] { ThreadPool::LimitOpenMpTeam(intra); });
   intra_op_ = std::make_unique<ThreadPool>(intra);
   devices_ = std::make_unique<DeviceMgr>(options.num_cpus, options.num_gpus, options.gpu_options, intra_op_.get(),
-                                         options.job, options.task);
+                                         options.job, options.task, options.incarnation);
   if (ClusterEnv* cluster = options.cluster.get()) {
     devices_->set_remote_resolver([cluster](const ParsedDeviceName& req) { return cluster->ResolveDevices(req); });
   }
@@ -233,6 +233,7 @@ void Session::Close() {
     std::unique_lock<std::mutex> lock(mu_);
     idle_cv_.wait(lock, [this] { return in_flight_.empty(); });
   }
+  if (options_.cluster) options_.cluster->Close();
   // Executors stay (a caller may still hold a handle); queues, readers and variables go
   // (unless they are a server's, shared by its sessions).
   if (!options_.shared_resources) resources_->Clear({});

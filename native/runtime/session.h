@@ -37,6 +37,8 @@ struct SessionOptions {
   // The task whose devices the session has ("/job:<job>/replica:0/task:<task>/...").
   std::string job = "localhost";
   int task = 0;
+  // A server's device incarnation (its CPU:0's; DeviceMgr); 0: fresh ones for this session.
+  uint64_t incarnation = 0;
   // Resources shared with other sessions (a server's: they outlive each session and
   // Close leaves them); null: the session's own, default container "localhost".
   std::shared_ptr<ResourceMgr> shared_resources;

@@ -1,7 +1,7 @@
 // tg_server: one task of a cluster without Node (TF's grpc_tensorflow_server), for machines
 // that have the runtime but no JavaScript:
 //   tg_server --cluster ps=127.0.0.1:2221 --cluster worker=h:2222,h:2223 --job ps --task 0
-//             [--inter-op N] [--intra-op N]
+//             [--inter-op N] [--intra-op N] [--step-ttl-ms N]
 // Prints "listening grpc://host:port" once bound and serves until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
@@ -15,7 +15,7 @@ namespace {
 
 const char* kUsage =
     "usage: tg_server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX "
-    "[--inter-op N] [--intra-op N]\n";
+    "[--inter-op N] [--intra-op N] [--step-ttl-ms N]\n";
 
 [[noreturn]] void Fail(const std::string& msg) {
   std::fprintf(stderr, "tg_server: %s\n%s", msg.c_str(), kUsage);
@@ -32,6 +32,7 @@ int IntArg(const std::string& flag, const std::string& v) {
 int main(int argc, char** argv) {
   tensorflow::ServerDef def;
   def.set_protocol("grpc");
+  tg::GrpcServerOptions options;
   bool has_job = false;
   for (int i = 1; i < argc; i++) {
     std::string flag = argv[i], value;
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
       def.mutable_default_session_config()->set_inter_op_parallelism_threads(IntArg(flag, value));
     } else if (flag == "--intra-op") {
       def.mutable_default_session_config()->set_intra_op_parallelism_threads(IntArg(flag, value));
+    } else if (flag == "--step-ttl-ms") {
+      options.step_ttl_ms = IntArg(flag, value);
     } else if (flag == "-h" || flag == "--help") {
       std::printf("%s", kUsage);
       return 0;
@@ -84,7 +87,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   try {
-    tg::GrpcServer server(def);
+    tg::GrpcServer server(def, options);
     std::printf("listening %s\n", server.target().c_str());
     std::fflush(stdout);
     int sig = 0;

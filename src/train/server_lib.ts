@@ -17,6 +17,12 @@ export interface ServerOptions {
   config?: ConfigProto;
   /** Accepted for TF's signature: the server serves from construction either way. */
   start?: boolean;
+  /**
+   * tensorgraph's: how long (ms) a step's state on this task may sit with nothing running it and
+   * no call naming it before it is dropped as abandoned (its master died before cleaning it
+   * up); a RecvTensor waiting in it then fails with AbortedError. Default 60000.
+   */
+  stepTtlMs?: number;
 }
 
 export class Server {
@@ -47,6 +53,9 @@ export class Server {
     if (options.protocol !== undefined && options.protocol !== 'grpc') {
       throw new InvalidArgumentError(undefined, undefined, `Server protocol '${options.protocol}' is not supported; only 'grpc'`);
     }
+    if (options.stepTtlMs !== undefined && !(Number.isInteger(options.stepTtlMs) && options.stepTtlMs > 0)) {
+      throw new InvalidArgumentError(undefined, undefined, `stepTtlMs must be a positive integer (milliseconds), got ${options.stepTtlMs}`);
+    }
     const c = options.config ?? {};
     const started = native().serverStart({
       cluster: this.cluster.asClusterDef(),
@@ -59,6 +68,7 @@ export class Server {
         allowSoftPlacement: c.allowSoftPlacement ?? false,
         logDevicePlacement: c.logDevicePlacement ?? false,
       },
+      stepTtlMs: options.stepTtlMs,
     });
     this._native = started.server;
     this.target = started.target;

@@ -5,7 +5,12 @@
   (b) OUR TypeScript client (tools/reference/cluster_client.ts, a child) against TF's server
       (tf.distribute.Server, in this process).
 
-Both run the same checks (see CHECKS in cluster_client.ts): a matmul+add with a fed
+  (d) TF's client on a cluster of a TF worker task (the master) and OUR server as the ps task:
+      TF's master calls our worker service (CreateWorkerSession, RegisterGraph, RunGraph, ...);
+  (e) TF's client on a cluster of OUR worker task (the master) and TF's server as the ps task.
+      (d) and (e) run mixed_cluster_checks: a variable on the ps updated from the worker.
+
+(a) and (b) run the same checks (see CHECKS in cluster_client.ts): a matmul+add with a fed
 placeholder, a VariableV2 assigned and read, the variable seen from a second session,
 list_devices, a missing feed (InvalidArgument), a small MLP's gradient-descent steps (losses
 compared with an in-process session of the same client), Session.reset. Every call between
@@ -139,12 +144,14 @@ class Proxy:
 
 # ---------- servers ----------
 
-def start_our_server(native):
+def start_our_server(native, cluster=("local=127.0.0.1:0",), job="local"):
     if native:
         cmd = [os.path.join(ROOT, "build", "Release", "tg_server")]
     else:
         cmd = ["node", os.path.join(ROOT, "tools", "tensorgraph-server.mjs")]
-    cmd += ["--cluster", "local=127.0.0.1:0", "--job", "local", "--task", "0", "--inter-op", "1", "--intra-op", "1"]
+    for c in cluster:
+        cmd += ["--cluster", c]
+    cmd += ["--job", job, "--task", "0", "--inter-op", "1", "--intra-op", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 20
     line = ""
@@ -281,6 +288,55 @@ def tf_client_checks(target):
             pass
 
 
+# ---------- (d), (e): TF's client on a mixed cluster, one ps task and one worker task ----------
+
+def mixed_cluster_checks(target):
+    """TF's client, a session on the worker task (its master), a variable on the ps task and
+    compute on the worker: the master registers partitions with the other task's worker
+    service, and values cross both ways (RecvTensor). Yields (name, ok, detail)."""
+    g = tf1.Graph()
+    with g.as_default():
+        with tf1.device("/job:ps/task:0"):
+            v = tf1.Variable(np.array([1, 2], np.float32), name="mixed_v")
+        x = tf1.placeholder(tf.float32, [2], name="mixed_x")
+        with tf1.device("/job:worker/task:0"):
+            delta = tf.add(x * 2, 1.0, name="mixed_delta")
+        with tf1.device("/job:ps/task:0"):
+            update = tf1.assign_add(v, delta)
+            total = tf.reduce_sum(v, name="mixed_total")
+
+    def check(name, fn):
+        try:
+            ok, detail = fn()
+        except Exception as e:  # noqa: BLE001 - every failure is a finding
+            ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return name, ok, detail
+
+    def devices():
+        with tf1.Session(target, graph=g, config=CONFIG) as s:
+            names = sorted(d.name for d in s.list_devices())
+        want = ["/job:ps/replica:0/task:0/device:CPU:0", "/job:worker/replica:0/task:0/device:CPU:0"]
+        return all(w in names for w in want), names
+
+    yield check("mixed_list_devices", devices)
+
+    def train():
+        with tf1.Session(target, graph=g, config=CONFIG) as s:
+            s.run(v.initializer)
+            got = s.run(update, {x: [1, 3]}).tolist()  # [1, 2] + (2 * [1, 3] + 1)
+            t = float(s.run(total))
+        return got == [4.0, 9.0] and t == 13.0, {"update": got, "total": t}
+
+    yield check("mixed_variable_on_ps_update_from_worker", train)
+
+    def second_session():
+        with tf1.Session(target, graph=g, config=CONFIG) as s:
+            got = s.run(v).tolist()
+        return got == [4.0, 9.0], got
+
+    yield check("mixed_variable_seen_from_a_second_session", second_session)
+
+
 # ---------- (b): our client ----------
 
 def our_client_checks(target):
@@ -384,6 +440,37 @@ def main():
     try:
         proxy = Proxy(target)
         record("tf_client_to_our_server", list(tf_client_checks(proxy.target)), proxy)
+        proxy.stop()
+    finally:
+        proc.kill()
+        proc.wait()
+
+    # (d) TF's client -> TF's worker task (its master) + OUR server as the ps task: TF's master
+    # calls GetStatus, CreateWorkerSession, RegisterGraph, RunGraph, RecvTensor, ... on us
+    # (recorded by the proxy, which the TF task's cluster names as the ps).
+    worker_port = free_port()
+    proc, ps_target = start_our_server(a.native, ("ps=127.0.0.1:0", f"worker=127.0.0.1:{worker_port}"), "ps")
+    try:
+        proxy = Proxy(ps_target)
+        tf.distribute.Server(tf.train.ClusterSpec({"ps": [proxy.target[len("grpc://"):]], "worker": [f"127.0.0.1:{worker_port}"]}),
+                             job_name="worker", task_index=0, config=CONFIG, start=True)
+        results = list(mixed_cluster_checks(f"grpc://127.0.0.1:{worker_port}"))
+        time.sleep(1)  # TF's master deletes its worker sessions without waiting
+        record("tf_master_with_our_ps", results, proxy)
+        proxy.stop()
+    finally:
+        proc.kill()
+        proc.wait()
+
+    # (e) TF's client -> OUR worker task (the master) + TF's server as the ps task: our master
+    # calls TF's worker service.
+    ps_port, worker_port = free_port(), free_port()
+    tf.distribute.Server(tf.train.ClusterSpec({"ps": [f"127.0.0.1:{ps_port}"], "worker": [f"127.0.0.1:{worker_port}"]}),
+                         job_name="ps", task_index=0, config=CONFIG, start=True)
+    proc, worker_target = start_our_server(a.native, (f"ps=127.0.0.1:{ps_port}", f"worker=127.0.0.1:{worker_port}"), "worker")
+    try:
+        proxy = Proxy(worker_target)
+        record("our_master_with_tf_ps", list(mixed_cluster_checks(proxy.target)), proxy)
         proxy.stop()
     finally:
         proc.kill()

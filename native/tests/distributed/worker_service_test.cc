@@ -1,11 +1,15 @@
-// The worker service's step pieces (RunGraph, RecvTensor, CleanupGraph) on one in-process
-// server; graphs spanning tasks are tested end to end in test/distributed.test.ts.
+// The worker service's pieces (worker sessions, RunGraph, RecvTensor, CleanupGraph) on one
+// in-process server, called as a master would; graphs spanning tasks are tested end to end in
+// test/distributed.test.ts.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "distributed/grpc_server.h"
+#include "master_service.grpc.pb.h"
+#include "runtime/rendezvous.h"
 #include "server_def.h"
 #include "worker_service.grpc.pb.h"
 
@@ -15,6 +19,210 @@ namespace {
 std::unique_ptr<tensorflow::WorkerService::Stub> WorkerStub(const GrpcServer& s) {
   return tensorflow::WorkerService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(s.port()), grpc::InsecureChannelCredentials()));
+}
+
+const char kDevice[] = "/job:worker/replica:0/task:0/device:CPU:0";
+
+// A partition with one Const node.
+tensorflow::GraphDef ConstGraph() {
+  tensorflow::GraphDef g;
+  auto* n = g.add_node();
+  n->set_name("c");
+  n->set_op("Const");
+  n->set_device(kDevice);
+  (*n->mutable_attr())["dtype"].set_type(tensorflow::DT_FLOAT);
+  auto* t = (*n->mutable_attr())["value"].mutable_tensor();
+  t->set_dtype(tensorflow::DT_FLOAT);
+  t->add_float_val(5);
+  return g;
+}
+
+// A partition that waits for a value RunGraph's `send` would feed (a client-terminated _Recv
+// from this task's own rendezvous): its RunGraph does not end until the step is aborted.
+tensorflow::GraphDef WaitingGraph() {
+  tensorflow::GraphDef g;
+  auto* n = g.add_node();
+  n->set_name("x");
+  n->set_op("_Recv");
+  n->set_device(kDevice);
+  auto& a = *n->mutable_attr();
+  a["tensor_type"].set_type(tensorflow::DT_FLOAT);
+  a["tensor_name"].set_s("x:0");
+  a["send_device"].set_s(kDevice);
+  a["send_device_incarnation"].set_i(1);
+  a["recv_device"].set_s(kDevice);
+  a["client_terminated"].set_b(true);
+  return g;
+}
+
+grpc::Status CreateWorkerSession(tensorflow::WorkerService::Stub* stub, const std::string& handle) {
+  grpc::ClientContext ctx;
+  tensorflow::CreateWorkerSessionRequest req;
+  req.set_session_handle(handle);
+  req.set_master_task("/job:master/replica:0/task:0");
+  req.set_master_incarnation(7);
+  tensorflow::CreateWorkerSessionResponse resp;
+  return stub->CreateWorkerSession(&ctx, req, &resp);
+}
+
+grpc::Status DeleteWorkerSession(tensorflow::WorkerService::Stub* stub, const std::string& handle) {
+  grpc::ClientContext ctx;
+  tensorflow::DeleteWorkerSessionRequest req;
+  req.set_session_handle(handle);
+  tensorflow::DeleteWorkerSessionResponse resp;
+  return stub->DeleteWorkerSession(&ctx, req, &resp);
+}
+
+// RegisterGraph in worker session `session` ("": the legacy one); the graph handle, or "" with
+// *status set.
+std::string RegisterGraph(tensorflow::WorkerService::Stub* stub, const std::string& session, const tensorflow::GraphDef& g,
+                          grpc::Status* status = nullptr) {
+  grpc::ClientContext ctx;
+  tensorflow::RegisterGraphRequest req;
+  req.set_session_handle(session);
+  req.set_create_worker_session_called(!session.empty());
+  *req.mutable_graph_def() = g;
+  tensorflow::RegisterGraphResponse resp;
+  grpc::Status s = stub->RegisterGraph(&ctx, req, &resp);
+  if (status) *status = s;
+  return resp.graph_handle();
+}
+
+grpc::Status RunGraph(tensorflow::WorkerService::Stub* stub, const std::string& session, const std::string& graph,
+                      int64_t step_id) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  tensorflow::RunGraphRequest req;
+  req.set_session_handle(session);
+  req.set_create_worker_session_called(!session.empty());
+  req.set_graph_handle(graph);
+  req.set_step_id(step_id);
+  tensorflow::RunGraphResponse resp;
+  return stub->RunGraph(&ctx, req, &resp);
+}
+
+TEST(WorkerService, AnUnknownWorkerSessionIsAborted) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  grpc::Status s;
+  EXPECT_EQ(RegisterGraph(stub.get(), "nope", ConstGraph(), &s), "");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Session handle is not found: nope"), std::string::npos) << s.error_message();
+  s = RunGraph(stub.get(), "nope", "g", 1);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Session handle is not found"), std::string::npos) << s.error_message();
+  // CreateWorkerSession needs a handle; a second one with the same handle is refused.
+  EXPECT_EQ(CreateWorkerSession(stub.get(), "").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "s1").ok());
+  EXPECT_EQ(CreateWorkerSession(stub.get(), "s1").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST(WorkerService, GraphsBelongToTheirWorkerSessionAndGoWithIt) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "s1").ok());
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "s2").ok());
+  const std::string g1 = RegisterGraph(stub.get(), "s1", ConstGraph());
+  const std::string g2 = RegisterGraph(stub.get(), "s2", ConstGraph());
+  const std::string legacy = RegisterGraph(stub.get(), "", ConstGraph());
+  ASSERT_FALSE(g1.empty());
+  ASSERT_FALSE(legacy.empty());
+  EXPECT_TRUE(RunGraph(stub.get(), "s1", g1, 1).ok());
+  EXPECT_TRUE(RunGraph(stub.get(), "", legacy, 2).ok());
+  // A graph is found only in its own session.
+  grpc::Status s = RunGraph(stub.get(), "s2", g1, 3);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Graph handle is not found"), std::string::npos) << s.error_message();
+  EXPECT_EQ(RunGraph(stub.get(), "", g1, 4).error_code(), grpc::StatusCode::ABORTED);
+  // DeleteWorkerSession drops s1 and its graphs; s2 and the legacy session keep theirs.
+  ASSERT_TRUE(DeleteWorkerSession(stub.get(), "s1").ok());
+  s = RunGraph(stub.get(), "s1", g1, 5);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Session handle is not found: s1"), std::string::npos) << s.error_message();
+  EXPECT_TRUE(RunGraph(stub.get(), "s2", g2, 6).ok());
+  EXPECT_TRUE(RunGraph(stub.get(), "", legacy, 7).ok());
+  // Deleting an unknown (or already deleted) session is not an error, as in TF.
+  EXPECT_TRUE(DeleteWorkerSession(stub.get(), "s1").ok());
+}
+
+TEST(WorkerService, DeleteWorkerSessionAbortsItsStepsInFlight) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "s1").ok());
+  const std::string g = RegisterGraph(stub.get(), "s1", WaitingGraph());
+  ASSERT_FALSE(g.empty());
+  auto pending = std::async(std::launch::async, [&] { return RunGraph(stub.get(), "s1", g, 11); });
+  EXPECT_EQ(pending.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);  // waits for x
+  ASSERT_TRUE(DeleteWorkerSession(stub.get(), "s1").ok());
+  grpc::Status s = pending.get();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("worker session was deleted"), std::string::npos) << s.error_message();
+}
+
+TEST(WorkerService, ARestartedMasterReplacesItsOldWorkerSessions) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "old").ok());  // master incarnation 7
+  const std::string g = RegisterGraph(stub.get(), "old", ConstGraph());
+  grpc::ClientContext ctx;
+  tensorflow::CreateWorkerSessionRequest req;
+  req.set_session_handle("new");
+  req.set_master_task("/job:master/replica:0/task:0");
+  req.set_master_incarnation(8);
+  tensorflow::CreateWorkerSessionResponse resp;
+  ASSERT_TRUE(stub->CreateWorkerSession(&ctx, req, &resp).ok());
+  EXPECT_EQ(RunGraph(stub.get(), "old", g, 1).error_code(), grpc::StatusCode::ABORTED);
+}
+
+// Our master makes a worker session, named by its session handle, on each task its graph
+// uses, and deletes it when the session closes. (The fetch from the ps is a RunGraph recv_key
+// whose receiver is the ps itself, as TF's workers require.)
+TEST(WorkerService, AMasterSessionHasAWorkerSessionOnTheTasksItUsesUntilItCloses) {
+  const int ps_port = FreePort(), worker_port = FreePort();
+  GrpcServer ps(PsWorkerServerDef("ps", ps_port, worker_port));
+  GrpcServer worker(PsWorkerServerDef("worker", ps_port, worker_port));
+  auto master = tensorflow::MasterService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(worker.port()), grpc::InsecureChannelCredentials()));
+  tensorflow::CreateSessionRequest create;
+  *create.mutable_graph_def() = ConstGraph();
+  create.mutable_graph_def()->mutable_node(0)->set_device("/job:ps/task:0");
+  tensorflow::CreateSessionResponse created;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(master->CreateSession(&ctx, create, &created).ok());
+  }
+  const std::string handle = created.session_handle();
+  auto ps_stub = WorkerStub(ps);
+  // No worker session before the graph needs the ps.
+  EXPECT_NE(RunGraph(ps_stub.get(), handle, "g", 1).error_message().find("Session handle is not found"), std::string::npos);
+  {
+    grpc::ClientContext ctx;
+    tensorflow::RunStepRequest run;
+    run.set_session_handle(handle);
+    run.add_fetch("c:0");
+    tensorflow::RunStepResponse resp;
+    grpc::Status s = master->RunStep(&ctx, run, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  // Now the ps has it (an unknown graph in a known session).
+  grpc::Status s = RunGraph(ps_stub.get(), handle, "g", 2);
+  EXPECT_NE(s.error_message().find("Graph handle is not found"), std::string::npos) << s.error_message();
+  {
+    grpc::ClientContext ctx;
+    tensorflow::CloseSessionRequest close;
+    close.set_session_handle(handle);
+    tensorflow::CloseSessionResponse resp;
+    ASSERT_TRUE(master->CloseSession(&ctx, close, &resp).ok());
+  }
+  // DeleteWorkerSession is sent without waiting for it: within a few seconds the session is gone.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    s = RunGraph(ps_stub.get(), handle, "g", 3);
+    if (s.error_message().find("Session handle is not found") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < until);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Session handle is not found"), std::string::npos) << s.error_message();
 }
 
 TEST(WorkerService, RunGraphWithAnUnknownHandleIsAborted) {
@@ -30,6 +238,59 @@ TEST(WorkerService, RunGraphWithAnUnknownHandleIsAborted) {
   EXPECT_NE(s.error_message().find("Graph handle is not found"), std::string::npos);
 }
 
+// A rendezvous key of a value this task (worker 0) sends to a ps, made with this task's device
+// incarnation (GetStatus) plus `delta`.
+std::string KeyFrom(tensorflow::WorkerService::Stub* stub, uint64_t delta, const std::string& src = kDevice) {
+  grpc::ClientContext ctx;
+  tensorflow::GetStatusResponse status;
+  EXPECT_TRUE(stub->GetStatus(&ctx, {}, &status).ok());
+  return Rendezvous::CreateKey(src, status.device_attributes(0).incarnation() + delta,
+                               "/job:ps/replica:0/task:0/device:CPU:0", "edge_1_a", 0, 0);
+}
+
+grpc::Status RecvTensor(tensorflow::WorkerService::Stub* stub, int64_t step_id, const std::string& key) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  tensorflow::RecvTensorRequest req;
+  req.set_step_id(step_id);
+  req.set_rendezvous_key(key);
+  tensorflow::RecvTensorResponse resp;
+  return stub->RecvTensor(&ctx, req, &resp);
+}
+
+// A key made with another incarnation of this task's device (a master that knew it before it
+// restarted) is Aborted at once, naming the device; a key naming another task's device, or no
+// key at all, is InvalidArgument.
+TEST(WorkerService, RecvTensorChecksTheSourceDeviceAndItsIncarnation) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  grpc::Status s = RecvTensor(stub.get(), 1, KeyFrom(stub.get(), 1));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("expects a different device incarnation"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find(kDevice), std::string::npos) << s.error_message();
+  s = RecvTensor(stub.get(), 1, KeyFrom(stub.get(), 0, "/job:worker/replica:0/task:3/device:CPU:0"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("is not a device of /job:worker/replica:0/task:0"), std::string::npos) << s.error_message();
+  EXPECT_EQ(RecvTensor(stub.get(), 1, "edge_1_a").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // RunGraph's recv_key is checked the same way.
+  const std::string g = RegisterGraph(stub.get(), "", ConstGraph());
+  grpc::ClientContext ctx;
+  tensorflow::RunGraphRequest req;
+  req.set_graph_handle(g);
+  req.set_step_id(2);
+  req.add_recv_key(KeyFrom(stub.get(), 1));
+  tensorflow::RunGraphResponse resp;
+  s = stub->RunGraph(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("expects a different device incarnation"), std::string::npos) << s.error_message();
+  // A recv_key is received here: one whose receiver is another task's device is refused, as TF does.
+  grpc::ClientContext ctx2;
+  req.set_recv_key(0, KeyFrom(stub.get(), 0));  // to /job:ps
+  s = stub->RunGraph(&ctx2, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("Invalid rendezvous key (dst)"), std::string::npos) << s.error_message();
+}
+
 TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   GrpcServer server(OneTaskServerDef());
   auto stub = WorkerStub(server);
@@ -37,7 +298,7 @@ TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   // made on demand) until CleanupGraph drops the step.
   tensorflow::RecvTensorRequest req;
   req.set_step_id(42);
-  req.set_rendezvous_key("/job:worker/replica:0/task:0/device:CPU:0;0000000000000001;/job:ps/replica:0/task:0/device:CPU:0;edge_1_a;0:0");
+  req.set_rendezvous_key(KeyFrom(stub.get(), 0));
   auto pending = std::async(std::launch::async, [&] {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
@@ -56,6 +317,56 @@ TEST(WorkerService, RecvTensorWaitsForTheStepAndCleanupGraphEndsIt) {
   grpc::ClientContext late_ctx;
   tensorflow::RecvTensorResponse late;
   EXPECT_EQ(stub->RecvTensor(&late_ctx, req, &late).error_code(), grpc::StatusCode::ABORTED);
+}
+
+// A step's rendezvous that a RecvTensor made and whose RunGraph never comes (its master died)
+// is dropped after the server's step TTL: the waiting RecvTensor is answered Aborted, and a
+// later one for the step does not wait.
+TEST(WorkerService, ARecvTensorForAStepWhoseMasterNeverComesIsReleasedAfterTheStepTtl) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 300;
+  GrpcServer server(OneTaskServerDef(), options);
+  auto stub = WorkerStub(server);
+  const std::string key = KeyFrom(stub.get(), 0);
+  grpc::Status s = RecvTensor(stub.get(), 77, key);  // its deadline (20 s) is far
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("Step 77 expired"), std::string::npos) << s.error_message();
+  s = RecvTensor(stub.get(), 77, key);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(s.error_message().find("already been cleaned up"), std::string::npos) << s.error_message();
+}
+
+// A step that runs here (its RunGraph waits) does not expire, however long it takes; its
+// RecvTensors wait with it.
+TEST(WorkerService, AStepWhoseRunGraphRunsDoesNotExpire) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 100;
+  GrpcServer server(OneTaskServerDef(), options);
+  auto stub = WorkerStub(server);
+  const std::string g = RegisterGraph(stub.get(), "", WaitingGraph());
+  auto running = std::async(std::launch::async, [&] { return RunGraph(stub.get(), "", g, 5); });
+  auto recv = std::async(std::launch::async, [&] { return RecvTensor(stub.get(), 5, KeyFrom(stub.get(), 0)); });
+  // Several TTLs later both still wait.
+  EXPECT_EQ(running.wait_for(std::chrono::milliseconds(800)), std::future_status::timeout);
+  EXPECT_EQ(recv.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  grpc::ClientContext ctx;
+  tensorflow::CleanupGraphRequest cleanup;
+  cleanup.set_step_id(5);
+  tensorflow::CleanupGraphResponse cleanup_resp;
+  ASSERT_TRUE(stub->CleanupGraph(&ctx, cleanup, &cleanup_resp).ok());
+  EXPECT_EQ(running.get().error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(recv.get().error_code(), grpc::StatusCode::ABORTED);
+}
+
+TEST(WorkerService, AStepTtlMustBePositive) {
+  GrpcServerOptions options;
+  options.step_ttl_ms = 0;
+  try {
+    GrpcServer server(OneTaskServerDef(), options);
+    FAIL() << "expected InvalidArgument";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Code::kInvalidArgument);
+  }
 }
 
 }  // namespace
