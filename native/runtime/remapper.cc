@@ -39,16 +39,20 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
   std::unordered_map<const Node*, size_t> position;  // in `order`, which is topological
   for (size_t i = 0; i < order->size(); i++) position[(*order)[i]] = i;
   std::unordered_set<const Node*> removed;
+  // A fused node waits for every control input of each node it stands for (once each).
+  auto take_control_inputs = [](Node* f, const Node* n) {
+    for (Node* c : n->control_inputs) {
+      if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
+    }
+  };
   // `f` stands for `chain` from here on: it takes the chain's last node's id and name and the
-  // control inputs of every node in the chain (once each); the others leave the order.
+  // control inputs of every node in the chain; the others leave the order.
   auto fuse = [&](std::unique_ptr<Node> f, const std::vector<const Node*>& chain) -> Node* {
     const Node* last = chain.back();
     f->id = last->id;
     f->name = last->name;
     for (const Node* n : chain) {
-      for (Node* c : n->control_inputs) {
-        if (std::find(f->control_inputs.begin(), f->control_inputs.end(), c) == f->control_inputs.end()) f->control_inputs.push_back(c);
-      }
+      take_control_inputs(f.get(), n);
       if (n != last) removed.insert(n);
     }
     Node* raw = f.get();
@@ -124,11 +128,7 @@ void FuseContractionBiasRelu(std::vector<const Node*>* order, const std::unorder
     f->attrs["num_bias_backprops"] = AttrValue::Int(bias_grad ? 1 : 0);
     Node* fused = fuse(std::move(f), {mpg, rg});
     if (bias_grad) {
-      for (Node* c : bias_grad->control_inputs) {
-        if (std::find(fused->control_inputs.begin(), fused->control_inputs.end(), c) == fused->control_inputs.end()) {
-          fused->control_inputs.push_back(c);
-        }
-      }
+      take_control_inputs(fused, bias_grad);
       removed.insert(bias_grad);
       (*replaced)[bias_grad] = {fused, 1};
     }
