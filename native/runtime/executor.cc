@@ -578,15 +578,11 @@ void Executor::Finish(RunState* rs) const {
 }
 
 namespace {
-// Threads inside Executor::Process, over every executor of the process (the cores are shared).
-std::atomic<int> running_chains{0};
-
-// How many node chains fill the cores: each chain's kernels fan out to their device's
-// intra-op threads (1 chain on 2 cores with the default config; 2 with intra-op 1).
+// How many node chains fill the cores left to us: each chain's kernels fan out to their
+// device's intra-op threads (1 chain on 2 cores with the default config; 2 with intra-op 1).
 int ChainsThatFit(const Device* d) {
-  static const int cores = ThreadPool::DefaultThreads();
   const int intra = d && d->intra_op ? d->intra_op->num_threads() : 1;
-  return std::max(1, cores / std::max(1, intra));
+  return std::max(1, ThreadPool::CoresFree() / std::max(1, intra));
 }
 }  // namespace
 
@@ -595,10 +591,7 @@ void Executor::Process(RunState* rs, std::vector<Task> local) const {
   // itself on one thread: async completions hand their successors back or to the pool).
   thread_local std::vector<Value> outs;
   thread_local std::vector<Task> ready;
-  running_chains.fetch_add(1, std::memory_order_relaxed);
-  struct Leave {
-    ~Leave() { running_chains.fetch_sub(1, std::memory_order_relaxed); }
-  } leave;
+  ThreadPool::Running running;  // threads in Process, over every executor of the process
   while (!local.empty()) {
     Task t = local.back();
     local.pop_back();
@@ -635,7 +628,7 @@ void Executor::Process(RunState* rs, std::vector<Task> local) const {
     for (const Task& r : ready) {
       const Item& next = items_[r.item];
       if (next.expensive && !local.empty() && inter_op_->num_threads() > 1 &&
-          running_chains.load(std::memory_order_relaxed) < ChainsThatFit(next.device)) {
+          ThreadPool::Running::Count() < ChainsThatFit(next.device)) {
         inter_op_->Schedule([this, rs, r] { Process(rs, {r}); });
       } else {
         local.push_back(r);

@@ -34,17 +34,41 @@ class ThreadPool {
   // team size is per thread): intraOpParallelismThreads bounds oneDNN as it bounds our kernels.
   static void LimitOpenMpTeam(int n);
 
+  // Cores this process can use now: every core less the threads of other processes that
+  // want one. A busy process beside us takes a core, and a team that counts on that core
+  // waits at every barrier for its member sharing it (bench/train.ts --load 1 on 2 cores:
+  // the CNN step at 44 ms with a team of two, 39 with one). Like OpenMP's OMP_DYNAMIC (which
+  // uses the 1-minute load average, ours included) but from the kernel's counts now, averaged
+  // over recent samples so a short-lived process does not narrow the teams (how: SampleLoad
+  // in threadpool.cc). Sampled by TeamClaims that take the full team, at most every
+  // kSampleMicros.
+  static int CoresFree();
+  static constexpr int64_t kSampleMicros = 4000;
+  // Counts the calling thread among this process's runnable ones while alive (an executor
+  // chain); Running() is how many are.
+  class Running {
+   public:
+    Running();
+    ~Running();
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    static int Count();
+  };
+
   // Held around each oneDNN call that may start an OpenMP team. The inter-op pool runs
   // independent GEMMs and convolutions at once, and two full teams on the same cores
   // oversubscribe them: a team's barrier waits for a descheduled member (worst when another
   // process takes a core; measured on 2 cores, two concurrent conv backprops took 2.3x their
-  // time alone). So one call in the process at a time gets the team LimitOpenMpTeam allows.
+  // time alone). So one call in the process at a time gets the team LimitOpenMpTeam allows,
+  // or CoresFree() when that is fewer.
   // A call that finds that team taken waits for it when it is big (`flops` >= kWaitFlops:
   // one at a time with every core is as fast and keeps caches), and otherwise runs at once
   // with a team of one (small GEMMs side by side beat waking a team for each). A call below
   // kFanOutFlops always runs on its own thread: waking the sleeping OpenMP workers costs
   // ~50 µs here, more than such a call takes alone (MLP b50's 3 MFLOP GEMMs: 100 -> 30 µs,
   // its 23.5 MFLOP one 200 µs with two threads, 300 alone; break-even near 9 MFLOP).
+  // A claim inside one that has the full team keeps that team (a kernel claims before it
+  // looks up its cached primitive, and Execute claims again).
   class TeamClaim {
    public:
     static constexpr int64_t kWaitFlops = 100'000'000;

@@ -84,5 +84,45 @@ TEST(ThreadPool, OneFullTeamAtATime) {
   EXPECT_EQ(omp_get_max_threads(), 1);
 }
 
+// Threads of "another process" (these spinners are not executor chains, so they count as
+// others) take cores: the full team shrinks to what is left, and grows back once they stop.
+// Each claim runs a parallel region of busy work, as a GEMM would.
+TEST(ThreadPool, FullTeamShrinksWhileOtherThreadsTakeCores) {
+  const int cores = ThreadPool::DefaultThreads();
+  if (cores < 2) GTEST_SKIP() << "needs 2 cores";
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (int i = 0; i < cores - 1; i++) {
+    spinners.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  ThreadPool::Running running;  // this thread counts as one of ours, as an executor chain
+  auto team_after = [&](std::chrono::seconds within, int want) {
+    ThreadPool::LimitOpenMpTeam(cores);
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    int team = 0;
+    do {
+      ThreadPool::TeamClaim big;
+      team = omp_get_max_threads();
+#pragma omp parallel
+      {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(ThreadPool::kSampleMicros);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+      }
+    } while (team != want && std::chrono::steady_clock::now() < deadline);
+    return team;
+  };
+  EXPECT_EQ(team_after(5s, 1), 1) << cores - 1 << " spinners leave one core";
+  EXPECT_EQ(ThreadPool::CoresFree(), 1);
+  EXPECT_EQ(omp_get_max_threads(), cores) << "the bound comes back after the claim";
+  EXPECT_EQ(team_after(1s, cores), 1) << "stays narrow while they spin";
+  stop = true;
+  for (auto& t : spinners) t.join();
+  EXPECT_EQ(team_after(5s, cores), cores) << "every core again once they stop";
+}
+
 }  // namespace
 }  // namespace tg

@@ -96,6 +96,7 @@ class FusedBatchNormOp : public BatchNormBase {
       return;
     }
 
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = cache_.Get(Key({&x.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<Entry>();
@@ -176,6 +177,7 @@ class FusedBatchNormGradOp : public BatchNormBase {
       Fill(doffset, 0.0f);
       return;
     }
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = cache_.Get(Key({&x.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<Entry>();

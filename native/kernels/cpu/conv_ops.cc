@@ -199,6 +199,7 @@ class ConvOp : public OpKernel {
       return BiasOnly(ctx->input(2).data<float>(), g.oc, out);
     }
 
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = fwd_cache_.Get(Key({&input.shape(), &filter.shape()}),
                             [&] { return MakeFwdEntry(ctx, [&] { return MakeDescs(g); }, bias_); });
     memory w = FilterFor(ctx, *e, filter.raw());
@@ -270,6 +271,7 @@ class ConvOp : public OpKernel {
     if (!depthwise_ && format_ == Format::kNHWC && g.ic <= kGemmBackpropMaxChannels) return BackpropInputGemm(ctx, g, filter, dy, dx);
     if (AsForward(g)) return BackpropInputAsForward(ctx, g, in_shape, filter, dy, dx);
 
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = bwd_data_cache_.Get(Key({&in_shape, &filter.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<BwdDataEntry>();
@@ -317,6 +319,7 @@ class ConvOp : public OpKernel {
 
   void BackpropInputAsForward(OpKernelContext* ctx, const Geometry& g, const Shape& in_shape, const Tensor& filter,
                               const Tensor& dy, Tensor& dx) const {
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = bwd_fwd_cache_.Get(Key({&in_shape, &filter.shape()}),
                                 [&] { return MakeFwdEntry(ctx, [&] { return FlippedDescs(g); }, false); });
     // flipped[ky][kx][o][i] = filter[kh-1-ky][kw-1-kx][i][o], in a recycled buffer (no system
@@ -404,6 +407,7 @@ class ConvOp : public OpKernel {
     if (dw.num_elements() == 0) return;
     if (dy.num_elements() == 0 || input.num_elements() == 0) return Zero(dw);
 
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = bwd_weights_cache_.Get(Key({&input.shape(), &f_shape}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<BwdWeightsEntry>();

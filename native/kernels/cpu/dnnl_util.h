@@ -4,6 +4,7 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <cstdint>
 #include <deque>
@@ -17,6 +18,7 @@
 
 #include "kernels/window.h"
 #include "runtime/kernel.h"
+#include "runtime/threadpool.h"
 
 namespace tg {
 namespace dnnl_util {
@@ -103,7 +105,10 @@ class PrimitiveCache {
   std::deque<Key> order_;
 };
 
-// Concatenates shapes (and extra ints) into a cache key.
+// Concatenates shapes (and extra ints) into a cache key, and the OpenMP team a primitive made
+// now would have: oneDNN fixes a primitive's thread count when it is made (its parallel regions
+// ask for that many, whatever omp_set_num_threads says later), so a kernel takes its TeamClaim
+// before the lookup and gets a primitive for that team (CoresFree() narrows it under load).
 inline std::vector<int64_t> Key(std::initializer_list<const Shape*> shapes, std::initializer_list<int64_t> extra = {}) {
   std::vector<int64_t> k;
   for (const Shape* s : shapes) {
@@ -111,6 +116,7 @@ inline std::vector<int64_t> Key(std::initializer_list<const Shape*> shapes, std:
     k.insert(k.end(), s->begin(), s->end());
   }
   k.insert(k.end(), extra.begin(), extra.end());
+  k.push_back(omp_get_max_threads());
   return k;
 }
 

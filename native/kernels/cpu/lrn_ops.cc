@@ -43,6 +43,7 @@ class LRNOp : public OpKernel {
     Tensor& out = ctx->allocate_output(0, DataType::DT_FLOAT, x.shape());
     if (x.num_elements() == 0) return;
     if (radius_ == 0) return ComputeElementwise(ctx, x, out);
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = cache_.Get(Key({&x.shape()}), [&] {
       return Guard(ctx, [&] {
         auto entry = std::make_shared<Entry>();

@@ -181,6 +181,7 @@ class PoolOp : public OpKernel {
     const Geometry g = Geom(ctx, x.shape());
     Tensor& y = ctx->allocate_output(0, DataType::DT_FLOAT, OutShape(g));
     if (y.num_elements() == 0) return;
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = Get(ctx, x.shape(), g);
     Execute(ctx, e->fwd, e->fwd_pd, {{DNNL_ARG_SRC, Mem(e->src, x.raw())}, {DNNL_ARG_DST, Mem(e->dst, y.raw())}});
   }
@@ -215,6 +216,7 @@ class PoolOp : public OpKernel {
       else MaxPoolGrad<false>(ctx, g, ctx->input(0), dy, dx, db);
       return;
     }
+    ThreadPool::TeamClaim team;  // before the lookup: a primitive is made for the team that runs it
     auto e = Get(ctx, in_shape, g);
     Execute(ctx, e->bwd, e->bwd_pd, {{DNNL_ARG_DIFF_DST, Mem(e->dst, dy.raw())}, {DNNL_ARG_DIFF_SRC, Mem(e->src, dx.raw())}});
   }
