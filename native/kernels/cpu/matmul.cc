@@ -22,43 +22,7 @@ void NaiveGemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, co
   }
 }
 
-template <typename T>
-class MatMulOp : public OpKernel {
- public:
-  explicit MatMulOp(const KernelConstruction& c)
-      : OpKernel(c), ta_(c.node.AttrBool("transpose_a", false)), tb_(c.node.AttrBool("transpose_b", false)) {}
-
-  void Compute(OpKernelContext* ctx) const override {
-    const Tensor& a = ctx->input(0);
-    const Tensor& b = ctx->input(1);
-    if (a.dims() != 2 || b.dims() != 2) {
-      throw ctx->InvalidArg("In[0] and In[1] must be matrices: " + ShapeString(a.shape()) + " and " + ShapeString(b.shape()));
-    }
-    const int64_t m = ta_ ? a.dim(1) : a.dim(0);
-    const int64_t k = ta_ ? a.dim(0) : a.dim(1);
-    const int64_t k2 = tb_ ? b.dim(1) : b.dim(0);
-    const int64_t n = tb_ ? b.dim(0) : b.dim(1);
-    if (k != k2) {
-      throw ctx->InvalidArg("Matrix size-incompatible: In[0]: " + ShapeString(a.shape()) + ", In[1]: " + ShapeString(b.shape()));
-    }
-    Tensor& out = ctx->allocate_output(0, DataTypeOf<T>(), {m, n});
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-      std::fill(out.data<T>(), out.data<T>() + m * n, T(0));
-      return;
-    }
-    if constexpr (std::is_same_v<T, float>) {
-      dnnl_util::Sgemm(ctx, ta_, tb_, m, n, k, a.data<float>(), b.data<float>(), out.data<float>());
-    } else {
-      NaiveGemm<T>(ta_, tb_, m, n, k, a.data<T>(), b.data<T>(), out.data<T>());
-    }
-  }
-
- private:
-  bool ta_, tb_;
-};
-
-// _FusedMatMul's checks and output: MatMul's.
+// MatMul's and _FusedMatMul's checks, sizes and output.
 template <typename T>
 void MatMulShapes(OpKernelContext* ctx, bool ta, bool tb, int64_t* m, int64_t* n, int64_t* k, Tensor** out) {
   const Tensor& a = ctx->input(0);
@@ -75,6 +39,32 @@ void MatMulShapes(OpKernelContext* ctx, bool ta, bool tb, int64_t* m, int64_t* n
   }
   *out = &ctx->allocate_output(0, DataTypeOf<T>(), {*m, *n});
 }
+
+template <typename T>
+class MatMulOp : public OpKernel {
+ public:
+  explicit MatMulOp(const KernelConstruction& c)
+      : OpKernel(c), ta_(c.node.AttrBool("transpose_a", false)), tb_(c.node.AttrBool("transpose_b", false)) {}
+
+  void Compute(OpKernelContext* ctx) const override {
+    int64_t m, n, k;
+    Tensor* out;
+    MatMulShapes<T>(ctx, ta_, tb_, &m, &n, &k, &out);
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+      std::fill(out->data<T>(), out->data<T>() + m * n, T(0));
+      return;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+      dnnl_util::Sgemm(ctx, ta_, tb_, m, n, k, ctx->input(0).data<float>(), ctx->input(1).data<float>(), out->data<float>());
+    } else {
+      NaiveGemm<T>(ta_, tb_, m, n, k, ctx->input(0).data<T>(), ctx->input(1).data<T>(), out->data<T>());
+    }
+  }
+
+ private:
+  bool ta_, tb_;
+};
 
 class FusedMatMulOp : public OpKernel {
  public:
