@@ -203,6 +203,15 @@ def mlp_losses(target):
         return out
 
 
+def check(name, fn):
+    """Runs fn() -> (ok, detail); an exception is a failed check with its first line."""
+    try:
+        ok, detail = fn()
+    except Exception as e:  # noqa: BLE001 - every failure is a finding
+        ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return name, ok, detail
+
+
 def tf_client_checks(target):
     """The checks with TF's client; yields (name, ok, detail)."""
     g = tf1.Graph()
@@ -211,13 +220,6 @@ def tf_client_checks(target):
         w = tf1.constant(W, name="w")
         y = tf.add(tf.matmul(x, w), 1.0, name="y")
         sess = tf1.Session(target, config=CONFIG)
-
-        def check(name, fn):
-            try:
-                ok, detail = fn()
-            except Exception as e:  # noqa: BLE001 - every failure is a finding
-                ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-            return name, ok, detail
 
         def matmul():
             got = sess.run(y, {x: X})
@@ -304,13 +306,6 @@ def mixed_cluster_checks(target):
         with tf1.device("/job:ps/task:0"):
             update = tf1.assign_add(v, delta)
             total = tf.reduce_sum(v, name="mixed_total")
-
-    def check(name, fn):
-        try:
-            ok, detail = fn()
-        except Exception as e:  # noqa: BLE001 - every failure is a finding
-            ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        return name, ok, detail
 
     def devices():
         with tf1.Session(target, graph=g, config=CONFIG) as s:
