@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <future>
 #include <thread>
 #include <vector>
@@ -80,9 +81,41 @@ tensorflow::GraphDef WaitingGraph() {
   return g;
 }
 
-grpc::Status CreateWorkerSession(Stub* stub, const std::string& handle, int64_t master_incarnation = 7) {
+// The float scalar variable v (VariableV2, the default container), declared in `g`.
+void AddVariable(tensorflow::GraphDef* g) {
+  auto& a = *AddNode(g, "v", "VariableV2")->mutable_attr();
+  a["dtype"].set_type(tensorflow::DT_FLOAT);
+  a["shape"].mutable_shape();
+}
+
+// A partition assigning `value` to v.
+tensorflow::GraphDef AssignGraph(float value) {
+  tensorflow::GraphDef g;
+  AddVariable(&g);
+  AddConst(&g, "value", value);
+  auto* assign = AddNode(&g, "assign", "Assign");
+  assign->add_input("v");
+  assign->add_input("value");
+  (*assign->mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
+  return g;
+}
+
+// A partition sending v's value as "v:0" (ReadVar fetches it with RunGraph's recv_key).
+tensorflow::GraphDef ReadGraph(uint64_t incarnation) {
+  tensorflow::GraphDef g;
+  AddVariable(&g);
+  auto* send = AddNode(&g, "send", "_Send");
+  send->add_input("v");
+  (*send->mutable_attr())["T"].set_type(tensorflow::DT_FLOAT);
+  SetTransferAttrs(send, "v:0", incarnation);
+  return g;
+}
+
+grpc::Status CreateWorkerSession(Stub* stub, const std::string& handle, bool isolate = false,
+                                 int64_t master_incarnation = 7) {
   tensorflow::CreateWorkerSessionRequest req;
   req.set_session_handle(handle);
+  req.set_isolate_session_state(isolate);
   req.set_master_task("/job:master/replica:0/task:0");
   req.set_master_incarnation(master_incarnation);
   tensorflow::CreateWorkerSessionResponse resp;
@@ -200,8 +233,75 @@ TEST(WorkerService, ARestartedMasterReplacesItsOldWorkerSessions) {
   auto stub = WorkerStub(server);
   ASSERT_TRUE(CreateWorkerSession(stub.get(), "old").ok());  // master incarnation 7
   const std::string g = RegisterGraph(stub.get(), "old", ConstGraph());
-  ASSERT_TRUE(CreateWorkerSession(stub.get(), "new", 8).ok());
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "new", false, 8).ok());
   EXPECT_EQ(RunGraph(stub.get(), "old", g, 1).error_code(), grpc::StatusCode::ABORTED);
+}
+
+// Registers `g` in worker session `session` ("": the legacy one) and runs it as a step of its
+// own, receiving `recv_keys` into *resp.
+grpc::Status RunOnce(Stub* stub, const std::string& session, const tensorflow::GraphDef& g,
+                     const std::vector<std::string>& recv_keys = {}, tensorflow::RunGraphResponse* resp = nullptr) {
+  static int64_t step_id = 1000;
+  grpc::Status s;
+  const std::string handle = RegisterGraph(stub, session, g, &s);
+  if (!s.ok()) return s;
+  s = RunGraph(stub, session, handle, ++step_id, recv_keys, resp);
+  EXPECT_TRUE(CleanupGraph(stub, step_id).ok());
+  return s;
+}
+
+// The value of v in `session` into *value, or the error reading it.
+grpc::Status ReadVar(Stub* stub, const std::string& session, float* value) {
+  const uint64_t incarnation = Incarnation(stub);
+  tensorflow::RunGraphResponse resp;
+  grpc::Status s = RunOnce(stub, session, ReadGraph(incarnation),
+                           {Rendezvous::CreateKey(kDevice, incarnation, kDevice, "v:0", 0, 0)}, &resp);
+  if (!s.ok()) return s;
+  EXPECT_EQ(resp.recv_size(), 1);
+  const tensorflow::TensorProto& t = resp.recv(0).tensor();
+  if (t.float_val_size() == 1) {
+    *value = t.float_val(0);
+  } else {
+    EXPECT_EQ(t.tensor_content().size(), sizeof(float));
+    std::memcpy(value, t.tensor_content().data(), sizeof(float));
+  }
+  return s;
+}
+
+// TF's isolate_session_state: an isolated worker session's graphs have variables of their own,
+// gone with DeleteWorkerSession; the other sessions (and the legacy one) share the server's,
+// which CleanupAll clears without touching the isolated ones.
+TEST(WorkerService, AnIsolatedWorkerSessionHasResourcesOfItsOwnUntilItIsDeleted) {
+  GrpcServer server(OneTaskServerDef());
+  auto stub = WorkerStub(server);
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "shared").ok());
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "iso1", true).ok());
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "iso2", true).ok());
+  float value = 0;
+  ASSERT_TRUE(RunOnce(stub.get(), "", AssignGraph(1)).ok());
+  ASSERT_TRUE(ReadVar(stub.get(), "shared", &value).ok());
+  EXPECT_EQ(value, 1);
+  grpc::Status s = ReadVar(stub.get(), "iso1", &value);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("uninitialized value v"), std::string::npos) << s.error_message();
+  ASSERT_TRUE(RunOnce(stub.get(), "iso1", AssignGraph(2)).ok());
+  ASSERT_TRUE(RunOnce(stub.get(), "iso2", AssignGraph(3)).ok());
+  for (const auto& [session, want] : std::vector<std::pair<std::string, float>>{{"iso1", 2}, {"iso2", 3}, {"shared", 1}, {"", 1}}) {
+    ASSERT_TRUE(ReadVar(stub.get(), session, &value).ok()) << session;
+    EXPECT_EQ(value, want) << session;
+  }
+  // Deleted, and made again under the same handle: its variable is gone.
+  ASSERT_TRUE(DeleteWorkerSession(stub.get(), "iso1").ok());
+  ASSERT_TRUE(CreateWorkerSession(stub.get(), "iso1", true).ok());
+  EXPECT_EQ(ReadVar(stub.get(), "iso1", &value).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(ReadVar(stub.get(), "iso2", &value).ok());
+  EXPECT_EQ(value, 3);
+  // A master's Reset (CleanupAll of the default container, the job name) clears the server's.
+  tensorflow::CleanupAllResponse cleaned;
+  ASSERT_TRUE(Call(stub.get(), &Stub::CleanupAll, tensorflow::CleanupAllRequest(), &cleaned).ok());
+  EXPECT_EQ(ReadVar(stub.get(), "shared", &value).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(ReadVar(stub.get(), "iso2", &value).ok());
+  EXPECT_EQ(value, 3);
 }
 
 // Our master makes a worker session, named by its session handle, on each task its graph
