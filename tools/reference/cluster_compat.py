@@ -463,15 +463,19 @@ def main():
         report[direction] = {"checks": rows, "calls": sorted({c["method"] for c in calls}),
                              "failed_calls": [{k: c.get(k) for k in ("method", "code", "message")} for c in calls if c["code"] != "OK"]}
 
+    def against_our_server(direction, checks, *server_args):
+        """checks(target) through a recording proxy to our server (start_our_server's arguments)."""
+        proc, target = start_our_server(a.native, *server_args)
+        try:
+            proxy = Proxy(target)
+            record(direction, list(checks(proxy.target)), proxy)
+            proxy.stop()
+        finally:
+            proc.kill()
+            proc.wait()
+
     # (a) TF's client -> our server
-    proc, target = start_our_server(a.native)
-    try:
-        proxy = Proxy(target)
-        record("tf_client_to_our_server", list(tf_client_checks(proxy.target)), proxy)
-        proxy.stop()
-    finally:
-        proc.kill()
-        proc.wait()
+    against_our_server("tf_client_to_our_server", tf_client_checks)
 
     # (d) TF's client -> TF's worker task (its master) + OUR server as the ps task: TF's master
     # calls GetStatus, CreateWorkerSession, RegisterGraph, RunGraph, RecvTensor, ... on us
@@ -495,14 +499,8 @@ def main():
     ps_port, worker_port = free_port(), free_port()
     tf.distribute.Server(tf.train.ClusterSpec({"ps": [f"127.0.0.1:{ps_port}"], "worker": [f"127.0.0.1:{worker_port}"]}),
                          job_name="ps", task_index=0, config=CONFIG, start=True)
-    proc, worker_target = start_our_server(a.native, (f"ps=127.0.0.1:{ps_port}", f"worker=127.0.0.1:{worker_port}"), "worker")
-    try:
-        proxy = Proxy(worker_target)
-        record("our_master_with_tf_ps", list(mixed_cluster_checks(proxy.target)), proxy)
-        proxy.stop()
-    finally:
-        proc.kill()
-        proc.wait()
+    against_our_server("our_master_with_tf_ps", mixed_cluster_checks,
+                       (f"ps=127.0.0.1:{ps_port}", f"worker=127.0.0.1:{worker_port}"), "worker")
 
     # (b) our client -> TF's server, and (c) TF's client -> TF's server for the fixtures
     server, target = start_tf_server()
