@@ -65,6 +65,8 @@ export interface NativeSessionOptions {
   allowSoftPlacement?: boolean;
   logDevicePlacement?: boolean;
   operationTimeoutInMs?: number;
+  /** A grpc:// session's resources are its own on every task, not the server's (TF's isolate_session_state). */
+  isolateSessionState?: boolean;
 }
 
 export interface NativeAddon {
@@ -91,7 +93,10 @@ export interface NativeAddon {
     cluster: { job: { name: string; tasks: Record<number, string> }[] };
     jobName: string;
     taskIndex: number;
-    config: { interOpThreads: number; intraOpThreads: number; operationTimeoutInMs: number; allowSoftPlacement: boolean; logDevicePlacement: boolean };
+    config: {
+      interOpThreads: number; intraOpThreads: number; operationTimeoutInMs: number; allowSoftPlacement: boolean; logDevicePlacement: boolean;
+      isolateSessionState: boolean;
+    };
     /** Abandoned steps' TTL (GrpcServerOptions.step_ttl_ms); undefined: the default. */
     stepTtlMs?: number;
   }): { server: NativeServer; target: string; port: number };

@@ -96,13 +96,14 @@ serial('a graph run through a server gives the in-process results (run, runAsync
   });
 });
 
-serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0)", async (t) => {
+serial("variables live on the server: one session's assignment is seen by another (TF's 1.0 then 2.0), but not by an isolateSessionState session, which has its own until it closes", async (t) => {
   const { target } = await startServer();
   const g = new tf.Graph();
   g.asDefault(() => {
     const v = new tf.Variable(0, { name: 'v', dtype: 'float32' });
     const one = tf.assign(v, 1);
     const two = tf.assign(v, 2);
+    const five = tf.assign(v, 5);
     const sess1 = new tf.Session({ target, config: CONFIG });
     sess1.run(v.initializer);
     sess1.run(one);
@@ -115,6 +116,24 @@ serial("variables live on the server: one session's assignment is seen by anothe
     t.is(sess2.run(v).item(), 2);
     sess2.close();
     const sess3 = new tf.Session({ target, config: CONFIG });
+    t.is(sess3.run(v).item(), 2);
+    // TF's isolate_session_state: the session's own v, uninitialized, and its assignment stays its own.
+    const ISOLATED = { ...CONFIG, isolateSessionState: true };
+    const uninitialized = { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized value v\b/ };
+    const iso = new tf.Session({ target, config: ISOLATED });
+    t.throws(() => iso.run(v), uninitialized);
+    iso.run(v.initializer);
+    t.is(iso.run(five).item(), 5);
+    t.is(iso.run(v).item(), 5);
+    t.is(sess3.run(v).item(), 2);
+    const iso2 = new tf.Session({ target, config: ISOLATED });
+    t.throws(() => iso2.run(v), uninitialized);
+    iso2.close();
+    // Its variables go when it closes: the next isolated session starts uninitialized again.
+    iso.close();
+    const iso3 = new tf.Session({ target, config: ISOLATED });
+    t.throws(() => iso3.run(v), uninitialized);
+    iso3.close();
     t.is(sess3.run(v).item(), 2);
     sess3.close();
   });
@@ -369,7 +388,7 @@ async function psAndWorkers(workers: number) {
   return { ps, workers: ws, cluster };
 }
 
-serial('a variable on the ps updated by a graph computed on the worker; a fetch from the ps; another session sees it', async (t) => {
+serial('a variable on the ps updated by a graph computed on the worker; a fetch from the ps; another session sees it, an isolateSessionState one has its own', async (t) => {
   const { ps, workers: [worker] } = await psAndWorkers(1);
   const g = new tf.Graph();
   g.asDefault(() => {
@@ -393,6 +412,15 @@ serial('a variable on the ps updated by a graph computed on the worker; a fetch 
     // The variable lives on the ps: a session on the ps itself sees it.
     const direct = new tf.Session({ target: ps.target, config: CONFIG });
     t.deepEqual(direct.run(v.value()).toArray(), [7, 10]);
+    // isolateSessionState: the session's worker session on the ps is isolated too (TF's
+    // CreateWorkerSession flag), so its v there is its own.
+    const iso = new tf.Session({ target: worker.target, config: { ...CONFIG, isolateSessionState: true } });
+    t.throws(() => iso.run(v.value()), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized value v\b/ });
+    iso.run(v.initializer);
+    // [1, 2] + (2 * [0, 0] + 1) = [2, 3]
+    t.deepEqual(iso.run(update, { x: [0, 0] }).toArray(), [2, 3]);
+    t.deepEqual(direct.run(v.value()).toArray(), [7, 10]);
+    iso.close();
     direct.close();
   });
 });
@@ -756,6 +784,25 @@ serial('an in-process server: createLocalServer, a session on it, stop; the proc
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20000 });
   t.is(r.stdout.trim(), 'ran 5', r.stderr);
   t.is(r.status, 3, r.stderr);
+});
+
+serial("a server whose config sets isolateSessionState isolates every session on it; an in-process reset('') leaves them", (t) => {
+  const server = tf.train.Server.createLocalServer({ ...CONFIG, isolateSessionState: true });
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const v = new tf.Variable(3, { name: 'v', dtype: 'float32' });
+    const a = new tf.Session({ target: server.target, config: CONFIG });
+    const b = new tf.Session({ target: server.target, config: CONFIG });
+    a.run(v.initializer);
+    t.is(a.run(v).item(), 3);
+    t.throws(() => b.run(v), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized value v\b/ });
+    // As TF's: reset('') clears the in-process sessions' containers, not a server session's.
+    tf.Session.reset('');
+    t.is(a.run(v).item(), 3);
+    a.close();
+    b.close();
+  });
+  server.stop();
 });
 
 (withGrpc ? test.skip : test)('without gRPC in the build, servers and grpc:// sessions are UnimplementedError', (t) => {

@@ -72,6 +72,7 @@ Napi::Value ServerStart(const Napi::CallbackInfo& info) {
       cfg->set_operation_timeout_in_ms(IntOf(co, "operationTimeoutInMs", 0));
       cfg->set_allow_soft_placement(co.Get("allowSoftPlacement").ToBoolean());
       cfg->set_log_device_placement(co.Get("logDevicePlacement").ToBoolean());
+      cfg->set_isolate_session_state(co.Get("isolateSessionState").ToBoolean());
     }
     tg::GrpcServerOptions options;
     if (Napi::Value ttl = o.Get("stepTtlMs"); ttl.IsNumber()) options.step_ttl_ms = ttl.As<Napi::Number>().Int64Value();

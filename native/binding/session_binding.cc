@@ -47,6 +47,7 @@ Napi::Value NewSession(const Napi::CallbackInfo& info) {
     opts.allow_soft_placement = o.Get("allowSoftPlacement").ToBoolean();
     opts.log_device_placement = o.Get("logDevicePlacement").ToBoolean();
     opts.operation_timeout_ms = IntOption(o, "operationTimeoutInMs", 0);
+    opts.isolate_session_state = o.Get("isolateSessionState").ToBoolean();
     Napi::Value target = o.Get("target");
     std::string t = target.IsString() ? target.As<Napi::String>().Utf8Value() : "";
     auto* holder = new SessionPtr(t.empty() ? SessionPtr(std::make_shared<tg::Session>(opts)) : tgjs::NewRemoteSession(t, opts));

@@ -334,6 +334,7 @@ GrpcClusterEnv::TaskSession GrpcClusterEnv::CreateWorkerSession(const std::strin
                                                                 const tensorflow::GetStatusResponse& status) {
   tensorflow::CreateWorkerSessionRequest req;
   req.set_session_handle(session_handle_);
+  req.set_isolate_session_state(isolate_session_state_);
   tensorflow::ServerDef* def = req.mutable_server_def();
   *def->mutable_cluster() = channels_->cluster();
   def->set_job_name(job);

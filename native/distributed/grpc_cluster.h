@@ -117,13 +117,16 @@ class StepRendezvousMgr : public std::enable_shared_from_this<StepRendezvousMgr>
 // A master session's view of the cluster (one per session: its operation timeout bounds
 // GetStatus, CreateWorkerSession and RegisterGraph). As TF's MasterSession, it has a worker
 // session (CreateWorkerSession, named by the master session's handle) on each task it uses,
-// made when the graph first needs that task, and deletes them when the session closes.
+// made when the graph first needs that task, and deletes them when the session closes. With
+// `isolate_session_state` those worker sessions have resources of their own (TF's flag of the
+// same name in CreateWorkerSession).
 class GrpcClusterEnv final : public ClusterEnv {
  public:
   GrpcClusterEnv(std::shared_ptr<WorkerChannels> channels, std::shared_ptr<StepRendezvousMgr> steps, int64_t timeout_ms,
-                 std::string session_handle, uint64_t master_incarnation)
+                 std::string session_handle, uint64_t master_incarnation, bool isolate_session_state)
       : channels_(std::move(channels)), steps_(std::move(steps)), timeout_ms_(timeout_ms > 0 ? timeout_ms : kDefaultTimeoutMs),
-        session_handle_(std::move(session_handle)), master_incarnation_(master_incarnation) {}
+        session_handle_(std::move(session_handle)), master_incarnation_(master_incarnation),
+        isolate_session_state_(isolate_session_state) {}
   static constexpr int64_t kDefaultTimeoutMs = 10000;
 
   std::vector<std::unique_ptr<Device>> ResolveDevices(const ParsedDeviceName& request) override;
@@ -150,6 +153,7 @@ class GrpcClusterEnv final : public ClusterEnv {
   const int64_t timeout_ms_;
   const std::string session_handle_;
   const uint64_t master_incarnation_;
+  const bool isolate_session_state_;
   std::mutex mu_;
   std::map<std::pair<std::string, int>, TaskSession> tasks_;  // tasks whose devices were asked
 };

@@ -68,7 +68,7 @@ using MasterServiceBase = tensorflow::MasterService::WithRawCallbackMethod_RunSt
     tensorflow::MasterService::WithCallbackMethod_RunCallable<tensorflow::MasterService::Service>>;
 
 // The master: one runtime Session per client session, on this task's devices, all sharing
-// the server's resources.
+// the server's resources unless the session's config isolates it.
 class MasterServiceImpl final : public MasterServiceBase {
  public:
   MasterServiceImpl(std::string job, int task, const tensorflow::ClusterDef& cluster, const tensorflow::ConfigProto& defaults,
@@ -339,8 +339,12 @@ class MasterServiceImpl final : public MasterServiceBase {
     o.job = job_;
     o.task = task_;
     o.incarnation = incarnation_;
-    o.shared_resources = resources_;
-    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms, handle, incarnation_);
+    // Isolated (TF's isolate_session_state): the session's own resources here (Session makes
+    // them, default container the job name, dropped at Close) and in its worker sessions.
+    o.isolate_session_state = c.isolate_session_state();
+    if (!o.isolate_session_state) o.shared_resources = resources_;
+    o.cluster = std::make_shared<GrpcClusterEnv>(channels_, steps_, o.operation_timeout_ms, handle, incarnation_,
+                                                 o.isolate_session_state);
     return o;
   }
 
@@ -392,12 +396,15 @@ class MasterServiceImpl final : public MasterServiceBase {
 // task's per-step rendezvous. Graphs belong to a worker session (TF's SessionMgr): one per
 // master session, made by CreateWorkerSession and dropped by DeleteWorkerSession, or the
 // legacy session (an empty handle, or a master that did not call CreateWorkerSession), which
-// lives as long as the server. Resources stay the server's (TF without isolate_session_state).
+// lives as long as the server. A worker session's graphs use the server's resources, or, when
+// CreateWorkerSession asked isolate_session_state, resources of its own that go with it (TF's
+// SessionMgr gives such a session devices with their own resource managers).
 class WorkerServiceImpl final
     : public tensorflow::WorkerService::WithCallbackMethod_RunGraph<
           tensorflow::WorkerService::WithRawCallbackMethod_RecvTensor<tensorflow::WorkerService::Service>> {
  public:
   explicit WorkerServiceImpl(MasterServiceImpl& master) : master_(master), legacy_(std::make_shared<WorkerSession>()) {
+    legacy_->resources = master.resources();
     const tensorflow::ConfigProto& c = master.defaults();
     const int inter = c.inter_op_parallelism_threads() > 0 ? c.inter_op_parallelism_threads() : ThreadPool::DefaultThreads();
     const int intra = c.intra_op_parallelism_threads() > 0 ? c.intra_op_parallelism_threads() : ThreadPool::DefaultThreads();
@@ -441,14 +448,15 @@ class WorkerServiceImpl final
         w->handle = req->session_handle();
         w->master_task = req->master_task();
         w->master_incarnation = req->master_incarnation();
+        w->resources = req->isolate_session_state() ? std::make_shared<ResourceMgr>(master_.job()) : master_.resources();
         sessions_[w->handle] = w;
       }
       for (auto& w : stale) EndSession(*w, "its master " + w->master_task + " restarted");
     });
   }
 
-  // Drops the session's graphs and ends its steps in flight. An unknown handle is not an
-  // error (TF's: the session may be gone already).
+  // Drops the session's graphs (and its own resources, when isolated) and ends its steps in
+  // flight. An unknown handle is not an error (TF's: the session may be gone already).
   grpc::Status DeleteWorkerSession(grpc::ServerContext*, const tensorflow::DeleteWorkerSessionRequest* req,
                                    tensorflow::DeleteWorkerSessionResponse*) override {
     return Handle([&] {
@@ -464,7 +472,8 @@ class WorkerServiceImpl final
     });
   }
 
-  // A master's Reset reaching this task: its containers go (sessions on this task stay).
+  // A master's Reset reaching this task: the server's containers go (sessions on this task
+  // stay, and isolated ones keep theirs, as TF's CleanupAll clears only the server's devices).
   grpc::Status CleanupAll(grpc::ServerContext*, const tensorflow::CleanupAllRequest* req,
                           tensorflow::CleanupAllResponse*) override {
     master_.ClearContainers({req->container().begin(), req->container().end()});
@@ -491,8 +500,9 @@ class WorkerServiceImpl final
                                              ", which is not a device of this task", n.name);
         }
       }
+      g->resources = session->resources;
       g->executor = std::make_unique<Executor>(*g->graph, [device](const Node&) { return device; },
-                                               master_.resources().get(), inter_op_.get(), std::vector<std::string>{},
+                                               g->resources.get(), inter_op_.get(), std::vector<std::string>{},
                                                std::vector<std::string>{}, targets);
       char handle[17];
       std::snprintf(handle, sizeof(handle), "%016llx", static_cast<unsigned long long>(RandomU64()));
@@ -661,6 +671,7 @@ class WorkerServiceImpl final
  private:
   struct Registered {
     std::unique_ptr<Graph> graph;
+    std::shared_ptr<ResourceMgr> resources;  // its session's, kept while a step of it runs
     std::unique_ptr<Executor> executor;
   };
   // One master session's state on this task (guarded by mu_).
@@ -668,6 +679,9 @@ class WorkerServiceImpl final
     std::string handle;  // "": the legacy session
     std::string master_task;
     int64_t master_incarnation = 0;
+    // The server's, or (isolate_session_state) the session's own, dropped with it. Set before
+    // the session is shared, never changed (read without mu_).
+    std::shared_ptr<ResourceMgr> resources;
     std::map<std::string, std::shared_ptr<Registered>> graphs;
     std::set<int64_t> steps;  // run here and not cleaned up yet
     std::set<std::shared_ptr<CancellationManager>> running;

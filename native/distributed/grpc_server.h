@@ -2,7 +2,8 @@
 // (sessions whose graphs run on this task's devices and other tasks') and the worker service
 // (worker sessions, partitions, RecvTensor). Variables, queues and other resources live here, shared by every session on the
 // server (TF: they belong to the device; the default container is the job name), until
-// Reset clears them.
+// Reset clears them; a session whose config sets isolate_session_state has its own instead,
+// on every task, dropped when it closes.
 #pragma once
 
 #include <condition_variable>

@@ -85,6 +85,7 @@ void FillConfig(const SessionOptions& o, tensorflow::ConfigProto* c) {
   c->set_allow_soft_placement(o.allow_soft_placement);
   c->set_log_device_placement(o.log_device_placement);
   c->set_operation_timeout_in_ms(o.operation_timeout_ms);
+  c->set_isolate_session_state(o.isolate_session_state);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
   if (ClusterEnv* cluster = options.cluster.get()) {
     devices_->set_remote_resolver([cluster](const ParsedDeviceName& req) { return cluster->ResolveDevices(req); });
   }
-  resources_ = options.shared_resources ? options.shared_resources : std::make_shared<ResourceMgr>();
+  resources_ = options.shared_resources ? options.shared_resources : std::make_shared<ResourceMgr>(options.job);
   placer_ = std::make_unique<Placer>(*devices_, options.allow_soft_placement, options.log_device_placement);
   placer_->set_graph(&graph_);
   std::lock_guard<std::mutex> lock(registry_mu);

@@ -40,8 +40,13 @@ struct SessionOptions {
   // A server's device incarnation (its CPU:0's; DeviceMgr); 0: fresh ones for this session.
   uint64_t incarnation = 0;
   // Resources shared with other sessions (a server's: they outlive each session and
-  // Close leaves them); null: the session's own, default container "localhost".
+  // Close leaves them); null: the session's own, whose default container is the job name
+  // ("localhost" in-process, as TF's devices).
   std::shared_ptr<ResourceMgr> shared_resources;
+  // TF's ConfigProto.isolate_session_state, for a grpc:// session's server: its sessions get
+  // resources of their own on every task instead of the server's. An in-process session's
+  // resources are always its own (as TF's DirectSession).
+  bool isolate_session_state = false;
   // The other tasks of the cluster (a server's master): nodes may be placed on their devices,
   // and their partitions run there. Null: this task's devices only.
   std::shared_ptr<ClusterEnv> cluster;
@@ -90,9 +95,10 @@ class Session : public SessionInterface {
     std::lock_guard<std::mutex> lock(mu_);
     return closed_;
   }
-  // Clears the session's own containers (shared ones belong to their server).
+  // Clears the session's own containers (shared ones belong to their server, and a server's
+  // isolated session answers only its server's Reset, as in TF).
   void ResetContainers(const std::vector<std::string>& containers) {
-    if (!options_.shared_resources) resources_->Clear(containers);
+    if (!options_.shared_resources && !options_.cluster) resources_->Clear(containers);
   }
   const DeviceMgr& devices() const { return *devices_; }
   std::vector<std::string> TakePlacementLog() override { return placer_->TakeLog(); }

@@ -30,6 +30,12 @@ export interface ConfigProto {
   usePerSessionThreads?: boolean;
   operationTimeoutInMs?: number;
   gpuOptions?: GPUOptions;
+  /**
+   * TF's isolate_session_state: a grpc:// session's variables, queues and other resources are
+   * its own on every task of the cluster (dropped when it closes) instead of the server's,
+   * shared by its sessions. In-process sessions always have their own.
+   */
+  isolateSessionState?: boolean;
 }
 
 /** `new tf.ConfigProto({...})` gives the same plain configuration object. */
@@ -289,6 +295,7 @@ export class Session {
       allowSoftPlacement: c.allowSoftPlacement ?? false,
       logDevicePlacement: c.logDevicePlacement ?? false,
       operationTimeoutInMs: c.operationTimeoutInMs ?? 0,
+      isolateSessionState: c.isolateSessionState ?? false,
     });
   }
 

@@ -67,6 +67,7 @@ export class Server {
         operationTimeoutInMs: c.operationTimeoutInMs ?? 0,
         allowSoftPlacement: c.allowSoftPlacement ?? false,
         logDevicePlacement: c.logDevicePlacement ?? false,
+        isolateSessionState: c.isolateSessionState ?? false,
       },
       stepTtlMs: options.stepTtlMs,
     });

@@ -87,6 +87,23 @@ g.asDefault(() => {
     }
   });
 
+  check('isolate_session_state', () => {
+    const iso = new tf.Session({ target, config: { ...CONFIG, isolateSessionState: true } });
+    try {
+      try {
+        return [false, { "read the server's v": Array.from(iso.run(v).data as Float32Array) }];
+      } catch (e) {
+        if (!(e instanceof tf.errors.FailedPreconditionError)) throw e;
+      }
+      iso.run(v.initializer);
+      const own = Array.from(iso.run(add).data as Float32Array);  // its own v: [0, 0] + 10
+      const kept = Array.from(sess.run(v).data as Float32Array);
+      return [close(own, [10, 10]) && close(kept, [11, 12]), { isolated: own, shared: kept }];
+    } finally {
+      iso.close();
+    }
+  });
+
   check('list_devices', () => {
     const names = sess.listDevices().map((d) => d.name);
     return [names.includes('/job:local/replica:0/task:0/device:CPU:0'), names];

@@ -8,12 +8,14 @@
   (d) TF's client on a cluster of a TF worker task (the master) and OUR server as the ps task:
       TF's master calls our worker service (CreateWorkerSession, RegisterGraph, RunGraph, ...);
   (e) TF's client on a cluster of OUR worker task (the master) and TF's server as the ps task.
-      (d) and (e) run mixed_cluster_checks: a variable on the ps updated from the worker.
+      (d) and (e) run mixed_cluster_checks: a variable on the ps updated from the worker, and an
+      isolate_session_state session's own copy of it.
 
 (a) and (b) run the same checks (see CHECKS in cluster_client.ts): a matmul+add with a fed
-placeholder, a VariableV2 assigned and read, the variable seen from a second session,
-list_devices, a missing feed (InvalidArgument), a small MLP's gradient-descent steps (losses
-compared with an in-process session of the same client), Session.reset. Every call between
+placeholder, a VariableV2 assigned and read, the variable seen from a second session and not
+from an isolate_session_state one (which has its own), list_devices, a missing feed
+(InvalidArgument), a small MLP's gradient-descent steps (losses compared with an in-process
+session of the same client), Session.reset. Every call between
 client and server goes through a grpcio pass-through proxy that records it.
 
 With --write-fixtures DIR, TF's client requests against TF's own server (a third pass, (c))
@@ -50,6 +52,8 @@ if sys.argv[1:2] != ["--proxy"]:  # the proxy child needs only grpcio
     tf1 = tf.compat.v1
     tf1.disable_v2_behavior()  # VariableV2 and graph mode, as TF1
     CONFIG = tf1.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
+    # Resources of the session's own on every task, not the server's.
+    ISOLATED = tf1.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1, isolate_session_state=True)
 
 X = np.array([[1, 2], [3, 4]], np.float32)
 W = np.array([[0.5, -1], [2, 0.25]], np.float32)
@@ -203,6 +207,28 @@ def mlp_losses(target):
         return out
 
 
+def check(name, fn):
+    """Runs fn() -> (ok, detail); an exception is a failed check with its first line."""
+    try:
+        ok, detail = fn()
+    except Exception as e:  # noqa: BLE001 - every failure is a finding
+        ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return name, ok, detail
+
+
+def isolated_run(target, graph, v, own_step):
+    """An isolate_session_state session on target, while the server's variable v holds a value:
+    it must find v uninitialized, then initializes its own v and returns (True, own_step(session));
+    (False, what it read) when it sees the server's."""
+    with tf1.Session(target, graph=graph, config=ISOLATED) as s:
+        try:
+            return False, {"read the server's v": s.run(v).tolist()}
+        except tf.errors.FailedPreconditionError:
+            pass
+        s.run(v.initializer)
+        return True, own_step(s)
+
+
 def tf_client_checks(target):
     """The checks with TF's client; yields (name, ok, detail)."""
     g = tf1.Graph()
@@ -211,13 +237,6 @@ def tf_client_checks(target):
         w = tf1.constant(W, name="w")
         y = tf.add(tf.matmul(x, w), 1.0, name="y")
         sess = tf1.Session(target, config=CONFIG)
-
-        def check(name, fn):
-            try:
-                ok, detail = fn()
-            except Exception as e:  # noqa: BLE001 - every failure is a finding
-                ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-            return name, ok, detail
 
         def matmul():
             got = sess.run(y, {x: X})
@@ -244,6 +263,13 @@ def tf_client_checks(target):
             return got.tolist() == [11.0, 12.0], got.tolist()
 
         yield check("variable_shared_between_sessions", shared)
+
+        def isolated():
+            ok, own = isolated_run(target, g, v, lambda s: s.run(add).tolist())  # its own v: [0, 0] + 10
+            kept = sess.run(v).tolist()
+            return ok and own == [10.0, 10.0] and kept == [11.0, 12.0], {"isolated": own, "shared": kept}
+
+        yield check("isolate_session_state", isolated)
 
         def devices():
             names = [d.name for d in sess.list_devices()]
@@ -305,13 +331,6 @@ def mixed_cluster_checks(target):
             update = tf1.assign_add(v, delta)
             total = tf.reduce_sum(v, name="mixed_total")
 
-    def check(name, fn):
-        try:
-            ok, detail = fn()
-        except Exception as e:  # noqa: BLE001 - every failure is a finding
-            ok, detail = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        return name, ok, detail
-
     def devices():
         with tf1.Session(target, graph=g, config=CONFIG) as s:
             names = sorted(d.name for d in s.list_devices())
@@ -335,6 +354,15 @@ def mixed_cluster_checks(target):
         return got == [4.0, 9.0], got
 
     yield check("mixed_variable_seen_from_a_second_session", second_session)
+
+    def isolated():
+        # Its own v on the ps: [1, 2] + (2 * [0, 0] + 1)
+        ok, own = isolated_run(target, g, v, lambda s: s.run(update, {x: [0, 0]}).tolist())
+        with tf1.Session(target, graph=g, config=CONFIG) as s:
+            kept = s.run(v).tolist()
+        return ok and own == [2.0, 3.0] and kept == [4.0, 9.0], {"isolated": own, "shared": kept}
+
+    yield check("mixed_isolate_session_state", isolated)
 
 
 # ---------- (b): our client ----------
@@ -435,15 +463,19 @@ def main():
         report[direction] = {"checks": rows, "calls": sorted({c["method"] for c in calls}),
                              "failed_calls": [{k: c.get(k) for k in ("method", "code", "message")} for c in calls if c["code"] != "OK"]}
 
+    def against_our_server(direction, checks, *server_args):
+        """checks(target) through a recording proxy to our server (start_our_server's arguments)."""
+        proc, target = start_our_server(a.native, *server_args)
+        try:
+            proxy = Proxy(target)
+            record(direction, list(checks(proxy.target)), proxy)
+            proxy.stop()
+        finally:
+            proc.kill()
+            proc.wait()
+
     # (a) TF's client -> our server
-    proc, target = start_our_server(a.native)
-    try:
-        proxy = Proxy(target)
-        record("tf_client_to_our_server", list(tf_client_checks(proxy.target)), proxy)
-        proxy.stop()
-    finally:
-        proc.kill()
-        proc.wait()
+    against_our_server("tf_client_to_our_server", tf_client_checks)
 
     # (d) TF's client -> TF's worker task (its master) + OUR server as the ps task: TF's master
     # calls GetStatus, CreateWorkerSession, RegisterGraph, RunGraph, RecvTensor, ... on us
@@ -467,14 +499,8 @@ def main():
     ps_port, worker_port = free_port(), free_port()
     tf.distribute.Server(tf.train.ClusterSpec({"ps": [f"127.0.0.1:{ps_port}"], "worker": [f"127.0.0.1:{worker_port}"]}),
                          job_name="ps", task_index=0, config=CONFIG, start=True)
-    proc, worker_target = start_our_server(a.native, (f"ps=127.0.0.1:{ps_port}", f"worker=127.0.0.1:{worker_port}"), "worker")
-    try:
-        proxy = Proxy(worker_target)
-        record("our_master_with_tf_ps", list(mixed_cluster_checks(proxy.target)), proxy)
-        proxy.stop()
-    finally:
-        proc.kill()
-        proc.wait()
+    against_our_server("our_master_with_tf_ps", mixed_cluster_checks,
+                       (f"ps=127.0.0.1:{ps_port}", f"worker=127.0.0.1:{worker_port}"), "worker")
 
     # (b) our client -> TF's server, and (c) TF's client -> TF's server for the fixtures
     server, target = start_tf_server()
