@@ -244,7 +244,7 @@ function runTf1(p: Peer, files: string[], extra: string[]): PeerResult | undefin
 preparePeers(peerList, o);
 const tf1 = peerList[0]!;
 console.log(`input pipeline, ${nFiles} x ${nRecords} records, batch ${BATCH}, ${threads} threads (inter-op ${interOp}), ` +
-  `OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}, best of ${rounds} rounds of ${seconds} s after ${warmup} warm-up batches`);
+  `OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY} GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT}, best of ${rounds} rounds of ${seconds} s after ${warmup} warm-up batches`);
 console.log(`  tensorgraph (addon ${process.env.TENSORGRAPH_NATIVE ?? 'build/Release'})`);
 console.log(`  TF1: ${tf1.skip ? `SKIPPED: ${tf1.skip}` : tf1.version}`);
 

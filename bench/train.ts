@@ -98,7 +98,7 @@ function runPeer(p: Peer, c: Config): number | undefined {
 
 preparePeers(peerList, o);
 startLoad(load); // after the peers' install, before anyone's rounds
-console.log(`training steps/s, ${threads} threads (inter-op ${interOp}), OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}, ` +
+console.log(`training steps/s, ${threads} threads (inter-op ${interOp}), OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY} GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT}, ` +
   `best of ${rounds} rounds of ${seconds} s after warm-up${load ? `, ${load} busy-loop processes beside (--load)` : ''}`);
 console.log(`  tensorgraph (addon ${process.env.TENSORGRAPH_NATIVE ?? 'build/Release'})`);
 for (const p of peerList) console.log(`  ${p.label}: ${p.skip ? `SKIPPED: ${p.skip}` : p.version}`);
