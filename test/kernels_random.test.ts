@@ -99,7 +99,9 @@ test('TruncatedNormal float32/float64: every value within 2 std, std of the trun
     }
     t.deepEqual(c.shape, [1000, 10]);
     const s = stats(c.data as Float32Array);
-    t.true(s.min > 0 && s.max < 2);
+    // 1 + 0.5 * z for the largest float32 z below 2 (1.99999988) is 1.99999994, which rounds
+    // to 2 in float32 (ties to even): the bound is reachable, exceeding it is not.
+    t.true(s.min > 0 && s.max <= 2, `range ${s.min} ${s.max}`);
   });
 });
 
