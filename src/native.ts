@@ -157,9 +157,9 @@ export function native(): NativeAddon {
     // ...but a worker that just finished a team's region spins briefly (~0.5 ms by libgomp's
     // estimate of 100k spins per ms) before it sleeps: the step's next GEMM or convolution
     // usually comes sooner, and waking a sleeping worker costs ~50 µs each time (bench/train.ts
-    // on 2 cores: MLP b50 +25%, b128, b1024 and the CNN +5%, none slower with --load 1, where
-    // the teams are teams of one and no worker spins). libgomp stops spinning by itself when it
-    // manages more threads than there are cores.
+    // on 2 cores: MLP b50 +25%, b128 and b1024 +5%, the CNN within its noise (±5%); none
+    // slower with --load 1, where the teams are teams of one and no worker spins). libgomp
+    // stops spinning by itself when it manages more threads than there are cores.
     process.env.GOMP_SPINCOUNT ??= '50000';
     const require = createRequire(import.meta.url);
     // TENSORGRAPH_NATIVE points at another build of the addon (parallel development builds).
