@@ -53,8 +53,9 @@ export function parseOptions(script: string, argv: string[], flagNames: readonly
  * oneDNN (ours), MKL and oneDNN (PyTorch) run on OpenMP: every process gets the same thread
  * count and the same wait policy. tensorgraph makes idle OpenMP workers sleep (PASSIVE,
  * src/native.ts) after a short spin (GOMP_SPINCOUNT) unless those are set, so the peers get
- * that too; workers that spin on collapse when anything else wants the cores. libgomp reads both when the addon loads, so
- * this runs before tensorgraph is imported (dynamically, by the caller).
+ * that too; workers that spin on collapse when anything else wants the cores. libgomp reads
+ * both when the addon loads, so this runs before tensorgraph is imported (dynamically, by the
+ * caller).
  */
 export function setThreadEnv(threads: number): void {
   process.env.OMP_NUM_THREADS = String(threads);

@@ -49,21 +49,27 @@ int64_t NowMicros() {
       .count();
 }
 
-// The kernel's count of runnable threads now (the 4th field of /proc/loadavg, "R/total"),
-// this one included; -1 where there is no such file.
-int RunnableThreads() {
-  static const int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);  // kept open: pread re-reads it
+// The number starting the `field`-th (from 0) space-separated field of a /proc file kept
+// open as `fd` (pread re-reads it from the start); -1 where there is no such file or field.
+int64_t ProcField(int fd, int field) {
   if (fd < 0) return -1;
   char buf[128];
   const ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
   if (n <= 0) return -1;
   buf[n] = 0;
   const char* p = buf;
-  for (int field = 0; field < 3 && p; field++) {
+  for (int i = 0; i < field && p; i++) {
     p = std::strchr(p, ' ');
     if (p) p++;
   }
-  return p ? std::atoi(p) : -1;
+  return p ? std::atoll(p) : -1;
+}
+
+// The kernel's count of runnable threads now (the 4th field of /proc/loadavg, "R/total"),
+// this one included; -1 where there is no such file.
+int RunnableThreads() {
+  static const int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  return static_cast<int>(ProcField(fd, 3));
 }
 
 // This thread's time runnable but waiting for a core since it started (ns, the second field
@@ -76,13 +82,7 @@ int64_t RunDelayNanos() {
     }
   };
   thread_local File f;
-  if (f.fd < 0) return -1;
-  char buf[128];
-  const ssize_t n = pread(f.fd, buf, sizeof(buf) - 1, 0);
-  if (n <= 0) return -1;
-  buf[n] = 0;
-  const char* p = std::strchr(buf, ' ');
-  return p ? std::atoll(p + 1) : -1;
+  return ProcField(f.fd, 1);
 }
 
 // Called by the thread that just took the full team, before it narrows it; `team` is the

@@ -45,7 +45,7 @@ class ThreadPool {
   static int CoresFree();
   static constexpr int64_t kSampleMicros = 4000;
   // Counts the calling thread among this process's runnable ones while alive (an executor
-  // chain); Running() is how many are.
+  // chain); Count() is how many are.
   class Running {
    public:
     Running();
