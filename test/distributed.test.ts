@@ -281,6 +281,28 @@ serial('the Node-less tg_server serves the same master service', async (t) => {
   });
 });
 
+serial('--isolate-session-state (tensorgraph-server and tg_server): each session on the server has its own variables', async (t) => {
+  for (const program of [[process.execPath, serverScript], [join(process.cwd(), 'build', 'Release', 'tg_server')]]) {
+    const { proc, target } = await startServer('local', ['local=127.0.0.1:0'], program, undefined, 0, ['--isolate-session-state']);
+    const g = new tf.Graph();
+    g.asDefault(() => {
+      const v = new tf.Variable(3, { name: 'v', dtype: 'float32' });
+      const a = new tf.Session({ target, config: CONFIG });
+      a.run(v.initializer);
+      t.is(a.run(tf.assign(v, 7)).item(), 7);
+      const b = new tf.Session({ target, config: CONFIG });
+      t.throws(() => b.run(v), { instanceOf: tf.errors.FailedPreconditionError, message: /uninitialized value v\b/ }, program.at(-1));
+      b.run(v.initializer);
+      t.is(b.run(v).item(), 3);
+      t.is(a.run(v).item(), 7);
+      a.close();
+      b.close();
+    });
+    proc.kill('SIGTERM');
+    await exited(proc);
+  }
+});
+
 serial('tensorgraph-server takes its cluster and task from TF_CONFIG', async (t) => {
   const port = await freePort();
   const tfConfig = JSON.stringify({ cluster: { chief: [`127.0.0.1:${port}`] }, task: { type: 'chief', index: 0 } });

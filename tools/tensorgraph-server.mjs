@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // npx tensorgraph-server --cluster ps=127.0.0.1:2221 --cluster worker=127.0.0.1:2222,127.0.0.1:2223
-//   --job ps --task 0 [--inter-op N] [--intra-op N] [--step-ttl-ms N]
+//   --job ps --task 0 [--inter-op N] [--intra-op N] [--step-ttl-ms N] [--isolate-session-state]
 // Serves one task of the cluster (tf.train.Server) until SIGINT/SIGTERM; prints
 // "listening grpc://host:port" once bound (port 0 in the cluster: any free port). Without
 // --cluster, the cluster and task come from TF_CONFIG ({"cluster": {...}, "task": {"type",
-// "index"}}), as TF's estimators read them.
+// "index"}}), as TF's estimators read them. --isolate-session-state: every session on this
+// server gets resources of its own (ConfigProto.isolateSessionState as the server's default).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const usage = 'usage: tensorgraph-server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX [--inter-op N] [--intra-op N] [--step-ttl-ms N]';
+const usage = 'usage: tensorgraph-server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX [--inter-op N] [--intra-op N] [--step-ttl-ms N] [--isolate-session-state]';
 const cluster = {};
 const opts = {};
 const args = process.argv.slice(2);
@@ -38,6 +39,7 @@ for (let i = 0; i < args.length; i++) {
   else if (flag === '--inter-op') opts.inter = int(value());
   else if (flag === '--intra-op') opts.intra = int(value());
   else if (flag === '--step-ttl-ms') opts.stepTtlMs = int(value());
+  else if (flag === '--isolate-session-state' && inline === undefined) opts.isolate = true;
   else if (flag === '-h' || flag === '--help') {
     console.log(usage);
     process.exit(0);
@@ -64,7 +66,7 @@ try {
   server = new tf.train.Server(cluster, {
     jobName: opts.jobName,
     taskIndex: opts.taskIndex,
-    config: { interOpParallelismThreads: opts.inter, intraOpParallelismThreads: opts.intra },
+    config: { interOpParallelismThreads: opts.inter, intraOpParallelismThreads: opts.intra, isolateSessionState: opts.isolate },
     stepTtlMs: opts.stepTtlMs,
   });
 } catch (e) {

@@ -1,7 +1,7 @@
 // tg_server: one task of a cluster without Node (TF's grpc_tensorflow_server), for machines
 // that have the runtime but no JavaScript:
 //   tg_server --cluster ps=127.0.0.1:2221 --cluster worker=h:2222,h:2223 --job ps --task 0
-//             [--inter-op N] [--intra-op N] [--step-ttl-ms N]
+//             [--inter-op N] [--intra-op N] [--step-ttl-ms N] [--isolate-session-state]
 // Prints "listening grpc://host:port" once bound and serves until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
@@ -15,7 +15,7 @@ namespace {
 
 const char* kUsage =
     "usage: tg_server --cluster JOB=HOST:PORT[,HOST:PORT...] [--cluster ...] --job JOB --task INDEX "
-    "[--inter-op N] [--intra-op N] [--step-ttl-ms N]\n";
+    "[--inter-op N] [--intra-op N] [--step-ttl-ms N] [--isolate-session-state]\n";
 
 [[noreturn]] void Fail(const std::string& msg) {
   std::fprintf(stderr, "tg_server: %s\n%s", msg.c_str(), kUsage);
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     if (flag.rfind("--", 0) == 0 && eq != std::string::npos && flag.rfind("--cluster", 0) != 0) {
       value = flag.substr(eq + 1);
       flag = flag.substr(0, eq);
-    } else if (flag != "-h" && flag != "--help") {
+    } else if (flag != "-h" && flag != "--help" && flag != "--isolate-session-state") {
       if (i + 1 >= argc) Fail(flag + " needs a value");
       value = argv[++i];
     }
@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
       def.mutable_default_session_config()->set_intra_op_parallelism_threads(IntArg(flag, value));
     } else if (flag == "--step-ttl-ms") {
       options.step_ttl_ms = IntArg(flag, value);
+    } else if (flag == "--isolate-session-state" && value.empty()) {
+      def.mutable_default_session_config()->set_isolate_session_state(true);
     } else if (flag == "-h" || flag == "--help") {
       std::printf("%s", kUsage);
       return 0;
