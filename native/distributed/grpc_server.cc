@@ -9,7 +9,7 @@
 #include <set>
 
 #include "distributed/grpc_cluster.h"
-#include "distributed/grpc_memory.h"
+#include "distributed/grpc_process.h"
 #include "distributed/grpc_status.h"
 #include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
@@ -784,7 +784,7 @@ GrpcServer::GrpcServer(const tensorflow::ServerDef& def, const GrpcServerOptions
   master_ = std::make_unique<MasterServiceImpl>(def.job_name(), def.task_index(), def.cluster(), def.default_session_config(),
                                                 options.step_ttl_ms);
   worker_ = std::make_unique<WorkerServiceImpl>(*master_);
-  KeepFreedHeapForGrpc();
+  PrepareProcessForGrpc();
   grpc::ServerBuilder builder;
   // Only the address the cluster gives (tests bind 127.0.0.1); no credentials (unsecure build).
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);

@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "distributed/grpc_memory.h"
+#include "distributed/grpc_process.h"
 #include "distributed/grpc_status.h"
 #include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
@@ -31,7 +31,7 @@ std::string AddressOf(const std::string& target) {
 }
 
 std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) {
-  KeepFreedHeapForGrpc();
+  PrepareProcessForGrpc();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);  // tensors over gRPC's 4 MiB default
   args.SetMaxSendMessageSize(-1);

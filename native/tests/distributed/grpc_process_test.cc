@@ -1,6 +1,6 @@
-// KeepFreedHeapForGrpc (distributed/grpc_memory.h): a message's worth of freed read buffers is
+// KeepFreedHeapForGrpc (distributed/grpc_process.h): a message's worth of freed read buffers is
 // reused by the next message without faulting its pages in again.
-#include "distributed/grpc_memory.h"
+#include "distributed/grpc_process.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
