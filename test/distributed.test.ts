@@ -458,7 +458,7 @@ serial('a while loop across tasks: its body multiplies on the ps, the rest runs 
     }, [tf.constant(0), tf.constant(0)])) as T[];
     const sess = new tf.Session({ target: worker.target, config: CONFIG });
     const md: tf.RunMetadata = {};
-    t.deepEqual(sess.run([i, x, s], undefined, { traceLevel: tf.TraceLevel.FULL_TRACE }, md).map((r) => r.item()), [10, 1023, 14]);
+    t.deepEqual(sess.run([i, x, s], undefined, { traceLevel: tf.TraceLevel.FULL_TRACE, timeoutInMs: 20000 }, md).map((r) => r.item()), [10, 1023, 14]);
     // The ps ran the multiplication every iteration, in step with its own control loop.
     const onPs = md.stepStats!.devStats.filter((d) => d.device.startsWith('/job:ps/')).flatMap((d) => d.nodeStats.map((n) => n.nodeName));
     t.is(onPs.filter((n) => n === 'while/mul').length, 10);  // once per live iteration (the last, dead one skips it)

@@ -141,10 +141,13 @@ test.serial('training with variables on cpu:1 matches the one-device run', (t) =
 
 type T = tf.Tensor;
 
+// A loop whose devices fall out of step would wait forever: fail instead.
+const LOOP_TIMEOUT = 20000;
+
 /** Runs fetches with outputPartitionGraphs; returns the values and, per device, the frames its control loops repeat. */
 function runSplit(sess: tf.Session, fetches: T[]) {
   const meta: tf.RunMetadata = {};
-  const values = sess.run(fetches, undefined, { outputPartitionGraphs: true }, meta).map((r) => r.item() as number);
+  const values = sess.run(fetches, undefined, { outputPartitionGraphs: true, timeoutInMs: LOOP_TIMEOUT }, meta).map((r) => r.item() as number);
   const str = (v: unknown) => (typeof v === 'string' ? v : new TextDecoder().decode(v as Uint8Array));
   const loops: Record<string, string[]> = {};
   for (const gd of meta.partitionGraphs!) {
@@ -170,7 +173,7 @@ test.serial('a while loop inside one partition runs, and so does one whose body 
     using sess = twoCpus();
     t.is(sess.run(z).item(), 49);
     const meta: tf.RunMetadata = {};
-    t.deepEqual(sess.run([i, v], undefined, { outputPartitionGraphs: true }, meta).map((r) => r.item()), [10, 1023]);
+    t.deepEqual(sess.run([i, v], undefined, { outputPartitionGraphs: true, timeoutInMs: LOOP_TIMEOUT }, meta).map((r) => r.item()), [10, 1023]);
     // cpu:1 repeats the loop's iterations with a control loop of its own, driven by the
     // LoopCond received from cpu:0 once per iteration.
     const on1 = meta.partitionGraphs!.find((gd) => gd.node.every((n) => n.device === CPU(1)))!;
@@ -262,6 +265,19 @@ test.serial('a tf.cond inside a loop with its branches on different devices (Col
     const { values, loops } = runSplit(sess, [v, steps]);
     t.deepEqual(loops, { 'CPU:0': ['while/while_context'], 'CPU:1': ['while/while_context'] });
     t.deepEqual(values, [1, 8]);
+  });
+});
+
+test.serial('a loop spanning devices on an untaken tf.cond branch: entered dead, it still meets cpu:1 once', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const p = tf.placeholder('bool', { shape: [], name: 'p' });
+    const r = tf.cond(p, () => tf.whileLoop((i: T) => i.lt(5), (i: T) => [tf.device('/cpu:1', () => i.add(1))], [tf.constant(0)]) as T,
+      () => tf.constant(-1));
+    using sess = twoCpus();
+    t.is(sess.run(r, { p: true }).item(), 5);
+    t.is(sess.run(r, { p: false }, { timeoutInMs: LOOP_TIMEOUT }).item(), -1);  // cpu:1's control loop gets a dead LoopCond and stops
+    t.is(sess.run(r, { p: true }).item(), 5);
   });
 });
 
