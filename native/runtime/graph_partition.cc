@@ -135,13 +135,6 @@ struct Frames {
       of[n] = {frame, out};
     }
   }
-
-  // The frame an edge from src to dst runs in when both ends agree on it (0: the root, or an
-  // edge into or out of a loop, which Enter and Exit carry).
-  int EdgeFrame(const Node* src, const Node* dst) const {
-    const int f = of.at(src).second;
-    return f == of.at(dst).first ? f : 0;
-  }
 };
 
 bool IsNextIteration(const std::string& op) { return op == "NextIteration" || op == "RefNextIteration"; }
