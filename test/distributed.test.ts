@@ -462,6 +462,34 @@ serial('a tf.cond across tasks: the untaken branch on the ps crosses as dead', a
   });
 });
 
+serial('a while loop across tasks: its body multiplies on the ps, the rest runs on the worker', async (t) => {
+  const { workers: [worker] } = await psAndWorkers(1);
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    type T = tf.Tensor;
+    // x = x * 2 + 1 ten times from 0 (the multiplication on the ps): 2^10 - 1; the condition
+    // stays on the worker, whose LoopCond the ps receives every iteration.
+    const [i, x] = tf.device('/job:worker/task:0', () => tf.whileLoop((i: T) => i.lt(10),
+      (i: T, x: T) => [i.add(1), tf.device('/job:ps/task:0', () => x.mul(2)).add(1)],
+      [tf.constant(0), tf.constant(0, { dtype: 'float32' })])) as T[];
+    // Nested, the inner loop wholly on the ps: sum over i < 3 of 2^(i + 1).
+    const [, s] = tf.device('/job:worker/task:0', () => tf.whileLoop((i: T) => i.lt(3), (i: T, s: T) => {
+      const [, p] = tf.device('/job:ps/task:0', () => tf.whileLoop((j: T) => j.le(i), (j: T, p: T) => [j.add(1), p.mul(2)],
+        [tf.constant(0), tf.constant(1)])) as T[];
+      return [i.add(1), s.add(p)];
+    }, [tf.constant(0), tf.constant(0)])) as T[];
+    const sess = new tf.Session({ target: worker.target, config: CONFIG });
+    const md: tf.RunMetadata = {};
+    t.deepEqual(sess.run([i, x, s], undefined, { traceLevel: tf.TraceLevel.FULL_TRACE, timeoutInMs: 20000 }, md).map((r) => r.item()), [10, 1023, 14]);
+    // The ps ran the multiplication every iteration, in step with its own control loop.
+    const onPs = md.stepStats!.devStats.filter((d) => d.device.startsWith('/job:ps/')).flatMap((d) => d.nodeStats.map((n) => n.nodeName));
+    t.is(onPs.filter((n) => n === 'while/mul').length, 10);  // once per live iteration (the last, dead one skips it)
+    t.true(onPs.some((n) => n.startsWith('_cloop_while/while_context')), onPs.join(' '));
+    t.deepEqual(sess.run([i, x, s]).map((r) => r.item()), [10, 1023, 14]);  // a second step, its own keys
+    sess.close();
+  });
+});
+
 serial('between-graph async training with replicaDeviceSetter: two worker clients, variables on the ps, converges', async (t) => {
   const { ps, workers, cluster } = await psAndWorkers(2);
   const spec = new tf.train.ClusterSpec({ ps: [cluster[0].slice(3)], worker: cluster[1].slice(7).split(',') });

@@ -141,7 +141,24 @@ test.serial('training with variables on cpu:1 matches the one-device run', (t) =
 
 type T = tf.Tensor;
 
-test.serial('a while loop inside one partition runs; one spanning devices is UnimplementedError naming it', (t) => {
+// A loop whose devices fall out of step would wait forever: fail instead.
+const LOOP_TIMEOUT = 20000;
+
+/** Runs fetches with outputPartitionGraphs; returns the values and, per device, the frames its control loops repeat. */
+function runSplit(sess: tf.Session, fetches: T[]) {
+  const meta: tf.RunMetadata = {};
+  const values = sess.run(fetches, undefined, { outputPartitionGraphs: true, timeoutInMs: LOOP_TIMEOUT }, meta).map((r) => r.item() as number);
+  const str = (v: unknown) => (typeof v === 'string' ? v : new TextDecoder().decode(v as Uint8Array));
+  const loops: Record<string, string[]> = {};
+  for (const gd of meta.partitionGraphs!) {
+    const device = gd.node[0].device.replace(/.*device:/, '');
+    loops[device] = gd.node.filter((n) => n.op === 'Enter' && n.name.startsWith('_cloop_'))
+      .map((n) => str(n.attr.frame_name.value)).sort();
+  }
+  return { values, loops };
+}
+
+test.serial('a while loop inside one partition runs, and so does one whose body multiplies on the other device', (t) => {
   const g = new tf.Graph();
   g.asDefault(() => {
     const x = tf.constant(3, { name: 'x' });
@@ -149,13 +166,118 @@ test.serial('a while loop inside one partition runs; one spanning devices is Uni
     const [, y] = tf.device('/cpu:1', () => tf.whileLoop((i: T) => i.lt(4), (i: T, v: T) => [i.add(1), v.mul(2)],
       [tf.constant(0), x], { name: 'inside' })) as T[];
     const z = tf.add(y, 1);
-    // A loop whose body multiplies on the other device.
-    const w = tf.whileLoop((i: T) => i.lt(4), (i: T) => tf.device('/cpu:1', () => i.add(1)), [tf.constant(0)],
-      { name: 'across' }) as T;
+    // The loop on cpu:0, x * 2 + 1 on cpu:1: 10 times from 0 gives 2^10 - 1.
+    const [i, v] = tf.whileLoop((i: T) => i.lt(10),
+      (i: T, v: T) => [i.add(1), tf.device('/cpu:1', () => v.mul(2).add(1))],
+      [tf.constant(0), tf.constant(0, { dtype: 'float32' })], { name: 'across' }) as T[];
     using sess = twoCpus();
     t.is(sess.run(z).item(), 49);
-    const e = t.throws(() => sess.run(w), { instanceOf: tf.errors.UnimplementedError });
-    t.regex(e!.message, /While loop 'across[^']*' spans devices/);
+    const meta: tf.RunMetadata = {};
+    t.deepEqual(sess.run([i, v], undefined, { outputPartitionGraphs: true, timeoutInMs: LOOP_TIMEOUT }, meta).map((r) => r.item()), [10, 1023]);
+    // cpu:1 repeats the loop's iterations with a control loop of its own, driven by the
+    // LoopCond received from cpu:0 once per iteration.
+    const on1 = meta.partitionGraphs!.find((gd) => gd.node.every((n) => n.device === CPU(1)))!;
+    const ops = on1.node.map((n) => n.op);
+    for (const op of ['Enter', 'Merge', 'Switch', 'NextIteration']) t.is(ops.filter((o) => o === op).length, 1, op);
+    // Its _Recvs (v, the LoopCond, the body's pivot for its constants) run once per iteration.
+    const merge = on1.node.find((n) => n.op === 'Merge')!;
+    const recvs = on1.node.filter((n) => n.op === '_Recv');
+    t.true(recvs.length >= 2);
+    for (const r of recvs) t.deepEqual(r.input, [`^${merge.name}`]);
+    // Runs again with the same values (each step has its own keys).
+    t.deepEqual(sess.run([i, v]).map((r) => r.item()), [10, 1023]);
+  });
+});
+
+test.serial('a loop whose condition reads a value computed on cpu:1 and whose body runs on cpu:0', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    // While i * i < 50 (i * i on cpu:1): i runs 0..7, s sums them (on cpu:0).
+    const [i, s] = tf.whileLoop((i: T) => tf.device('/cpu:1', () => i.mul(i)).lt(50),
+      (i: T, s: T) => tf.device('/cpu:0', () => [i.add(1), s.add(i)]), [tf.constant(0), tf.constant(0)]) as T[];
+    // The same with the loop's own nodes on cpu:1 and the body on cpu:0.
+    const [j, u] = tf.device('/cpu:1', () => tf.whileLoop((j: T) => j.mul(j).lt(50),
+      (j: T, u: T) => tf.device('/cpu:0', () => [j.add(1), u.add(j)]), [tf.constant(0), tf.constant(0)])) as T[];
+    using sess = twoCpus();
+    const { values, loops } = runSplit(sess, [i, s, j, u]);
+    // Each device receives values inside both loops, so each repeats both.
+    t.deepEqual(loops, { 'CPU:0': ['while/while_context', 'while_1/while_context'], 'CPU:1': ['while/while_context', 'while_1/while_context'] });
+    t.deepEqual(values, [8, 28, 8, 28]);
+  });
+});
+
+test.serial('nested loops whose inner body computes on cpu:1', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    // total = sum over i < 3 of (sum over j < 4 of (i + 1) * j) = 6 * 6.
+    const [, total] = tf.whileLoop((i: T) => i.lt(3), (i: T, total: T) => {
+      const [, s] = tf.whileLoop((j: T) => j.lt(4),
+        (j: T, s: T) => [j.add(1), tf.device('/cpu:1', () => s.add(i.add(1).mul(j)))], [tf.constant(0), tf.constant(0)]) as T[];
+      return [i.add(1), total.add(s)];
+    }, [tf.constant(0), tf.constant(0)]) as T[];
+    // The inner loop's nodes on cpu:1, its condition's bound computed on cpu:0: sum over
+    // i < 4 of (number of j with j * j <= i) = 1 + 2 + 2 + 2.
+    const [, count] = tf.whileLoop((i: T) => i.lt(4), (i: T, c: T) => {
+      const bound = i.add(1);
+      const j = tf.device('/cpu:1', () => tf.whileLoop((j: T) => j.mul(j).lt(bound), (j: T) => [j.add(1)], [tf.constant(0)])) as T;
+      return [i.add(1), c.add(j)];
+    }, [tf.constant(0), tf.constant(0)]) as T[];
+    using sess = twoCpus();
+    const { values, loops } = runSplit(sess, [total, count]);
+    // An inner frame's control loop nests in its outer frame's on the same device.
+    const frames = ['while/while/while_context', 'while/while_context', 'while_1/while_context'];
+    t.deepEqual(loops, { 'CPU:0': frames, 'CPU:1': frames });
+    t.deepEqual(values, [36, 7]);
+  });
+});
+
+test.serial('gradients through a loop whose body multiplies on cpu:1', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const x = tf.constant(1.5, { dtype: 'float32', name: 'x' });
+    const v0 = tf.constant(2, { dtype: 'float32', name: 'v0' });
+    // y = v0 * x^3 (three iterations of v * x on cpu:1): dy/dx = 3 v0 x^2, dy/dv0 = x^3.
+    const [, y] = tf.whileLoop((i: T) => i.lt(3), (i: T, v: T) => [i.add(1), tf.device('/cpu:1', () => v.mul(x))],
+      [tf.constant(0), v0]) as T[];
+    const [dx, dv] = tf.gradients(y, [x, v0]) as T[];
+    // Again with the gradient loop's multiplications on cpu:1 too (the rest of it on cpu:0).
+    const [dxc] = tf.device((op) => (op.type === 'Mul' ? '/cpu:1' : '/cpu:0'), () => tf.gradients(y, [x])) as T[];
+    using sess = twoCpus();
+    const { values: [yv, dxv, dvv, dxcv], loops } = runSplit(sess, [y, dx, dv, dxc]);
+    // The forward loop and the second gradient loop span both devices.
+    t.deepEqual(loops, { 'CPU:0': ['gradients_1/while_grad/while_context', 'while/while_context'], 'CPU:1': ['gradients_1/while_grad/while_context', 'while/while_context'] });
+    t.true(Math.abs(yv - 6.75) < 1e-5, `${yv}`);
+    t.true(Math.abs(dxv - 13.5) < 1e-4, `${dxv}`);
+    t.true(Math.abs(dvv - 3.375) < 1e-5, `${dvv}`);
+    t.true(Math.abs(dxcv - 13.5) < 1e-4, `${dxcv}`);
+  });
+});
+
+test.serial('a tf.cond inside a loop with its branches on different devices (Collatz steps from 6)', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    // 6 3 10 5 16 8 4 2 1: 8 steps; each iteration takes one branch, the other's value crosses dead.
+    const [v, steps] = tf.whileLoop((v: T) => tf.greater(v, 1), (v: T, n: T) => [
+      tf.cond(tf.equal(tf.mod(v, 2), 0), () => tf.device('/cpu:1', () => tf.floorDiv(v, 2)),
+        () => tf.device('/cpu:0', () => v.mul(3).add(1))),
+      n.add(1)], [tf.constant(6), tf.constant(0)]) as T[];
+    using sess = twoCpus();
+    const { values, loops } = runSplit(sess, [v, steps]);
+    t.deepEqual(loops, { 'CPU:0': ['while/while_context'], 'CPU:1': ['while/while_context'] });
+    t.deepEqual(values, [1, 8]);
+  });
+});
+
+test.serial('a loop spanning devices on an untaken tf.cond branch: entered dead, it still meets cpu:1 once', (t) => {
+  const g = new tf.Graph();
+  g.asDefault(() => {
+    const p = tf.placeholder('bool', { shape: [], name: 'p' });
+    const r = tf.cond(p, () => tf.whileLoop((i: T) => i.lt(5), (i: T) => [tf.device('/cpu:1', () => i.add(1))], [tf.constant(0)]) as T,
+      () => tf.constant(-1));
+    using sess = twoCpus();
+    t.is(sess.run(r, { p: true }).item(), 5);
+    t.is(sess.run(r, { p: false }, { timeoutInMs: LOOP_TIMEOUT }).item(), -1);  // cpu:1's control loop gets a dead LoopCond and stops
+    t.is(sess.run(r, { p: true }).item(), 5);
   });
 });
 
@@ -174,6 +296,9 @@ test.serial('outputPartitionGraphs: one GraphDef per device, joined by a _Send/_
     const on1 = graphs.find((gd) => gd.node.some((n) => n.name === 'a'))!;
     const on0 = graphs.find((gd) => gd.node.some((n) => n.name === 's'))!;
     t.not(on0, on1);
+    // Nothing but the transfers is added where there is no loop.
+    t.deepEqual(on1.node.map((n) => n.op), ['Const', '_Send']);
+    t.deepEqual(on0.node.map((n) => n.op), ['Const', '_Recv', 'AddV2', '_Send']);  // the 1 of a + 1 first
     const send = on1.node.find((n) => n.op === '_Send')!;
     const recv = on0.node.find((n) => n.op === '_Recv')!;
     t.deepEqual(send.input, ['a']);

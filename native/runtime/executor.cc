@@ -898,7 +898,11 @@ void Executor::Deliver(FrameInstance* f, int64_t iter, int id, const Value* outs
     if (input < 0) m.pending--;
     else if (it.slots[succ.input_slots[input]].dead) m.merge_dead++;
     else if (m.merge_live < 0) m.merge_live = input;
-    const bool all_dead = m.merge_dead == static_cast<int>(succ.input_slots.size());
+    // A dead Enter makes its Merge dead at once (TF's rule; the back edge never comes): a loop
+    // entered dead runs one dead iteration, so its _Sends still meet the _Recvs of the
+    // control loops its frame has on other devices (runtime/graph_partition.h).
+    const bool dead_enter = input >= 0 && item.kind == Item::kEnter && dead;
+    const bool all_dead = dead_enter || m.merge_dead == static_cast<int>(succ.input_slots.size());
     if (m.pending == 0 && (m.merge_live >= 0 || all_dead)) {
       m.fired = true;
       push(s);

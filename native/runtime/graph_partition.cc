@@ -1,7 +1,9 @@
 #include "runtime/graph_partition.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <queue>
 #include <tuple>
 #include <unordered_set>
 
@@ -76,12 +78,19 @@ std::string Flat(const std::string& tensor) {
   return id.node + "_" + std::to_string(id.index < 0 ? 0 : id.index);
 }
 
-// While-loop frames of the pruned nodes, as the executor computes them (a node runs in the
-// frame of its first earlier producer; Enter opens a frame, Exit leaves it): only to refuse
-// edges between devices inside loops.
+// While-loop frames of the pruned nodes, as the executor computes them (TF's
+// BuildControlFlowInfo): a node runs in the frame of its first earlier producer; Enter opens a
+// frame, Exit leaves it. Each frame also records its LoopCond, which drives the control loop
+// that another device's share of the frame needs.
 struct Frames {
-  std::vector<std::pair<int, std::string>> frames{{-1, ""}};  // (parent, frame_name); 0 is the root
-  std::unordered_map<const Node*, std::pair<int, int>> of;     // node -> (exec frame, output frame)
+  struct Frame {
+    int parent = -1;
+    std::string name;
+    const Node* loop_cond = nullptr;
+    int64_t parallel_iterations = 10;  // of its Enters, copied onto control loops' Enters
+  };
+  std::vector<Frame> frames{Frame{}};                        // 0 is the root
+  std::unordered_map<const Node*, std::pair<int, int>> of;  // node -> (exec frame, output frame)
 
   explicit Frames(const PrunedGraph& p) {
     std::map<std::pair<int, std::string>, int> child;
@@ -111,16 +120,57 @@ struct Frames {
         auto it = child.find(key);
         if (it == child.end()) {
           it = child.emplace(key, static_cast<int>(frames.size())).first;
-          frames.push_back({frame, key.second});
+          Frame f;
+          f.parent = frame;
+          f.name = key.second;
+          f.parallel_iterations = n->AttrInt("parallel_iterations", 10);
+          frames.push_back(std::move(f));
         }
         out = it->second;
       } else if ((n->op == "Exit" || n->op == "RefExit") && frame != 0) {
-        out = frames[frame].first;
+        out = frames[frame].parent;
+      } else if (n->op == "LoopCond" && frame != 0) {
+        frames[frame].loop_cond = n;
       }
       of[n] = {frame, out};
     }
   }
 };
+
+bool IsNextIteration(const std::string& op) { return op == "NextIteration" || op == "RefNextIteration"; }
+bool IsMerge(const std::string& op) { return op == "Merge" || op == "RefMerge"; }
+
+// Puts a partition's nodes in graph order again (inputs first, but for a Merge's back edge
+// from NextIteration), as the executor needs to find each node's frame: control loops and
+// transfers are added as the edges needing them come up, not where they belong. Stable: a
+// list already in order (any partition without loops) stays as it is.
+std::vector<NodeSpec> InGraphOrder(std::vector<NodeSpec> list) {
+  std::unordered_map<std::string, size_t> at;
+  for (size_t i = 0; i < list.size(); i++) at[list[i].name] = i;
+  std::vector<int> pending(list.size(), 0);
+  std::vector<std::vector<size_t>> users(list.size());
+  for (size_t i = 0; i < list.size(); i++) {
+    for (const std::string& in : list[i].inputs) {
+      auto it = at.find(ParseTensorName(in).node);
+      if (it == at.end()) continue;
+      if (IsMerge(list[i].op) && IsNextIteration(list[it->second].op)) continue;  // the back edge
+      pending[i]++;
+      users[it->second].push_back(i);
+    }
+  }
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
+  for (size_t i = 0; i < list.size(); i++) if (pending[i] == 0) ready.push(i);
+  std::vector<NodeSpec> out;
+  out.reserve(list.size());
+  while (!ready.empty()) {
+    const size_t i = ready.top();
+    ready.pop();
+    for (size_t u : users[i]) if (--pending[u] == 0) ready.push(u);
+    out.push_back(std::move(list[i]));
+  }
+  if (out.size() != list.size()) throw Error(Code::kInternal, "a partition's nodes form a cycle outside while loops");
+  return out;
+}
 
 // Whether input k of n is taken by reference (a Ref(T) argument of its op's record).
 bool InputIsRef(const Node& n, size_t k) {
@@ -153,30 +203,37 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     s->attrs["recv_device"] = AttrValue::Str(to->name);
     s->attrs["client_terminated"] = AttrValue::Bool(client_terminated);
   };
-  auto dtype_of = [](const Edge& e) {
-    std::vector<DataType> types = OutputTypes(*e.node->def, *e.node);
-    if (e.index >= static_cast<int>(types.size()) || types[e.index] == DataType::DT_INVALID) {
-      throw InvalidArgument("Cannot send output " + std::to_string(e.index) + " of node " + e.node->name +
-                            " between devices: its dtype is not known", e.node->name);
+  auto dtype_of = [](const Node* node, int index) {
+    std::vector<DataType> types = OutputTypes(*node->def, *node);
+    if (index >= static_cast<int>(types.size()) || types[index] == DataType::DT_INVALID) {
+      throw InvalidArgument("Cannot send output " + std::to_string(index) + " of node " + node->name +
+                            " between devices: its dtype is not known", node->name);
     }
-    return types[e.index];
+    return types[index];
   };
-  auto loop_check = [&](const Node* src, const Node* dst) {
-    const int in_loop = frames.of.at(src).second != 0 ? frames.of.at(src).second : frames.of.at(dst).first;
-    if (in_loop == 0) return;
-    throw Error(Code::kUnimplemented,
-                "While loop '" + frames.frames[in_loop].second + "' spans devices: node " + dst->name + " on " +
-                    dev.at(dst)->name + " depends on " + src->name + " on " + dev.at(src)->name +
-                    ". Loops across devices are not supported yet; place all of the loop's nodes on one device",
-                dst->name);
+  auto add_dummy = [&](const std::string& prefix, Device* d, std::vector<std::string> inputs) {
+    NodeSpec dummy;
+    dummy.name = new_name(prefix);
+    dummy.op = "Const";
+    dummy.device = d->name;
+    dummy.inputs = std::move(inputs);
+    dummy.attrs["dtype"] = AttrValue::Type(DataType::DT_FLOAT);
+    dummy.attrs["value"] = AttrValue::OfTensor(Tensor(DataType::DT_FLOAT, Shape{0}));
+    const std::string name = dummy.name;
+    specs[d->name].push_back(std::move(dummy));
+    return name;
   };
+  // The control loop of `frame` on device d, by its Merge (defined below).
+  std::function<std::string(int frame, Device* d)> control_loop;
 
   PartitionedGraph out;
   // A cross-device value: a _Send beside its source, a _Recv in the destination's partition,
-  // once per (source output, destination).
+  // once per (source output, destination). Inside a loop (frame != 0) the pair runs once per
+  // iteration, its key carrying the frame and iteration; the _Recv waits on the Merge of the
+  // destination's control loop, which is what runs it in each iteration there.
   std::map<std::tuple<const Node*, int, Device*>, std::string> recv_of;
   int edge_id = 0;
-  auto send_pair = [&](const std::string& src, int index, DataType dtype, Device* from, Device* to) -> std::string {
+  auto send_pair = [&](const std::string& src, int index, DataType dtype, Device* from, Device* to, int frame) -> std::string {
     const std::string tensor_name = "edge_" + std::to_string(edge_id++) + "_" + src;
     NodeSpec send;
     send.name = new_name(src);
@@ -192,15 +249,16 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     recv.device = to->name;
     recv.attrs["tensor_type"] = AttrValue::Type(dtype);
     transfer_attrs(&recv, tensor_name, from, to, false);
+    if (frame != 0) recv.inputs = {"^" + control_loop(frame, to)};
     const std::string name = recv.name;
     specs[to->name].push_back(std::move(recv));
     return name;
   };
-  auto recv_for = [&](const Edge& e, Device* to) -> std::string {
-    auto key = std::make_tuple(static_cast<const Node*>(e.node), e.index, to);
+  auto recv_for = [&](const Node* src, int index, Device* to) -> std::string {
+    auto key = std::make_tuple(src, index, to);
     auto found = recv_of.find(key);
     if (found != recv_of.end()) return found->second;
-    const std::string name = send_pair(e.node->name, e.index, dtype_of(e), dev.at(e.node), to);
+    const std::string name = send_pair(src->name, index, dtype_of(src, index), dev.at(src), to, frames.of.at(src).second);
     recv_of.emplace(key, name);
     return name;
   };
@@ -211,16 +269,8 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     auto found = recv_of.find(key);
     if (found != recv_of.end()) return found->second;
     Device* from = dev.at(c);
-    NodeSpec dummy;
-    dummy.name = new_name(c->name);
-    dummy.op = "Const";
-    dummy.device = from->name;
-    dummy.inputs = {"^" + c->name};
-    dummy.attrs["dtype"] = AttrValue::Type(DataType::DT_FLOAT);
-    dummy.attrs["value"] = AttrValue::OfTensor(Tensor(DataType::DT_FLOAT, Shape{0}));
-    const std::string dummy_name = dummy.name;
-    specs[from->name].push_back(std::move(dummy));
-    const std::string recv = send_pair(dummy_name, 0, DataType::DT_FLOAT, from, to);
+    const std::string dummy = add_dummy(c->name, from, {"^" + c->name});
+    const std::string recv = send_pair(dummy, 0, DataType::DT_FLOAT, from, to, frames.of.at(c).second);
     NodeSpec identity;
     identity.name = new_name(c->name);
     identity.op = "Identity";
@@ -231,6 +281,45 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     specs[to->name].push_back(std::move(identity));
     recv_of.emplace(key, name);
     return name;
+  };
+  // TF's AddControlLoop: a device that receives values inside a frame repeats the frame's
+  // iterations itself, in step with the frame's LoopCond (received each iteration):
+  //   Enter(dummy) -> Merge <- NextIteration <- Switch(Merge, LoopCond):1
+  // Its Merge fires once per iteration, the last one (LoopCond false) included, as do the
+  // frame's nodes on the LoopCond's device, so every _Send in the frame meets its _Recv. A
+  // nested frame enters from its parent's control loop on the same device (made first), so
+  // it is entered once per parent iteration, as the real inner loop is.
+  std::map<std::pair<int, Device*>, std::string> control_merge;
+  control_loop = [&](int frame, Device* d) -> std::string {
+    auto found = control_merge.find({frame, d});
+    if (found != control_merge.end()) return found->second;
+    const Frames::Frame& f = frames.frames[frame];
+    if (!f.loop_cond) {
+      throw InvalidArgument("A cross-device loop must have a pivot predicate: frame '" + f.name +
+                            "' has nodes on several devices but no LoopCond in this step");
+    }
+    const std::string prefix = "_cloop_" + f.name;
+    const std::string into = f.parent == 0 ? add_dummy(prefix, d, {}) : control_loop(f.parent, d);
+    const std::string enter = new_name(prefix), merge = new_name(prefix), sw = new_name(prefix), next = new_name(prefix);
+    control_merge[{frame, d}] = merge;  // before the LoopCond's _Recv, which waits on it
+    auto add = [&](const std::string& name, const std::string& op, std::vector<std::string> inputs,
+                   std::map<std::string, AttrValue> attrs) {
+      NodeSpec s;
+      s.name = name;
+      s.op = op;
+      s.device = d->name;
+      s.inputs = std::move(inputs);
+      s.attrs = std::move(attrs);
+      s.attrs["T"] = AttrValue::Type(DataType::DT_FLOAT);
+      specs[d->name].push_back(std::move(s));
+    };
+    add(enter, "Enter", {into}, {{"frame_name", AttrValue::Str(f.name)}, {"is_constant", AttrValue::Bool(false)},
+                                 {"parallel_iterations", AttrValue::Int(f.parallel_iterations)}});
+    add(merge, "Merge", {enter, next}, {{"N", AttrValue::Int(2)}});
+    const std::string pred = dev.at(f.loop_cond) == d ? f.loop_cond->name : recv_for(f.loop_cond, 0, d);
+    add(sw, "Switch", {merge, pred}, {});
+    add(next, "NextIteration", {sw + ":1"}, {});
+    return merge;
   };
   // A fed value enters each partition that reads it through a client-terminated _Recv.
   out.feed_keys.resize(feeds.size());
@@ -247,7 +336,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     recv.name = "_recv_" + Flat(feeds[feed]);
     recv.op = "_Recv";
     recv.device = to->name;
-    recv.attrs["tensor_type"] = AttrValue::Type(dtype_of(e));
+    recv.attrs["tensor_type"] = AttrValue::Type(dtype_of(e.node, e.index));
     transfer_attrs(&recv, feeds[feed], client, to, true);
     out.feed_keys[feed].push_back(Rendezvous::CreateKey(client->name, client->incarnation, to->name, feeds[feed], 0, 0));
     const std::string name = recv.name;
@@ -270,13 +359,12 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
       } else if (dev.at(e.node) == d) {
         s.inputs.push_back(InputName(e.node->name, e.index));
       } else {
-        loop_check(e.node, n);
         if (InputIsRef(*n, &e - n->inputs.data())) {
           throw InvalidArgument("Node " + n->name + " (on " + d->name + ") takes " + e.node->name + " by reference, but it lives on " +
                                 dev.at(e.node)->name + ": a variable and the ops that update it must be placed on one device (colocate them)",
                                 n->name);
         }
-        s.inputs.push_back(recv_for(e, d));
+        s.inputs.push_back(recv_for(e.node, e.index, d));
       }
     }
     for (const Node* c : n->control_inputs) {
@@ -284,7 +372,6 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
       if (dev.at(c) == d) {
         s.inputs.push_back("^" + c->name);
       } else {
-        loop_check(c, n);
         s.inputs.push_back("^" + control_for(c, d));
       }
     }
@@ -318,7 +405,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     send.op = "_Send";
     send.device = from->name;
     send.inputs = {InputName(e.node->name, e.index)};
-    send.attrs["T"] = AttrValue::Type(dtype_of(e));
+    send.attrs["T"] = AttrValue::Type(dtype_of(e.node, e.index));
     Device* to = from->remote ? from : client;
     transfer_attrs(&send, tensor, from, to, true);
     specs[from->name].push_back(std::move(send));
@@ -337,7 +424,7 @@ PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, c
     }
     for (const NodeSpec& s : list) if (!used.count(s.name)) p.targets.push_back(s.name);
     p.graph = std::make_unique<Graph>();
-    p.graph->AddNodes(std::move(list));
+    p.graph->AddNodes(InGraphOrder(std::move(list)));
     out.partitions.push_back(std::move(p));
   }
   return out;

@@ -59,8 +59,11 @@ std::vector<Device*> DevicesOf(const PrunedGraph& pruned, const PlaceFn& place);
 // partition); a cross-device control edge sends a dummy float[0] Const and waits on an
 // Identity of its _Recv (TF's trick), so deadness crosses both. `client` is the device the
 // session's feeds come from and fetches go to (CPU:0, as TF's client device).
-// While loops whose nodes span devices are rejected with UnimplementedError naming the loop
-// (TF would add a control loop per device): place a loop's nodes on one device.
+// A while loop may span devices (TF's AddControlFlow): every device that receives a value
+// inside a loop's frame gets a control loop of its own for that frame, which repeats the
+// frame's iterations in step with the loop's LoopCond (sent to it each iteration), and runs
+// the frame's _Recvs there once per iteration; their keys carry the frame and iteration.
+// Nested frames get nested control loops. A partition without loops gets no extra nodes.
 PartitionedGraph PartitionGraph(const Graph& graph, const PrunedGraph& pruned, const PlaceFn& place, Device* client,
                                 const std::vector<std::string>& feeds, const std::vector<std::string>& fetches);
 

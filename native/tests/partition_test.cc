@@ -171,7 +171,7 @@ TEST(GraphPartition, FeedsEnterEachPartitionThatReadsThem) {
   EXPECT_EQ(pg.fetch_feed, (std::vector<int>{-1, 0}));
 }
 
-TEST(GraphPartition, WhileLoopAcrossDevicesIsUnimplemented) {
+TEST(GraphPartition, ALoopAcrossDevicesWithoutALoopCondIsAnError) {
   Split s;
   GraphBuilder g;
   g.Const("a", {1}, {})
@@ -180,12 +180,81 @@ TEST(GraphPartition, WhileLoopAcrossDevicesIsUnimplemented) {
   s.Add(g);
   try {
     s.Run({}, {}, {"i"});
-    FAIL() << "expected Unimplemented";
+    FAIL() << "expected InvalidArgument";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Code::kUnimplemented);
-    EXPECT_NE(std::string(e.what()).find("the_loop"), std::string::npos) << e.what();
-    EXPECT_EQ(e.node(), "i");
+    EXPECT_EQ(e.code(), Code::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("pivot predicate: frame 'the_loop'"), std::string::npos) << e.what();
   }
+}
+
+// x = 0; while (x < 5) x = x + 1, the addition on CPU:1.
+void LoopWithBodyOnCpu1(GraphBuilder& g) {
+  auto frame = GraphBuilder::Str("loop");
+  g.Const("x0", {0}, {})
+      .Const("five", {5}, {})
+      .Node("enter_x", "Enter", {"x0"}, {{"T", FloatT()}, {"frame_name", frame}})
+      .Node("lim", "Enter", {"five"}, {{"T", FloatT()}, {"frame_name", frame}, {"is_constant", GraphBuilder::Bool(true)}})
+      .Node("merge_x", "Merge", {"enter_x", "next_x"}, {{"T", FloatT()}, {"N", GraphBuilder::Int(2)}})
+      .Binary("less", "Less", "merge_x", "lim")
+      .Node("cond", "LoopCond", {"less"})
+      .Node("switch_x", "Switch", {"merge_x", "cond"}, {{"T", FloatT()}})
+      .Node("exit_x", "Exit", {"switch_x:0"}, {{"T", FloatT()}})
+      .Node("body_x", "Identity", {"switch_x:1"}, {{"T", FloatT()}})
+      .Node("one", "Const", {"^body_x"}, {{"value", GraphBuilder::FloatTensor({1}, {})}, {"dtype", FloatT()}})
+      .Node("inc", "Add", {"body_x", "one"}, {{"T", FloatT()}}, "/device:CPU:1")
+      .Node("next_x", "NextIteration", {"inc"}, {{"T", FloatT()}});
+}
+
+TEST(GraphPartition, ALoopAcrossDevicesGetsAControlLoopPerDevice) {
+  Split s;
+  GraphBuilder g;
+  LoopWithBodyOnCpu1(g);
+  s.Add(g);
+  PartitionedGraph pg = s.Run({}, {"exit_x:0"});
+  ASSERT_EQ(pg.partitions.size(), 2u);
+  const Partition& p1 = On(pg, kCpu1);
+  // CPU:1's control loop: Enter(dummy) -> Merge <- NextIteration <- Switch(Merge, LoopCond):1.
+  ASSERT_EQ(OfOp(p1, "Enter").size(), 1u);
+  ASSERT_EQ(OfOp(p1, "Merge").size(), 1u);
+  ASSERT_EQ(OfOp(p1, "Switch").size(), 1u);
+  ASSERT_EQ(OfOp(p1, "NextIteration").size(), 1u);
+  const Node* enter = OfOp(p1, "Enter")[0];
+  const Node* merge = OfOp(p1, "Merge")[0];
+  const Node* sw = OfOp(p1, "Switch")[0];
+  EXPECT_EQ(enter->AttrString("frame_name"), "loop");
+  EXPECT_EQ(enter->inputs[0].node->op, "Const");
+  EXPECT_EQ(merge->inputs[0].node, enter);
+  EXPECT_EQ(merge->inputs[1].node, OfOp(p1, "NextIteration")[0]);
+  EXPECT_EQ(sw->inputs[0].node, merge);
+  EXPECT_EQ(sw->inputs[1].node->op, "_Recv");  // the LoopCond, from CPU:0
+  EXPECT_EQ(OfOp(p1, "NextIteration")[0]->inputs[0].node, sw);
+  EXPECT_EQ(OfOp(p1, "NextIteration")[0]->inputs[0].index, 1);
+  // Every _Recv in the frame waits on the control loop's Merge.
+  for (const Node* r : OfOp(p1, "_Recv")) {
+    ASSERT_EQ(r->control_inputs.size(), 1u) << r->name;
+    EXPECT_EQ(r->control_inputs[0], merge);
+  }
+  // CPU:0 receives inc inside the frame too: its control loop switches on the LoopCond itself.
+  const Partition& p0 = On(pg, kCpu0);
+  ASSERT_EQ(OfOp(p0, "Switch").size(), 2u);
+  int on_cond = 0;
+  for (const Node* n : OfOp(p0, "Switch")) on_cond += n->inputs[1].node->name == "cond";
+  EXPECT_EQ(on_cond, 2);
+}
+
+TEST(GraphPartition, PartitionsWithoutLoopsGetNoControlLoops) {
+  Split s;
+  GraphBuilder g;
+  g.Const("a", {2}, {}).Node("b", "Neg", {"a"}, {{"T", FloatT()}}, "/device:CPU:1").Binary("c", "Add", "a", "b");
+  s.Add(g);
+  PartitionedGraph pg = s.Run({}, {"c:0"});
+  auto ops = [](const Partition& p) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < p.graph->num_nodes(); i++) out.push_back(p.graph->node(i)->op);
+    return out;
+  };
+  EXPECT_EQ(ops(On(pg, kCpu0)), (std::vector<std::string>{"Const", "_Send", "_Recv", "Add", "_Send"}));
+  EXPECT_EQ(ops(On(pg, kCpu1)), (std::vector<std::string>{"_Recv", "Neg", "_Send"}));
 }
 
 // ---- Running partitions in a session -----------------------------------------------------
@@ -291,6 +360,14 @@ TEST(PartitionedSession, DeadnessCrossesSendAndRecv) {
     EXPECT_EQ(e.code(), Code::kInvalidArgument);
     EXPECT_NE(std::string(e.what()).find("Retrieved a dead tensor"), std::string::npos) << e.what();
   }
+}
+
+TEST(PartitionedSession, ALoopAcrossDevicesRunsEveryIterationOnBoth) {
+  Session s(TwoCpus());
+  GraphBuilder g;
+  LoopWithBodyOnCpu1(g);
+  Extend(s, g);
+  for (int run = 0; run < 3; run++) EXPECT_EQ(Val(s.Run({}, {}, {"exit_x:0"}, {}, {})[0]), 5.0f);
 }
 
 // park (CPU:1) -> wait (CPU:0) and fail (CPU:0): the failure must end the parked partition
