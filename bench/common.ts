@@ -60,7 +60,7 @@ export function parseOptions(script: string, argv: string[], flagNames: readonly
 export function setThreadEnv(threads: number): void {
   process.env.OMP_NUM_THREADS = String(threads);
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-  process.env.GOMP_SPINCOUNT ??= '50000';
+  process.env.GOMP_SPINCOUNT ??= '15000';
 }
 
 // ---------- timing ----------

@@ -154,13 +154,15 @@ export function native(): NativeAddon {
     // pools for cores after every sgemm (x100 slower small matmuls on 2 cores). Read by
     // libgomp when the addon loads, so it must be set before.
     process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-    // ...but a worker that just finished a team's region spins briefly (~0.5 ms by libgomp's
+    // ...but a worker that just finished a team's region spins briefly (~0.15 ms by libgomp's
     // estimate of 100k spins per ms) before it sleeps: the step's next GEMM or convolution
     // usually comes sooner, and waking a sleeping worker costs ~50 µs each time (bench/train.ts
-    // on 2 cores: MLP b50 +25%, b128 and b1024 +5%, the CNN within its noise (±5%); none
-    // slower with --load 1, where the teams are teams of one and no worker spins). libgomp
-    // stops spinning by itself when it manages more threads than there are cores.
-    process.env.GOMP_SPINCOUNT ??= '50000';
+    // on 2 cores: MLP b50 +15-25%, b128 and b1024 +5%; none slower with --load 1, where the
+    // teams are teams of one and no worker spins). Not longer: a spinning worker also takes
+    // the core the step's other chain wants (50000 spins: the CNN 1-3% slower, some rounds
+    // 15%; bench/README.md). libgomp stops spinning by itself when it manages more threads
+    // than there are cores.
+    process.env.GOMP_SPINCOUNT ??= '15000';
     const require = createRequire(import.meta.url);
     // TENSORGRAPH_NATIVE points at another build of the addon (parallel development builds).
     const path = process.env.TENSORGRAPH_NATIVE ?? join(root, 'build', 'Release', 'tensorgraph_native.node');
