@@ -32,7 +32,7 @@ void ReadOneMessage() {
   for (char* p : pieces) std::free(p);
 }
 
-TEST(GrpcMemory, ASecondMessageReusesTheFirstOnesPages) {
+TEST(GrpcProcess, ASecondMessageReusesTheFirstOnesPages) {
   if (std::getenv("MALLOC_TRIM_THRESHOLD_") || std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("GLIBC_TUNABLES")) {
     GTEST_SKIP() << "glibc's malloc is tuned by the environment";
   }
