@@ -242,10 +242,14 @@ test.serial('gradients through a loop whose body multiplies on cpu:1', (t) => {
     const [dx, dv] = tf.gradients(y, [x, v0]) as T[];
     // Again with the gradient loop's multiplications on cpu:1 too (the rest of it on cpu:0).
     const [dxc] = tf.device((op) => (op.type === 'Mul' ? '/cpu:1' : '/cpu:0'), () => tf.gradients(y, [x])) as T[];
+    // And with colocateGradientsWithOps: the body's gradient Muls follow v * x to cpu:1 (TF).
+    const [dxo] = tf.gradients(y, [x], { colocateGradientsWithOps: true }) as T[];
     using sess = twoCpus();
-    const { values: [yv, dxv, dvv, dxcv], loops } = runSplit(sess, [y, dx, dv, dxc]);
-    // The forward loop and the second gradient loop span both devices.
-    t.deepEqual(loops, { 'CPU:0': ['gradients_1/while_grad/while_context', 'while/while_context'], 'CPU:1': ['gradients_1/while_grad/while_context', 'while/while_context'] });
+    const { values: [yv, dxv, dvv, dxcv, dxov], loops } = runSplit(sess, [y, dx, dv, dxc, dxo]);
+    // The forward loop and the second and third gradient loops span both devices.
+    const spanning = ['gradients_1/while_grad/while_context', 'gradients_2/while_grad/while_context', 'while/while_context'];
+    t.deepEqual(loops, { 'CPU:0': spanning, 'CPU:1': spanning });
+    t.true(Math.abs(dxov - 13.5) < 1e-4, `${dxov}`);
     t.true(Math.abs(yv - 6.75) < 1e-5, `${yv}`);
     t.true(Math.abs(dxv - 13.5) < 1e-4, `${dxv}`);
     t.true(Math.abs(dvv - 3.375) < 1e-5, `${dvv}`);

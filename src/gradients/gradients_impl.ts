@@ -176,7 +176,7 @@ export function gradientsBetween(graph: Graph, yList: Tensor[], xList: Tensor[],
       let inGrads: (Tensor | undefined | null)[] = node.inputs.map(() => undefined);
       if (node instanceof LoopNode) {
         if (hasOutGrads && !stopOps.has(node)) {
-          inGrads = graph.nameScope(`${node.name}_grad`, (scope) => buildWhileGrad(node.loop, outGrads, loop, scope, gradientsBetween));
+          inGrads = graph.nameScope(`${node.name}_grad`, (scope) => buildWhileGrad(node.loop, outGrads, loop, scope, gradientsBetween, options));
         }
       } else {
         const op = node;

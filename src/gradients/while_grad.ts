@@ -100,7 +100,8 @@ function indexVector(outer: Tensor | null, index: Tensor): Tensor {
  * one (null at the top level); then the current context is that loop's gradient loop.
  */
 export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[], level: WhileContext | null,
-                               scope: string, gradientsBetween: GradientsBetween): (Tensor | undefined)[] {
+                               scope: string, gradientsBetween: GradientsBetween,
+                               options: GradientsOptions = {}): (Tensor | undefined)[] {
   const none = () => [...w.loopVars.map(() => undefined), ...w.constantEnters.map(() => undefined)];
   if (!w.backProp) return none();
   // A loop nested in another's body is differentiated inside that loop's gradient loop.
@@ -142,7 +143,9 @@ export function buildWhileGrad(w: WhileContext, outGrads: (Tensor | undefined)[]
     });
     // One forward iteration's gradient: from the body's results back to its inputs.
     const grads = gradientsBetween(graph, vars.map(({ v }) => v.bodyOutput), [...vars.map(({ v }) => v.bodyInput), ...consts],
-      loopVars.slice(0, vars.length).map((x) => x.body), {}, w);
+      // As TF: the body's gradient ops are colocated with the ops they differentiate when the
+      // caller asked (a body op pinned to another device takes its gradient there too).
+      loopVars.slice(0, vars.length).map((x) => x.body), { colocateGradientsWithOps: options.colocateGradientsWithOps }, w);
     loopVars.forEach((x, k) => {
       const gk = grads[k];
       const value = k < vars.length
