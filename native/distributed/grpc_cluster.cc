@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "distributed/grpc_process.h"
 #include "distributed/grpc_status.h"
 #include "distributed/step_stats_coding.h"
 #include "distributed/tensor_coding.h"
@@ -73,13 +74,7 @@ WorkerChannels::Peer& WorkerChannels::PeerOf(const std::string& job, int task) {
   const std::string address = Address(job, task);
   Peer& peer = peers_[address];
   if (!peer.stub) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(-1);  // tensors over gRPC's 4 MiB default
-    args.SetMaxSendMessageSize(-1);
-    // A dead peer is found out quickly (a killed task's step fails fast, not after minutes).
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    auto channel = NewChannel(address);
     peer.stub = tensorflow::WorkerService::NewStub(channel);
     peer.raw = std::make_unique<grpc::GenericStub>(channel);
   }

@@ -16,6 +16,16 @@
 
 namespace tg {
 
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
+  PrepareProcessForGrpc();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  args.SetMaxSendMessageSize(-1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 void PrepareProcessForGrpc() {
   static std::once_flag once;
   std::call_once(once, [] {

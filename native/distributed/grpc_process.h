@@ -1,8 +1,20 @@
-// Process-wide settings for a process that uses gRPC, made once by its first gRPC server or
-// channel (PrepareProcessForGrpc).
+// How this process uses gRPC: its channels (NewChannel) and the process-wide settings made
+// once by its first gRPC server or channel (PrepareProcessForGrpc).
 #pragma once
 
+#include <grpcpp/channel.h>
+
+#include <memory>
+#include <string>
+
 namespace tg {
+
+// A channel to `address` (host:port) as every client here makes it (sessions' to a master,
+// a master's and workers' to other tasks): messages of any size (tensors over gRPC's 4 MiB
+// default), and a lost peer found again within a second (a killed task's step fails fast, a
+// restarted server is reached soon; gRPC's own backoff grows to 2 minutes). Prepares the
+// process first.
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address);
 
 // Both of the below, once per process.
 void PrepareProcessForGrpc();

@@ -30,16 +30,7 @@ std::string AddressOf(const std::string& target) {
   return target.substr(scheme.size());
 }
 
-std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) {
-  PrepareProcessForGrpc();
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);  // tensors over gRPC's 4 MiB default
-  args.SetMaxSendMessageSize(-1);
-  // A restarted server is found again soon (gRPC's default backoff grows to 2 minutes).
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(AddressOf(target), grpc::InsecureChannelCredentials(), args);
-}
+std::shared_ptr<grpc::Channel> ChannelTo(const std::string& target) { return NewChannel(AddressOf(target)); }
 
 // A call bounded by timeout_ms (0: unbounded; without a server gRPC fails it at once
 // with UNAVAILABLE, as it does not wait for the channel to become ready).
